@@ -1,0 +1,241 @@
+"""The ``mtfix`` command: a thin typer layer over ``mtfix.pipeline``.
+
+Nothing heavy is imported at module level: ``mtfix --help`` never loads torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mtfix import __version__
+from mtfix.errors import MtfixError
+
+app = typer.Typer(
+    help="Turn damaged multilingual documents into faithful English with a review trail.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Models: what is cached, what each language routes to, downloads.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+# Files a folder walk picks up.
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".text"}
+
+
+def _say_error(error: MtfixError) -> None:
+    typer.echo(f"mtfix: {error}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mtfix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each stage."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="mtfix: %(message)s")
+    if not verbose:
+        # transformers and huggingface_hub talk a lot; keep the terminal for our own lines.
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def input_files(path: Path, out_dir: Path) -> list[Path]:
+    """The documents under ``path``: the file itself, or the text files of a folder
+    (recursive, hidden files skipped, the output folder never read back)."""
+    if not path.is_dir():
+        return [path]
+    out_resolved = out_dir.resolve()
+    found = []
+    for candidate in sorted(path.rglob("*")):
+        relative = candidate.relative_to(path)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if out_resolved in candidate.resolve().parents:
+            continue
+        if candidate.is_file() and candidate.suffix.lower() in TEXT_SUFFIXES:
+            found.append(candidate)
+    return found
+
+
+@app.command()
+def translate(
+    path: Path = typer.Argument(..., help="A file, or a folder of .txt/.md/.html files."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
+    engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language) or nllb."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Hub id or local folder; overrides routing."),
+    beam_size: int = typer.Option(4, "--beam-size", "--beam", min=1, help="Beam size; 1 is greedy."),
+    max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
+    max_source_tokens: int = typer.Option(200, "--max-source-tokens", min=8, help="Longer segments are split at clauses."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Sentences per model call."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
+    no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
+) -> None:
+    """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
+    from mtfix.degarble import CleanConfig
+    from mtfix.engines.base import TranslateConfig, create_engine
+    from mtfix.pipeline import prepare_document, translate_document, write_outputs
+
+    translate_config = TranslateConfig(
+        engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
+        max_source_tokens=max_source_tokens, batch_size=batch_size, device=device, allow_pickle=allow_pickle,
+    )
+    clean_config = CleanConfig(mojibake=not no_clean)
+    if not path.exists():
+        typer.echo(f"mtfix: {path}: no such file or folder", err=True)
+        raise typer.Exit(2)
+    try:
+        engine_instance = create_engine(translate_config)
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    files = input_files(path, out)
+    if not files:
+        typer.echo(f"mtfix: {path}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
+        raise typer.Exit(1)
+    failures = 0
+    for file in files:
+        target = out / file.parent.relative_to(path) if path.is_dir() else out
+        try:
+            document = prepare_document(file, clean_config)
+            translate_document(document, engine_instance, translate_config, clean_config)
+            paths = write_outputs(document, target)
+        except MtfixError as error:
+            failures += 1
+            _say_error(error if error.path else type(error)(error.message, str(file)))
+            continue
+        translated = len(document.translations)
+        typer.echo(f"{file} → {paths.english} ({len(document.segments)} segments, {translated} translated)")
+    if len(files) > 1:
+        typer.echo(f"{len(files) - failures} translated, {failures} failed")
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def clean(
+    path: Path = typer.Argument(..., help="A file to repair."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
+    diff: bool = typer.Option(False, "--diff", help="Show each repair on the terminal."),
+) -> None:
+    """Repair a file without translating: <stem>.clean<ext> and <stem>.edits.jsonl."""
+    from mtfix.pipeline import clean_file
+
+    try:
+        document = clean_file(path, out)
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    if diff:
+        for edit in document.edits:
+            line = document.raw.count("\n", 0, edit.raw_start) + 1
+            typer.echo(
+                f"{path}:{line}: {typer.style(repr(edit.original), fg='red')} → "
+                f"{typer.style(repr(edit.replacement), fg='green')}  [{edit.kind}] {edit.reason}"
+            )
+    typer.echo(f"{path}: {len(document.edits)} edits → {out}")
+
+
+@models_app.command("list")
+def models_list(
+    languages: list[str] = typer.Argument(None, help="Languages to show routing for (default: common ones)."),
+) -> None:
+    """What is in the local cache, and which model each language routes to."""
+    from mtfix.engines import hf
+    from mtfix.engines.marian import candidate_models
+    from mtfix.engines.nllb import DEFAULT_MODEL
+
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        cached = sorted(
+            repo.repo_id for repo in scan_cache_dir().repos if repo.repo_type == "model"
+        )
+    except Exception:  # an absent or unreadable cache is simply empty
+        cached = []
+    typer.echo("Cached models:" if cached else "Cached models: none")
+    for repo_id in cached:
+        typer.echo(f"  {repo_id}")
+    typer.echo("Routing (marian):")
+    for lang in languages or ["zh", "id", "ja", "ko", "de", "fr", "es", "ru", "ar", "ms"]:
+        chosen = next((m for m in candidate_models(lang) if hf.model_available(m)), None)
+        state = f"→ {chosen}" if chosen else f"→ {candidate_models(lang)[0]} (not cached)"
+        typer.echo(f"  {lang:6} {state}")
+    nllb_state = "cached" if hf.model_available(DEFAULT_MODEL) else "not cached"
+    typer.echo(f"Routing (nllb): every language → {DEFAULT_MODEL} ({nllb_state})")
+
+
+@models_app.command("pull")
+def models_pull(
+    languages: list[str] = typer.Argument(None, help="Source languages (marian), e.g. zh id."),
+    engine: str = typer.Option("marian", "--engine", "-e"),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="A hub id to download instead."),
+) -> None:
+    """Download models into the Hugging Face cache (needs internet)."""
+    from mtfix.engines.marian import candidate_models
+    from mtfix.engines.nllb import DEFAULT_MODEL
+
+    if model:
+        wanted = [model]
+    elif engine == "nllb":
+        wanted = [DEFAULT_MODEL]
+    elif languages:
+        wanted = [candidate_models(lang)[0] for lang in languages]
+    else:
+        typer.echo("mtfix: models pull: name languages (e.g. `mtfix models pull zh id`) or --model", err=True)
+        raise typer.Exit(2)
+    from huggingface_hub import snapshot_download
+
+    failed = 0
+    for repo_id in wanted:
+        try:
+            folder = snapshot_download(
+                repo_id, allow_patterns=["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.md"]
+            )
+        except Exception as error:  # network, auth, missing repo: one line each
+            failed += 1
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            typer.echo(f"mtfix: {repo_id}: download failed ({reason})", err=True)
+            continue
+        typer.echo(f"{repo_id} → {folder}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@models_app.command("random-init")
+def models_random_init(
+    source: Path = typer.Argument(..., help="A folder with config.json and tokenizer files."),
+    out: Path = typer.Argument(..., help="Where to save the model."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Build a model of SOURCE's architecture with RANDOM weights (tests, demos, speed
+    measurements offline). Its translations are nonsense."""
+    from mtfix.testing import build_random_model
+
+    if not (source / "config.json").is_file():
+        typer.echo(f"mtfix: {source}: no config.json here", err=True)
+        raise typer.Exit(2)
+    build_random_model(source, out, seed)
+    typer.echo(f"{out}: random-weight model of {source} (output is nonsense; for mechanics and speed only)")
+
+
+def run() -> None:
+    try:
+        app()
+    except MtfixError as error:
+        _say_error(error)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,90 @@
+"""The engine interface and the registry of engines.
+
+An engine turns a batch of source sentences in one language into English. Everything else
+(splitting overlong segments, caching, glossary checks) wraps around this one method, so a
+new engine implements only ``translate`` and ``count_tokens`` (argos-translate's habit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mtfix.errors import UsageError
+
+
+@dataclass(frozen=True)
+class TranslateConfig:
+    """Options that change what the engines produce (and so go into the signature).
+
+    - ``engine``: ``marian`` (one Helsinki-NLP opus-mt model per language) or ``nllb``.
+    - ``model``: a hub id or a local folder; for Marian it replaces the per-language routing.
+    - ``beam_size``: 1 is greedy search.
+    - ``max_new_tokens``: the most tokens generated for one segment.
+    - ``max_source_tokens``: segments longer than this are split at clause boundaries and
+      translated piece by piece (never truncated).
+    - ``batch_size``: sentences per model call; batches are sorted by length.
+    - ``device``: ``auto`` (GPU when present), ``cpu``, ``cuda``, ``cuda:1``...
+    - ``allow_pickle``: load PyTorch pickle weights when a model has no safetensors.
+    """
+
+    engine: str = "marian"
+    model: str | None = None
+    beam_size: int = 4
+    max_new_tokens: int = 256
+    max_source_tokens: int = 200
+    batch_size: int = 16
+    device: str = "auto"
+    allow_pickle: bool = False
+
+    def signature_fields(self) -> dict[str, str]:
+        return {
+            "engine": self.engine,
+            "model": self.model or "auto",
+            "beam": str(self.beam_size),
+            "maxnew": str(self.max_new_tokens),
+            "maxsrc": str(self.max_source_tokens),
+        }
+
+
+@dataclass
+class EngineOutput:
+    text: str
+    score: float | None
+    model: str
+    flags: list[str] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+
+    def model_for(self, lang: str) -> str:
+        """The model that translates ``lang`` (raises ModelNotAvailableError if missing)."""
+
+    def count_tokens(self, texts: list[str], lang: str) -> list[int]:
+        """Source length in the model's tokens, to decide splitting and batching."""
+
+    def translate(self, texts: list[str], lang: str) -> list[EngineOutput]:
+        """English for each text, in order."""
+
+
+ENGINES: dict[str, Callable[[TranslateConfig], Engine]] = {}
+
+
+def register_engine(name: str):
+    def decorator(factory):
+        ENGINES[name] = factory
+        return factory
+
+    return decorator
+
+
+def create_engine(config: TranslateConfig) -> Engine:
+    # Importing the modules registers them; they import torch only when a model loads.
+    from mtfix.engines import marian, nllb  # noqa: F401
+
+    if config.engine not in ENGINES:
+        known = ", ".join(sorted(ENGINES))
+        raise UsageError(f"unknown engine {config.engine!r}; known engines: {known}")
+    return ENGINES[config.engine](config)

@@ -1,0 +1,170 @@
+"""Loading and running Hugging Face seq2seq translation models (Marian, NLLB/M2M100).
+
+Models come from a local folder or the standard Hugging Face cache. ``mtfix translate``
+never downloads: a model that is not cached is an error that says how to get it
+(``mtfix models pull``), so a batch never stalls on a network that is not there. Weights
+load from safetensors only unless the user allows pickles; remote code is never trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtfix.engines.base import EngineOutput, TranslateConfig
+from mtfix.errors import ModelNotAvailableError
+
+log = logging.getLogger(__name__)
+
+
+def is_local_model(reference: str) -> bool:
+    return Path(reference).expanduser().is_dir()
+
+
+def cached_snapshot(repo_id: str) -> str | None:
+    """Folder of ``repo_id`` in the Hugging Face cache, or None when it is not there."""
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(repo_id, "config.json")
+    if isinstance(found, str) and os.path.exists(found):
+        return str(Path(found).parent)
+    return None
+
+
+def model_available(reference: str) -> bool:
+    return is_local_model(reference) or cached_snapshot(reference) is not None
+
+
+def missing_model_message(reference: str, pull_hint: str) -> str:
+    return (
+        f"model {reference} is not in the local Hugging Face cache; run `{pull_hint}` on a "
+        "machine with internet (or copy the cache), or pass --model PATH"
+    )
+
+
+def resolve_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass
+class LoadedModel:
+    reference: str
+    tokenizer: object
+    model: object
+    device: str
+
+    @property
+    def name(self) -> str:
+        return self.reference
+
+
+def load_model(reference: str, config: TranslateConfig, pull_hint: str) -> LoadedModel:
+    """Load tokenizer and model from a folder or the cache; one clear error if missing."""
+    # A local folder, or the model's snapshot folder in the Hugging Face cache: loading from
+    # the folder itself means no code path can reach for the network.
+    location = str(Path(reference).expanduser()) if is_local_model(reference) else cached_snapshot(reference)
+    if location is None:
+        raise ModelNotAvailableError(missing_model_message(reference, pull_hint))
+    import torch  # noqa: F401  (imported here so that `mtfix --help` never pays for it)
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    has_safetensors = any(Path(location).glob("*.safetensors"))
+    if not has_safetensors and not config.allow_pickle:
+        raise ModelNotAvailableError(
+            f"model {reference} has no safetensors weights; pass --allow-pickle to load its "
+            "PyTorch pickle (only for a model you trust)"
+        )
+    device = resolve_device(config.device)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True, trust_remote_code=False)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            location,
+            local_files_only=True,
+            trust_remote_code=False,
+            use_safetensors=True if has_safetensors else None,
+        )
+    except (OSError, ValueError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelNotAvailableError(f"model {reference} could not be loaded ({first_line})") from None
+    model.eval()
+    model.to(device)
+    if device.startswith("cuda"):
+        model.half()
+    log.info("loaded %s on %s", reference, device)
+    return LoadedModel(reference, tokenizer, model, device)
+
+
+def count_tokens(loaded: LoadedModel, texts: list[str]) -> list[int]:
+    encoded = loaded.tokenizer(texts, add_special_tokens=True)["input_ids"]
+    return [len(ids) for ids in encoded]
+
+
+def generate(
+    loaded: LoadedModel,
+    texts: list[str],
+    config: TranslateConfig,
+    forced_bos_token_id: int | None = None,
+) -> list[EngineOutput]:
+    """Translate ``texts`` in length-sorted batches; scores are mean token log-probabilities."""
+    import torch
+
+    tokenizer, model = loaded.tokenizer, loaded.model
+    lengths = count_tokens(loaded, texts)
+    order = sorted(range(len(texts)), key=lambda index: lengths[index])
+    outputs: list[EngineOutput | None] = [None] * len(texts)
+    eos = model.generation_config.eos_token_id
+    eos_ids = set(eos if isinstance(eos, list) else [eos])
+    pad = tokenizer.pad_token_id
+    for batch_start in range(0, len(order), config.batch_size):
+        batch_indices = order[batch_start : batch_start + config.batch_size]
+        batch = tokenizer(
+            [texts[index] for index in batch_indices], return_tensors="pt", padding=True
+        ).to(loaded.device)
+        options = dict(
+            num_beams=config.beam_size,
+            max_new_tokens=config.max_new_tokens,
+            output_scores=True,
+            return_dict_in_generate=True,
+            do_sample=False,
+        )
+        if config.beam_size == 1:
+            options["early_stopping"] = False
+        if forced_bos_token_id is not None:
+            options["forced_bos_token_id"] = forced_bos_token_id
+        with torch.inference_mode():
+            generated = model.generate(**batch, **options)
+        sequences = generated.sequences
+        if config.beam_size > 1 and getattr(generated, "sequences_scores", None) is not None:
+            scores = generated.sequences_scores.float().tolist()
+        else:
+            transition = model.compute_transition_scores(sequences, generated.scores, normalize_logits=True)
+            scores = []
+            for row, token_ids in zip(transition, sequences[:, 1:]):
+                keep = []
+                for value, token in zip(row.tolist(), token_ids.tolist()):
+                    if token == pad and token not in eos_ids:
+                        break
+                    keep.append(value)
+                    if token in eos_ids:
+                        break
+                scores.append(sum(keep) / len(keep) if keep else None)
+        decoded = tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        for position, index in enumerate(batch_indices):
+            # Generated tokens up to the first EOS (position 0 is the decoder start token).
+            token_ids = sequences[position].tolist()[1:]
+            produced = next((i + 1 for i, token in enumerate(token_ids) if token in eos_ids), len(token_ids))
+            flags = []
+            if produced >= config.max_new_tokens:
+                # The budget ran out: a forced EOS or none at all means the output is cut.
+                flags.append("truncated")
+            score = scores[position]
+            outputs[index] = EngineOutput(
+                decoded[position].strip(), None if score is None else round(float(score), 4), loaded.name, flags
+            )
+    return [output for output in outputs if output is not None]

@@ -1,0 +1,57 @@
+"""MarianMT (Helsinki-NLP opus-mt): one small model per source language.
+
+Routing: ``Helsinki-NLP/opus-mt-{lang}-en``, or the entry in ``data/marian_models.tsv``, or
+the multilingual ``opus-mt-mul-en`` when the language's own model is not in the cache.
+``--model`` replaces the routing for every language. Each model loads once and is reused.
+"""
+
+from __future__ import annotations
+
+from mtfix.data import read_table
+from mtfix.engines import hf
+from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
+from mtfix.errors import ModelNotAvailableError
+
+
+def _routes() -> tuple[dict[str, str], str]:
+    table = {row[0]: row[1] for row in read_table("marian_models.tsv")}
+    return table, table.pop("*")
+
+
+def candidate_models(lang: str) -> list[str]:
+    """Models that could translate ``lang``, preferred first."""
+    routes, fallback = _routes()
+    preferred = routes.get(lang, f"Helsinki-NLP/opus-mt-{lang}-en")
+    return list(dict.fromkeys([preferred, fallback]))
+
+
+@register_engine("marian")
+class MarianEngine:
+    name = "marian"
+
+    def __init__(self, config: TranslateConfig):
+        self.config = config
+        self._loaded: dict[str, hf.LoadedModel] = {}
+
+    def model_for(self, lang: str) -> str:
+        if self.config.model:
+            return self.config.model
+        candidates = candidate_models(lang)
+        for reference in candidates:
+            if hf.model_available(reference):
+                return reference
+        raise ModelNotAvailableError(hf.missing_model_message(candidates[0], f"mtfix models pull {lang}"))
+
+    def _load(self, lang: str) -> hf.LoadedModel:
+        reference = self.model_for(lang)
+        if reference not in self._loaded:
+            self._loaded[reference] = hf.load_model(reference, self.config, f"mtfix models pull {lang}")
+        return self._loaded[reference]
+
+    def count_tokens(self, texts: list[str], lang: str) -> list[int]:
+        return hf.count_tokens(self._load(lang), texts)
+
+    def translate(self, texts: list[str], lang: str) -> list[EngineOutput]:
+        if not texts:
+            return []
+        return hf.generate(self._load(lang), texts, self.config)

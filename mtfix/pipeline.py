@@ -1,0 +1,156 @@
+"""The pipeline, stage by stage: read → de-garble → segment → detect language → translate →
+write. The CLI is a thin layer over these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtfix import __version__
+from mtfix.degarble import CleanConfig, clean
+from mtfix.document import Document, OffsetMap, Segment
+from mtfix.engines.base import Engine, TranslateConfig, create_engine
+from mtfix.langid import UNCERTAIN_BELOW, detect_languages
+from mtfix.segment import looks_like_markdown, split_document
+from mtfix.sources import read_text
+
+log = logging.getLogger(__name__)
+
+
+def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig | None, models: list[str]) -> str:
+    """``key:value|...`` naming everything that decides the output, version last (sacrebleu)."""
+    fields = {"clean": clean_config.plan()}
+    if translate_config is not None:
+        fields.update(translate_config.signature_fields())
+        if models:
+            fields["models"] = "+".join(sorted(set(models)))
+    fields["version"] = __version__
+    return "|".join(f"{key}:{value}" for key, value in fields.items())
+
+
+def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig()) -> Document:
+    """Read, repair, segment and label one file: everything but the translation."""
+    # 1. Bytes to text, with the encoding recorded.
+    decoded = read_text(path)
+    document = Document(path=os.fspath(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
+
+    # 2. Repairs, as edits on the raw text.
+    document.clean, document.edits = clean(document.raw, clean_config)
+
+    # 3. Structure and sentences, found in the clean text and mapped back to raw.
+    markdown = looks_like_markdown(document.clean, Path(path).suffix)
+    document.format = "markdown" if markdown else "text"
+    offsets = OffsetMap(document.raw, document.edits)
+    previous_raw_end = 0
+    for piece in split_document(document.clean, markdown=markdown):
+        raw_start = max(offsets.start(piece.start), previous_raw_end)
+        raw_end = max(offsets.end(piece.end), raw_start)
+        previous_raw_end = raw_end
+        edit_ids = [e.id for e in document.edits if e.raw_start < raw_end and e.raw_end > raw_start
+                    or (e.raw_start == e.raw_end and raw_start < e.raw_start < raw_end)]
+        document.segments.append(
+            Segment(
+                id=len(document.segments),
+                raw_start=raw_start,
+                raw_end=raw_end,
+                clean_start=piece.start,
+                clean_end=piece.end,
+                text=document.clean[piece.start : piece.end],
+                kind=piece.kind,
+                translate=piece.kind != "nonword",
+                edits=edit_ids,
+            )
+        )
+
+    # 4. Language of every segment with words, the document as context.
+    wordy = [segment for segment in document.segments if segment.translate]
+    for segment, guess in zip(wordy, detect_languages([segment.text for segment in wordy])):
+        segment.lang, segment.lang_score = guess.lang, round(guess.score, 3)
+        if guess.score < UNCERTAIN_BELOW:
+            segment.flags.append("lang-uncertain")
+    document.signature = make_signature(clean_config, None, [])
+    return document
+
+
+def translate_document(
+    document: Document, engine: Engine, translate_config: TranslateConfig, clean_config: CleanConfig = CleanConfig()
+) -> Document:
+    from mtfix.translate import translate_segments
+
+    document.translations = translate_segments(document.segments, engine, translate_config)
+    models = [translation.model for translation in document.translations.values()]
+    document.signature = make_signature(clean_config, translate_config, models)
+    return document
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    english: Path
+    alignment: Path
+    report: Path
+
+
+def output_paths(input_path: str | os.PathLike, out_dir: str | os.PathLike) -> OutputPaths:
+    source = Path(input_path)
+    stem, suffix = source.stem, source.suffix or ".txt"
+    folder = Path(out_dir)
+    return OutputPaths(folder / f"{stem}.en{suffix}", folder / f"{stem}.align.jsonl", folder / f"{stem}.html")
+
+
+def write_outputs(document: Document, out_dir: str | os.PathLike) -> OutputPaths:
+    from mtfix.export import html, jsonl, text
+    from mtfix.sources import atomic_write
+
+    paths = output_paths(document.path, out_dir)
+    atomic_write(paths.english, text.english_document(document))
+    atomic_write(paths.alignment, jsonl.alignment_jsonl(document))
+    atomic_write(paths.report, html.render_report(document))
+    return paths
+
+
+def translate_file(
+    path: str | os.PathLike,
+    out_dir: str | os.PathLike | None = "outputs",
+    translate_config: TranslateConfig = TranslateConfig(),
+    clean_config: CleanConfig = CleanConfig(),
+    engine: Engine | None = None,
+) -> Document:
+    """Translate one file to English; writes the three outputs to ``out_dir`` unless None.
+
+    Pass ``engine`` to reuse loaded models across files.
+    """
+    document = prepare_document(path, clean_config)
+    engine = engine or create_engine(translate_config)
+    translate_document(document, engine, translate_config, clean_config)
+    if out_dir is not None:
+        write_outputs(document, out_dir)
+    return document
+
+
+def clean_file(
+    path: str | os.PathLike, out_dir: str | os.PathLike | None = "outputs", clean_config: CleanConfig = CleanConfig()
+) -> Document:
+    """Repair one file without translating; writes ``<stem>.clean<ext>`` and
+    ``<stem>.edits.jsonl`` to ``out_dir`` unless None."""
+    import json
+    from dataclasses import asdict
+
+    from mtfix.sources import atomic_write
+
+    decoded = read_text(path)
+    document = Document(path=os.fspath(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
+    document.clean, document.edits = clean(document.raw, clean_config)
+    document.signature = make_signature(clean_config, None, [])
+    if out_dir is not None:
+        source = Path(path)
+        folder = Path(out_dir)
+        atomic_write(folder / f"{source.stem}.clean{source.suffix or '.txt'}", document.clean)
+        header = {"type": "header", "path": document.path, "encoding": document.encoding,
+                  "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits)}
+        lines = [header] + [{"type": "edit", **asdict(edit), "flags": list(edit.flags)} for edit in document.edits]
+        atomic_write(folder / f"{source.stem}.edits.jsonl",
+                     "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    return document

@@ -1,0 +1,151 @@
+"""Reading input bytes as text, and writing outputs atomically.
+
+Decoding order, strongest evidence first:
+1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) decides;
+2. strict UTF-8: text that decodes as UTF-8 is almost never anything else;
+3. binary refusal: NUL bytes outside a BOM'd UTF-16/32 file, or a known binary signature;
+4. charset-normalizer on the rest (GB18030/GBK, Big5, Shift-JIS, cp1252, latin-1 ...).
+   GBK and GB2312 answers are widened to GB18030, its superset, so no character is refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtfix.errors import InputError, OutputError
+
+# Signatures of binary formats users drop into folders by accident.
+BINARY_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF-": "a PDF file",
+    b"PK\x03\x04": "a ZIP archive (or a .docx/.xlsx)",
+    b"\x1f\x8b": "gzip-compressed",
+    b"\x7fELF": "an executable (ELF)",
+    b"BZh": "bzip2-compressed",
+    b"\xfd7zXZ\x00": "xz-compressed",
+}
+
+BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+
+# charset-normalizer names mapped to the codec we decode with.
+WIDER_ENCODING = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "big5": "big5hkscs"}
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+    sha256: str
+    bom: bool = False
+
+
+def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
+    """Decode ``data`` to text, recording the encoding; raise InputError for binary data."""
+    digest = hashlib.sha256(data).hexdigest()
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding.replace("-sig", ""))
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    f"starts with a {encoding} byte-order mark but is not valid {encoding} "
+                    f"(byte 0x{error.start + len(bom):x})",
+                    path,
+                ) from None
+            return DecodedText(text, encoding, digest, bom=True)
+
+    for signature, what in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise InputError(f"looks binary ({what}); skipped", path)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"looks binary (NUL byte at 0x{nul:x}); skipped", path)
+
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8", digest)
+    except UnicodeDecodeError:
+        pass
+
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError("is not text in any encoding mtfix knows (not UTF-8, and no legacy "
+                         "encoding fits); skipped", path)
+    encoding = WIDER_ENCODING.get(best.encoding, best.encoding)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        text = str(best)
+        encoding = best.encoding
+    if _control_ratio(text) > 0.05:
+        raise InputError(f"looks binary (many control characters when read as {encoding}); "
+                         "skipped", path)
+    return DecodedText(text, encoding, digest)
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    controls = sum(1 for ch in text[:100_000] if ord(ch) < 32 and ch not in "\t\n\r\f\v\x1b")
+    return controls / min(len(text), 100_000)
+
+
+def read_text(path: str | os.PathLike) -> DecodedText:
+    """Read a file as text. Raises InputError with one sentence naming the problem."""
+    name = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", name) from None
+    except FileNotFoundError:
+        raise InputError("no such file", name) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", name) from None
+    except OSError as error:
+        raise InputError(f"cannot be read ({error.strerror or error})", name) from None
+    decoded = decode_bytes(data, name)
+    if not decoded.text.strip():
+        raise InputError("is empty (nothing to translate)", name)
+    return decoded
+
+
+def atomic_write(path: str | os.PathLike, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file and a rename, so a file under its
+    real name is always complete."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            # mkstemp creates 0600; outputs get the usual permissions under the umask.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp_name, 0o666 & ~umask)
+            os.replace(temp_name, target)
+        except BaseException:
+            try:
+                os.unlink(temp_name)
+            except OSError:
+                pass
+            raise
+    except OSError as error:
+        raise OutputError(f"cannot be written ({error.strerror or error})", os.fspath(path)) from None

@@ -1,0 +1,115 @@
+"""Translation stage: send the segments that need it to an engine, grouped by language.
+
+- English segments and word-less segments never reach a model.
+- Segments longer than ``max_source_tokens`` are split at clause boundaries (then at
+  spaces, then anywhere) and their pieces translated separately: never truncated.
+- All segments of one language go to the engine in one call, so the engine can sort them
+  by length and fill its batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+from mtfix.document import Segment, Translation
+from mtfix.engines.base import Engine, TranslateConfig
+from mtfix.errors import UnsupportedLanguageError
+
+log = logging.getLogger(__name__)
+
+PASS_THROUGH_LANGUAGES = {"en", "und"}
+
+# Where a long sentence may be cut, strongest boundary first.
+CLAUSE_BOUNDARIES = [
+    re.compile(r"(?<=[。！？；!?;])"),
+    re.compile(r"(?<=[，,、：:）)——])"),
+    re.compile(r"(?<=\s)"),
+]
+
+
+def model_input(text: str) -> str:
+    """What the model sees: line breaks of hard-wrapped text folded into spaces."""
+    return re.sub(r"\s*\n\s*", " ", text).strip()
+
+
+def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[str]:
+    """Pieces of ``text`` each within ``limit`` tokens, cut at the strongest boundary that
+    works; ``"".join(pieces) == text``."""
+    if count(text) <= limit:
+        return [text]
+    for boundary in CLAUSE_BOUNDARIES:
+        units = [unit for unit in boundary.split(text) if unit]
+        if len(units) < 2:
+            continue
+        pieces: list[str] = []
+        current = ""
+        for unit in units:
+            if current and count(current + unit) > limit:
+                pieces.append(current)
+                current = unit
+            else:
+                current += unit
+        if current:
+            pieces.append(current)
+        if len(pieces) > 1:
+            # A piece can still be too long (one huge clause): split it further.
+            return [part for piece in pieces for part in split_for_model(piece, count, limit)]
+    # No boundary at all (a 200,000-character line of CJK, say): cut by characters.
+    middle = len(text) // 2
+    return split_for_model(text[:middle], count, limit) + split_for_model(text[middle:], count, limit)
+
+
+def translate_segments(
+    segments: list[Segment], engine: Engine, config: TranslateConfig
+) -> dict[int, Translation]:
+    """Translations for every segment that needs one, keyed by segment id."""
+    by_language: dict[str, list[Segment]] = defaultdict(list)
+    for segment in segments:
+        if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
+            by_language[segment.lang].append(segment)
+
+    translations: dict[int, Translation] = {}
+    for lang, group in by_language.items():
+        try:
+            model = engine.model_for(lang)
+            inputs = [model_input(segment.text) for segment in group]
+            lengths = engine.count_tokens(inputs, lang)
+
+            def count(text: str, lang=lang) -> int:
+                return engine.count_tokens([text], lang)[0]
+
+            pieces_of: list[list[str]] = []
+            for text, length in zip(inputs, lengths):
+                if length <= config.max_source_tokens:
+                    pieces_of.append([text])
+                else:
+                    pieces = [p.strip() for p in split_for_model(text, count, config.max_source_tokens)]
+                    pieces_of.append([p for p in pieces if p])
+            flat = [piece for pieces in pieces_of for piece in pieces]
+            log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
+            outputs = engine.translate(flat, lang)
+        except UnsupportedLanguageError as error:
+            log.warning("%s; %d segments left untranslated", error, len(group))
+            for segment in group:
+                segment.flags.append("unsupported-lang")
+            continue
+        position = 0
+        for segment, pieces in zip(group, pieces_of):
+            parts = outputs[position : position + len(pieces)]
+            position += len(pieces)
+            flags = sorted({flag for part in parts for flag in part.flags})
+            if len(pieces) > 1:
+                flags.append("split")
+            scores = [part.score for part in parts if part.score is not None]
+            translations[segment.id] = Translation(
+                segment_id=segment.id,
+                text=" ".join(part.text for part in parts if part.text),
+                engine=engine.name,
+                model=parts[0].model if parts else model,
+                score=round(sum(scores) / len(scores), 4) if scores else None,
+                flags=flags,
+            )
+    return translations
