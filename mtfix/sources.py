@@ -81,7 +81,7 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
 
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = _best_match(from_bytes(data))
     if best is None:
         raise InputError("is not text in any encoding mtfix knows (not UTF-8, and no legacy "
                          "encoding fits); skipped", path)
@@ -95,6 +95,26 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
         raise InputError(f"looks binary (many control characters when read as {encoding}); "
                          "skipped", path)
     return DecodedText(text, encoding, digest)
+
+
+# When charset-normalizer finds several encodings equally plausible (cp1250 and cp1252 read
+# most Western text identically), prefer the ones our users' documents come in.
+PREFERRED_ENCODINGS = ["utf_8", "cp1252", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "shift_jis",
+                       "cp932", "euc_jp", "euc_kr", "cp949", "latin_1", "iso8859_15"]
+
+
+def _best_match(matches):
+    if not matches:
+        return None
+    ranked = sorted(matches, key=lambda m: (m.chaos, -m.coherence))
+    top = ranked[0]
+    tied = [m for m in ranked if m.chaos <= top.chaos + 0.005 and m.coherence >= top.coherence - 0.005]
+
+    def preference(match):
+        name = match.encoding
+        return PREFERRED_ENCODINGS.index(name) if name in PREFERRED_ENCODINGS else len(PREFERRED_ENCODINGS)
+
+    return min(tied, key=preference)
 
 
 def _control_ratio(text: str) -> float:

@@ -27,17 +27,41 @@ def _yaml_value(document: Document, segment: Segment, english: str) -> str:
     return english
 
 
+# A space is never added after these (the English continues inside them) ...
+OPENERS = set("([{“‘\"'「『（《</#*_~-\n\t ")
+# ... nor before these.
+CLOSERS = set(")]}”’」』）》>.,;:!?。，；：！？、*_~\n\t ")
+
+
 def english_document(document: Document) -> str:
-    pieces = []
+    """The cleaned text with each translated segment replaced by its English.
+
+    CJK text needs no spaces between sentences or around links; English does, so a space is
+    added where a translation would otherwise touch a neighbouring word or markup.
+    """
+    pieces: list[str] = []
     position = 0
+    previous_translated = False
     for segment in document.segments:
-        pieces.append(document.clean[position : segment.clean_start])
+        gap = document.clean[position : segment.clean_start]
+        translated = segment.id in document.translations
         english = document.target_text(segment)
         if segment.kind == "front-matter":
             english = _yaml_value(document, segment, english)
         elif "\n" in english and segment.kind not in ("sentence", "quote"):
             english = " ".join(english.split())  # a heading or list item stays on its line
+        if previous_translated and (gap or english)[:1] not in CLOSERS:
+            gap = " " + gap
+        if translated and english and segment.kind != "front-matter":
+            last = gap[-1:] if gap else (pieces[-1][-1:] if pieces and pieces[-1] else "")
+            if last and last not in OPENERS:
+                gap += " "
+        pieces.append(gap)
         pieces.append(english)
+        previous_translated = translated and segment.kind != "front-matter"
         position = segment.clean_end
-    pieces.append(document.clean[position:])
+    tail = document.clean[position:]
+    if previous_translated and tail[:1] not in CLOSERS and tail:
+        tail = " " + tail
+    pieces.append(tail)
     return "".join(pieces)

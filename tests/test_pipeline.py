@@ -1,0 +1,234 @@
+"""End to end with random-weight models: offsets, structure, routing, batching, engines.
+
+Weights are random: these tests assert mechanics, never translation quality.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, REPO_SEEDS, SHARED_SEEDS, install_in_hf_cache, needs_shared, shared_seed
+from mtfix.engines.base import TranslateConfig, create_engine
+from mtfix.export.jsonl import read_alignment, rebuild_raw
+from mtfix.pipeline import prepare_document, translate_file
+
+GREEDY = TranslateConfig(beam_size=1, max_new_tokens=12)
+
+
+class SpyEngine:
+    """Wraps an engine and records every text it is asked to translate."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def model_for(self, lang):
+        return self.inner.model_for(lang)
+
+    def count_tokens(self, texts, lang):
+        return self.inner.count_tokens(texts, lang)
+
+    def translate(self, texts, lang):
+        self.calls.append((lang, list(texts)))
+        return self.inner.translate(texts, lang)
+
+
+@pytest.mark.parametrize("path", SHARED_SEEDS + REPO_SEEDS, ids=lambda p: p.name)
+def test_segment_spans_and_gaps_rebuild_the_original(path):
+    document = prepare_document(path)
+    position = 0
+    rebuilt = []
+    for segment in document.segments:
+        assert position <= segment.raw_start <= segment.raw_end <= len(document.raw)
+        rebuilt.append(document.raw[position : segment.raw_start])
+        rebuilt.append(document.raw[segment.raw_start : segment.raw_end])
+        position = segment.raw_end
+        # Where no edit touches the segment, its raw span is exactly its text.
+        if not segment.edits:
+            assert document.raw[segment.raw_start : segment.raw_end] == segment.text
+    rebuilt.append(document.raw[position:])
+    assert "".join(rebuilt) == document.raw
+
+
+def _translate(path, out, model, config=GREEDY, spy=False):
+    engine = create_engine(replace(config, model=str(model)))
+    engine = SpyEngine(engine) if spy else engine
+    document = translate_file(path, out_dir=out, translate_config=replace(config, model=str(model)), engine=engine)
+    return document, engine
+
+
+def _front_matter_keys(text):
+    block = text.split("---", 2)[1]
+    return [line.split(":", 1)[0] for line in block.splitlines() if ":" in line]
+
+
+def _structure(text):
+    return {
+        "headings": re.findall(r"^#{1,6} ", text, re.M),
+        "items": re.findall(r"^\s*(?:[-*+]|\d+\.) ", text, re.M),
+        "quotes": re.findall(r"^> ", text, re.M),
+        "fences": re.findall(r"^```", text, re.M),
+        "targets": re.findall(r"\]\(([^)]*)\)", text),
+        "code": re.findall(r"`[^`\n]+`", text),
+        "blank_lines": text.count("\n\n"),
+    }
+
+
+@pytest.mark.parametrize("name", ["broken-engine-en.md", "clean-zh.md"])
+def test_markdown_structure_is_kept(tmp_path, tiny_marian, name):
+    source = REPO / "seeds" / name
+    document, spy = _translate(source, tmp_path, tiny_marian, spy=True)
+    english = (tmp_path / name.replace(".md", ".en.md")).read_text(encoding="utf-8")
+    original = document.clean
+    assert _front_matter_keys(english) == _front_matter_keys(original)
+    assert _structure(english) == _structure(original)
+    if name == "clean-zh.md":
+        assert len(document.translations) >= 6  # title, heading, sentences, items, link text, quote
+        assert 'print("这段代码不翻译")' in english  # code is kept
+        assert "date: 2025-08-01" in english and "tags: [AI, 人才]" in english
+    else:
+        for kept in ("layout: post", "date: 2025-03-02 09:30:00 +0800", "{:toc}", "* content"):
+            assert kept in english
+
+
+def test_wordless_and_english_segments_never_reach_the_engine(tmp_path, tiny_marian):
+    source = tmp_path / "mixed.md"
+    source.write_text(
+        "# Judul laporan perusahaan\n\n"
+        "Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung bulan depan.\n"
+        "The company announced that three new researchers will join the team next month.\n"
+        "。\n\n2024\n\n🎉 — https://example.org\n",
+        encoding="utf-8",
+    )
+    document, spy = _translate(source, tmp_path / "out", tiny_marian, spy=True)
+    sent = [text for _, texts in spy.calls for text in texts]
+    assert all(re.search(r"[^\W\d_]", text) for text in sent), sent
+    assert not any("The company announced" in text for text in sent)
+    english_segment = next(s for s in document.segments if s.text.startswith("The company"))
+    assert english_segment.lang == "en" and english_segment.id not in document.translations
+    english = (tmp_path / "out" / "mixed.en.md").read_text(encoding="utf-8")
+    assert "The company announced that three new researchers will join the team next month." in english
+    assert "\n。\n" in english and "\n2024\n" in english and "https://example.org" in english
+
+
+def test_alignment_jsonl_is_complete_and_rebuilds_the_original(tmp_path, tiny_marian):
+    source = REPO / "seeds" / "mixed-id-en.txt"
+    document, _ = _translate(source, tmp_path, tiny_marian)
+    records = read_alignment((tmp_path / "mixed-id-en.align.jsonl").read_text(encoding="utf-8"))
+    header, end = records[0], records[-1]
+    assert header["type"] == "header" and end["type"] == "end"
+    assert header["encoding"] == "utf-8" and len(header["sha256"]) == 64
+    assert "version:" in header["signature"].split("|")[-1]
+    segments = [r for r in records if r["type"] == "segment"]
+    assert len(segments) == header["segments"] == len(document.segments)
+    for record in segments:
+        for key in ("id", "raw_start", "raw_end", "source", "lang", "target", "engine", "model", "score", "edits", "flags"):
+            assert key in record
+        assert record["raw_text"] == document.raw[record["raw_start"] : record["raw_end"]]
+    assert rebuild_raw(records) == document.raw
+    html = (tmp_path / "mixed-id-en.html").read_text(encoding="utf-8")
+    assert html.count("<tr id=") == len(document.segments)
+
+
+def test_html_report_escapes_everything(tmp_path, tiny_marian):
+    source = tmp_path / "evil.txt"
+    source.write_text('Serangan <script>alert("x")</script> di sini dan "kutipan" & lainnya.\n', encoding="utf-8")
+    _translate(source, tmp_path / "out", tiny_marian)
+    html = (tmp_path / "out" / "evil.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "default-src 'none'" in html
+
+
+def test_batching_gives_the_same_outputs_as_one_by_one(tmp_path, tiny_marian):
+    source = REPO / "seeds" / "mixed-id-en.txt"
+    batched, _ = _translate(source, tmp_path / "a", tiny_marian, replace(GREEDY, batch_size=8))
+    single, _ = _translate(source, tmp_path / "b", tiny_marian, replace(GREEDY, batch_size=1))
+    assert batched.translations.keys() == single.translations.keys()
+    for key in batched.translations:
+        assert batched.translations[key].text == single.translations[key].text
+        assert batched.translations[key].score == pytest.approx(single.translations[key].score, abs=1e-3)
+
+
+def test_routing_picks_a_model_per_language(tmp_path, tiny_marian, tiny_nllb, hf_cache):
+    install_in_hf_cache(hf_cache, "Helsinki-NLP/opus-mt-id-en", tiny_marian)
+    install_in_hf_cache(hf_cache, "Helsinki-NLP/opus-mt-mul-en", tiny_marian)
+    source = tmp_path / "mixed.txt"
+    source.write_text(
+        "Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung bulan depan.\n"
+        "The company announced that three new researchers will join the team next month.\n"
+        "Das Unternehmen gab bekannt, dass drei neue Forscher im nächsten Monat beitreten.\n",
+        encoding="utf-8",
+    )
+    document = translate_file(source, out_dir=tmp_path / "out", translate_config=GREEDY)
+    models = {document.segments[k].lang: t.model for k, t in document.translations.items()}
+    assert models == {"id": "Helsinki-NLP/opus-mt-id-en", "de": "Helsinki-NLP/opus-mt-mul-en"}
+
+
+def test_missing_model_is_one_clear_error(tmp_path, hf_cache):
+    from mtfix.errors import ModelNotAvailableError
+
+    source = tmp_path / "id.txt"
+    source.write_text("Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung.\n", encoding="utf-8")
+    with pytest.raises(ModelNotAvailableError) as caught:
+        translate_file(source, out_dir=tmp_path / "out", translate_config=GREEDY)
+    message = str(caught.value)
+    assert "Helsinki-NLP/opus-mt-id-en is not in the local Hugging Face cache" in message
+    assert "mtfix models pull id" in message and "\n" not in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_nllb_sets_the_source_language_per_batch(tmp_path, tiny_nllb, monkeypatch):
+    from mtfix.engines import hf
+
+    seen = []
+    real_generate = hf.generate
+
+    def spy_generate(loaded, texts, config, forced_bos_token_id=None):
+        seen.append((loaded.tokenizer.src_lang, forced_bos_token_id, len(texts)))
+        return real_generate(loaded, texts, config, forced_bos_token_id)
+
+    monkeypatch.setattr(hf, "generate", spy_generate)
+    source = tmp_path / "mixed.txt"
+    source.write_text(
+        "Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung bulan depan.\n"
+        "公司宣布三位新研究员将于下个月加入团队。\n"
+        "Tim riset di Zurich bekerja sama dengan laboratorium di London dan Paris.\n",
+        encoding="utf-8",
+    )
+    config = replace(GREEDY, engine="nllb", model=str(tiny_nllb))
+    document = translate_file(source, out_dir=tmp_path / "out", translate_config=config)
+    engine = create_engine(config)
+    eng_id = engine._load().tokenizer.convert_tokens_to_ids("eng_Latn")
+    assert sorted(seen) == sorted([("ind_Latn", eng_id, 2), ("zho_Hans", eng_id, 1)])
+    assert len(document.translations) == 3
+    assert all(t.engine == "nllb" for t in document.translations.values())
+
+
+def test_overlong_segments_are_split_not_truncated(tmp_path, tiny_marian):
+    long_sentence = ", ".join(["perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung"] * 12) + "."
+    source = tmp_path / "long.txt"
+    source.write_text(long_sentence + "\n", encoding="utf-8")
+    spy_config = replace(GREEDY, max_source_tokens=40)
+    document, spy = _translate(source, tmp_path / "out", tiny_marian, spy_config, spy=True)
+    pieces = [text for _, texts in spy.calls for text in texts]
+    assert len(pieces) > 1
+    assert "".join(pieces).replace(" ", "") == long_sentence.replace(" ", "")
+    translation = document.translations[0]
+    assert "split" in translation.flags
+
+
+@needs_shared
+def test_chinese_seed_with_the_real_tokenizer(tmp_path, zh_random_model):
+    document, spy = _translate(shared_seed("003"), tmp_path, zh_random_model, replace(GREEDY, max_new_tokens=4), spy=True)
+    assert {lang for lang, _ in spy.calls} == {"zh"}
+    assert all(t.score is not None and t.score < 0 for t in document.translations.values())
+    # Bare Latin names on their own line are English-script and pass through untouched.
+    names = [s for s in document.segments if s.text in ("Avi Verma", "Ethan Knight", "Rishabh Agarwal")]
+    assert names and all(s.id not in document.translations for s in names)
+    assert all("truncated" in t.flags for t in document.translations.values())
