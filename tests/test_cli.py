@@ -1,0 +1,120 @@
+"""The command line: one-line errors, exit codes, folders that go on past a bad file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from conftest import REPO
+from mtfix.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def test_help_does_not_import_torch_or_transformers():
+    code = (
+        "import sys; from mtfix.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'transformers') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in result.stdout
+    assert "translate" in result.stdout and "clean" in result.stdout
+
+
+def test_translate_a_file(tmp_path, tiny_marian):
+    code, output = run("translate", REPO / "seeds" / "mixed-id-en.txt", "--model", tiny_marian, "--out", tmp_path,
+                       "--beam", 1, "--max-new-tokens", 8)
+    assert code == 0, output
+    for name in ("mixed-id-en.en.txt", "mixed-id-en.align.jsonl", "mixed-id-en.html"):
+        assert (tmp_path / name).is_file()
+
+
+def test_legacy_encoded_file_is_read(tmp_path, tiny_marian):
+    code, output = run("translate", REPO / "seeds" / "legacy-gb18030.txt", "--model", tiny_marian, "--out", tmp_path,
+                       "--beam", 1, "--max-new-tokens", 4)
+    assert code == 0, output
+    header = (tmp_path / "legacy-gb18030.align.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    assert '"encoding": "gb18030"' in header
+
+
+def test_bad_inputs_give_one_line_and_nonzero_exit(tmp_path, tiny_marian):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    for path, reason in ((binary, "looks binary"), (empty, "is empty"), (tmp_path / "absent.txt", "no such file")):
+        code, output = run("translate", path, "--model", tiny_marian, "--out", tmp_path / "out")
+        assert code != 0
+        lines = [line for line in output.splitlines() if line.strip()]
+        assert len(lines) == 1 and reason in lines[0] and str(path.name) in lines[0], output
+        assert "Traceback" not in output
+
+
+def test_unreadable_file(tmp_path, tiny_marian):
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Perusahaan itu mengumumkan.")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # root reads anything
+            import pytest
+
+            pytest.skip("running as root: permissions do not stop reads")
+        code, output = run("translate", locked, "--model", tiny_marian, "--out", tmp_path / "out")
+        assert code == 1 and "permission denied" in output and "Traceback" not in output
+    finally:
+        locked.chmod(0o644)
+
+
+def test_missing_model_via_cli(tmp_path, hf_cache):
+    source = tmp_path / "id.txt"
+    source.write_text("Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung.\n")
+    code, output = run("translate", source, "--out", tmp_path / "out")
+    assert code == 1
+    assert output.strip().count("\n") == 0 and "mtfix models pull id" in output and "Traceback" not in output
+
+
+def test_folder_goes_on_past_a_bad_document(tmp_path, tiny_marian):
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung.\n")
+    (folder / "sub" / "b.md").write_text("# Judul\n\nTim riset di Zurich bekerja sama dengan laboratorium.\n")
+    (folder / "bad.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00")
+    (folder / ".hidden.txt").write_text("Tidak dibaca.\n")
+    out = folder / "out"  # inside the input folder: never read back
+    for _ in range(2):
+        code, output = run("translate", folder, "--model", tiny_marian, "--out", out, "--beam", 1, "--max-new-tokens", 4)
+        assert code == 1
+        assert "bad.txt: looks binary" in output and "2 translated, 1 failed" in output
+    assert (out / "a.en.txt").is_file() and (out / "sub" / "b.en.md").is_file()
+    assert not (out / ".hidden.en.txt").exists()
+
+
+def test_clean_command_writes_clean_text_and_edit_log(tmp_path):
+    code, output = run("clean", REPO / "seeds" / "broken-engine-en.md", "--out", tmp_path, "--diff")
+    assert code == 0, output
+    cleaned = (tmp_path / "broken-engine-en.clean.md").read_text(encoding="utf-8")
+    assert "â€" not in cleaned and "Â·" not in cleaned
+    edits = (tmp_path / "broken-engine-en.edits.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(edits) > 1 and "[mojibake]" in output
+
+
+def test_models_list_shows_routing(hf_cache):
+    code, output = run("models", "list", "zh", "ms")
+    assert code == 0
+    assert "Helsinki-NLP/opus-mt-zh-en (not cached)" in output
+    assert "Helsinki-NLP/opus-mt-mul-en" in output
+
+
+def test_unknown_engine_is_a_usage_error(tmp_path):
+    code, output = run("translate", REPO / "seeds" / "mixed-id-en.txt", "--engine", "nope", "--out", tmp_path)
+    assert code == 2 and "known engines: marian, nllb" in output
