@@ -232,3 +232,51 @@ def test_chinese_seed_with_the_real_tokenizer(tmp_path, zh_random_model):
     names = [s for s in document.segments if s.text in ("Avi Verma", "Ethan Knight", "Rishabh Agarwal")]
     assert names and all(s.id not in document.translations for s in names)
     assert all("truncated" in t.flags for t in document.translations.values())
+
+
+@pytest.mark.parametrize("path", SHARED_SEEDS + REPO_SEEDS, ids=lambda p: p.name)
+def test_every_seed_runs_end_to_end(tmp_path, tiny_marian, path):
+    document, spy = _translate(path, tmp_path, tiny_marian, replace(GREEDY, max_new_tokens=4), spy=True)
+    stem, suffix = path.stem, path.suffix
+    english = (tmp_path / f"{stem}.en{suffix}").read_text(encoding="utf-8")
+    records = read_alignment((tmp_path / f"{stem}.align.jsonl").read_text(encoding="utf-8"))
+    assert rebuild_raw(records) == document.raw
+    assert (tmp_path / f"{stem}.html").is_file()
+    # Every segment that was sent is one the document marked for translation, in its language.
+    sent = {(lang, " ".join(text.split())) for lang, texts in spy.calls for text in texts}
+    translated = [s for s in document.segments if s.id in document.translations]
+    whole = {(s.lang, " ".join(s.text.split())) for s in translated if "split" not in document.translations[s.id].flags}
+    assert whole <= sent
+    for lang, text in sent - whole:  # pieces of an overlong segment, split at clauses
+        assert any(lang == s.lang and text in " ".join(s.text.split()) for s in translated), text
+    # Passed-through segments appear verbatim in the English document.
+    for segment in document.segments:
+        if segment.id not in document.translations and segment.kind != "front-matter":
+            assert segment.text in english
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+DAMAGED_ALPHABET = list("ab Z字汉。，.!?\n#-*>|[]()`{}:\"'â€œÂ·™ª") + ["â€œ", "Â·", "â™ª", "I don't know."]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(DAMAGED_ALPHABET), min_size=1, max_size=60).map("".join), st.sampled_from([".txt", ".md"]))
+def test_any_text_segments_into_spans_that_rebuild_it(tmp_path, text, suffix):
+    from mtfix.errors import InputError
+
+    path = tmp_path / f"doc{suffix}"
+    path.write_text(text, encoding="utf-8")
+    try:
+        document = prepare_document(path)
+    except InputError:
+        assert not text.strip()
+        return
+    position = 0
+    for segment in document.segments:
+        assert position <= segment.raw_start <= segment.raw_end <= len(document.raw)
+        position = segment.raw_end
+    from mtfix.export.jsonl import alignment_records
+
+    assert rebuild_raw(alignment_records(document)) == document.raw
