@@ -181,8 +181,10 @@ def models_pull(
     languages: list[str] = typer.Argument(None, help="Source languages (marian), e.g. zh id."),
     engine: str = typer.Option("marian", "--engine", "-e"),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="A hub id to download instead."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Also fetch pickle weights (*.bin)."),
 ) -> None:
-    """Download models into the Hugging Face cache (needs internet)."""
+    """Download models into the Hugging Face cache (needs internet). Safetensors weights
+    only, unless --allow-pickle (for repos that have none)."""
     from mtfix.engines.marian import candidate_models
     from mtfix.engines.nllb import DEFAULT_MODEL
 
@@ -197,12 +199,11 @@ def models_pull(
         raise typer.Exit(2)
     from huggingface_hub import snapshot_download
 
+    patterns = ["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.md"] + (["*.bin"] if allow_pickle else [])
     failed = 0
     for repo_id in wanted:
         try:
-            folder = snapshot_download(
-                repo_id, allow_patterns=["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.md"]
-            )
+            folder = snapshot_download(repo_id, allow_patterns=patterns)
         except Exception as error:  # network, auth, missing repo: one line each
             failed += 1
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

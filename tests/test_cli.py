@@ -118,3 +118,14 @@ def test_models_list_shows_routing(hf_cache):
 def test_unknown_engine_is_a_usage_error(tmp_path):
     code, output = run("translate", REPO / "seeds" / "mixed-id-en.txt", "--engine", "nope", "--out", tmp_path)
     assert code == 2 and "known engines: marian, nllb" in output
+
+
+def test_models_pull_fails_with_one_line_per_model_when_offline(monkeypatch, hf_cache):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import huggingface_hub.constants as constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    code, output = run("models", "pull", "zh", "id")
+    assert code == 1
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 2 and lines[0].startswith("mtfix: Helsinki-NLP/opus-mt-zh-en: download failed")
