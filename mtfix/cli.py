@@ -78,7 +78,8 @@ def translate(
     beam_size: int = typer.Option(4, "--beam-size", "--beam", min=1, help="Beam size; 1 is greedy."),
     max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
     max_source_tokens: int = typer.Option(200, "--max-source-tokens", min=8, help="Longer segments are split at clauses."),
-    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Sentences per model call."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Most sentences per model call."),
+    max_batch_tokens: int = typer.Option(4096, "--max-batch-tokens", min=1, help="Most padded tokens per call."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
@@ -90,7 +91,7 @@ def translate(
 
     translate_config = TranslateConfig(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
-        max_source_tokens=max_source_tokens, batch_size=batch_size, device=device, allow_pickle=allow_pickle,
+        max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
     )
     clean_config = CleanConfig(mojibake=not no_clean)
     if not path.exists():

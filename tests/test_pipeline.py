@@ -280,3 +280,25 @@ def test_any_text_segments_into_spans_that_rebuild_it(tmp_path, text, suffix):
     from mtfix.export.jsonl import alignment_records
 
     assert rebuild_raw(alignment_records(document)) == document.raw
+
+
+def test_batches_are_bounded_by_sentences_and_tokens(tmp_path, tiny_marian, monkeypatch):
+    from mtfix.engines import hf
+
+    shapes = []
+    engine = create_engine(replace(GREEDY, model=str(tiny_marian), batch_size=4, max_batch_tokens=120))
+    model = engine._load("id").model
+    real_generate = model.generate
+
+    def spy(**kwargs):
+        shapes.append(tuple(kwargs["input_ids"].shape))
+        return real_generate(**kwargs)
+
+    monkeypatch.setattr(model, "generate", spy)
+    texts = ["Tim riset bekerja sama."] * 5 + [", ".join(["perusahaan itu mengumumkan peneliti baru"] * 8)] * 3
+    outputs = engine.translate(texts, "id")
+    assert len(outputs) == len(texts) and all(o is not None for o in outputs)
+    assert all(rows <= 4 and rows * width <= 120 or rows == 1 for rows, width in shapes)
+    assert sum(rows for rows, _ in shapes) == len(texts)
+    assert shapes[0][1] < shapes[-1][1]  # sorted by length: short sentences first
+    assert hf.plan_batches([0, 1], [200, 200], 8, 100) == [[0], [1]]

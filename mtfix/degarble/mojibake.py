@@ -13,6 +13,8 @@ repairs damage and leaves style alone, so those options are off.
 
 from __future__ import annotations
 
+import re
+
 import ftfy
 
 from mtfix.degarble.diffedits import diff_edits
@@ -39,10 +41,19 @@ def fix_mojibake(text: str) -> list[Edit]:
     """Edits that undo mojibake in ``text``, one per damaged stretch, each with ftfy's plan."""
     edits: list[Edit] = []
     offset = 0
-    for line in text.splitlines(keepends=True):
+    # Split at "\n" only: str.splitlines also splits at \x1c-\x1e, \x85 and U+2028, which
+    # ftfy may remove or repair as part of a sequence, joining what was split.
+    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
         # ftfy only ever changes lines with non-ASCII or control characters.
         if not line.isascii() or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in line):
             fixed, steps = ftfy.fix_and_explain(line, config=SAFE_FTFY)
+            # One fix can expose another (a control character removed from between the bytes
+            # of a mojibake sequence): repeat to a fixed point, so cleaning is idempotent.
+            for _ in range(3):
+                again, more_steps = ftfy.fix_and_explain(fixed, config=SAFE_FTFY)
+                if again == fixed:
+                    break
+                fixed, steps = again, list(steps or []) + list(more_steps or [])
             if fixed != line:
                 edits.extend(diff_edits(line, fixed, offset, "mojibake", _describe(steps)))
         offset += len(line)

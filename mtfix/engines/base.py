@@ -24,7 +24,9 @@ class TranslateConfig:
     - ``max_new_tokens``: the most tokens generated for one segment.
     - ``max_source_tokens``: segments longer than this are split at clause boundaries and
       translated piece by piece (never truncated).
-    - ``batch_size``: sentences per model call; batches are sorted by length.
+    - ``batch_size``: the most sentences per model call; batches are sorted by length.
+    - ``max_batch_tokens``: the most padded source tokens per model call, so a batch of
+      long sentences is smaller than a batch of short ones (memory stays bounded).
     - ``device``: ``auto`` (GPU when present), ``cpu``, ``cuda``, ``cuda:1``...
     - ``allow_pickle``: load PyTorch pickle weights when a model has no safetensors.
     """
@@ -35,6 +37,7 @@ class TranslateConfig:
     max_new_tokens: int = 256
     max_source_tokens: int = 200
     batch_size: int = 16
+    max_batch_tokens: int = 4096
     device: str = "auto"
     allow_pickle: bool = False
 

@@ -105,6 +105,27 @@ def count_tokens(loaded: LoadedModel, texts: list[str]) -> list[int]:
     return [len(ids) for ids in encoded]
 
 
+def plan_batches(order: list[int], lengths: list[int], max_sentences: int, max_tokens: int) -> list[list[int]]:
+    """Cut length-sorted ``order`` into batches of at most ``max_sentences`` whose padded size
+    (longest source × sentences) stays within ``max_tokens``; a single overlong sentence is a
+    batch of its own.
+
+    >>> plan_batches([0, 1, 2, 3], [2, 3, 5, 9], max_sentences=3, max_tokens=12)
+    [[0, 1], [2], [3]]
+    """
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        longest = max([lengths[i] for i in current] + [lengths[index]])
+        if current and (len(current) >= max_sentences or longest * (len(current) + 1) > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
 def generate(
     loaded: LoadedModel,
     texts: list[str],
@@ -121,8 +142,7 @@ def generate(
     eos = model.generation_config.eos_token_id
     eos_ids = set(eos if isinstance(eos, list) else [eos])
     pad = tokenizer.pad_token_id
-    for batch_start in range(0, len(order), config.batch_size):
-        batch_indices = order[batch_start : batch_start + config.batch_size]
+    for batch_indices in plan_batches(order, lengths, config.batch_size, config.max_batch_tokens):
         batch = tokenizer(
             [texts[index] for index in batch_indices], return_tensors="pt", padding=True
         ).to(loaded.device)
