@@ -136,8 +136,8 @@ def clean_file(
     """Repair one file without translating; writes ``<stem>.clean<ext>`` and
     ``<stem>.edits.jsonl`` to ``out_dir`` unless None."""
     import json
-    from dataclasses import asdict
 
+    from mtfix.export.jsonl import edit_record
     from mtfix.sources import atomic_write
 
     decoded = read_text(path)
@@ -150,7 +150,7 @@ def clean_file(
         atomic_write(folder / f"{source.stem}.clean{source.suffix or '.txt'}", document.clean)
         header = {"type": "header", "path": document.path, "encoding": document.encoding,
                   "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits)}
-        lines = [header] + [{"type": "edit", **asdict(edit), "flags": list(edit.flags)} for edit in document.edits]
+        lines = [header] + [edit_record(edit) for edit in document.edits]
         atomic_write(folder / f"{source.stem}.edits.jsonl",
                      "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     return document

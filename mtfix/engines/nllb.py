@@ -8,6 +8,8 @@ silent ``<unk>``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mtfix.data import read_table
 from mtfix.engines import hf
 from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
@@ -17,8 +19,13 @@ DEFAULT_MODEL = "facebook/nllb-200-distilled-600M"
 TARGET_CODE = "eng_Latn"
 
 
+@lru_cache(maxsize=1)
+def _codes() -> dict[str, str]:
+    return {row[0]: row[1] for row in read_table("nllb_codes.tsv")}
+
+
 def nllb_code(lang: str) -> str | None:
-    return {row[0]: row[1] for row in read_table("nllb_codes.tsv")}.get(lang)
+    return _codes().get(lang)
 
 
 @register_engine("nllb")

@@ -19,6 +19,11 @@ from mtfix.document import Document
 FORMAT_VERSION = 1
 
 
+def edit_record(edit) -> dict:
+    """One repair as a JSON object (shared by ``align.jsonl`` and ``edits.jsonl``)."""
+    return {"type": "edit", **asdict(edit), "flags": list(edit.flags)}
+
+
 def alignment_records(document: Document) -> list[dict]:
     records: list[dict] = [
         {
@@ -34,10 +39,7 @@ def alignment_records(document: Document) -> list[dict]:
             "edits": len(document.edits),
         }
     ]
-    for edit in document.edits:
-        record = {"type": "edit", **asdict(edit)}
-        record["flags"] = list(edit.flags)
-        records.append(record)
+    records.extend(edit_record(edit) for edit in document.edits)
     position = 0
     for segment in document.segments:
         translation = document.translations.get(segment.id)
