@@ -4,6 +4,7 @@ write. The CLI is a thin layer over these functions.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 from dataclasses import dataclass
@@ -31,6 +32,21 @@ def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig 
     return "|".join(f"{key}:{value}" for key, value in fields.items())
 
 
+def _edits_inside(edits, edit_ends: list[int], raw_start: int, raw_end: int) -> list[int]:
+    """Ids of the edits (sorted, non-overlapping; ``edit_ends`` their raw ends) that touch
+    ``raw[raw_start:raw_end]``: a bisection, so a document with many edits stays linear."""
+    first = bisect.bisect_left(edit_ends, raw_start)
+    found = []
+    for edit in edits[first:]:
+        if edit.raw_start >= raw_end:
+            break
+        if edit.raw_start < raw_end and edit.raw_end > raw_start or (
+            edit.raw_start == edit.raw_end and raw_start < edit.raw_start < raw_end
+        ):
+            found.append(edit.id)
+    return found
+
+
 def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig()) -> Document:
     """Read, repair, segment and label one file: everything but the translation."""
     # 1. Bytes to text, with the encoding recorded.
@@ -45,12 +61,12 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     document.format = "markdown" if markdown else "text"
     offsets = OffsetMap(document.raw, document.edits)
     previous_raw_end = 0
+    edit_ends = [edit.raw_end for edit in document.edits]
     for piece in split_document(document.clean, markdown=markdown):
         raw_start = max(offsets.start(piece.start), previous_raw_end)
         raw_end = max(offsets.end(piece.end), raw_start)
         previous_raw_end = raw_end
-        edit_ids = [e.id for e in document.edits if e.raw_start < raw_end and e.raw_end > raw_start
-                    or (e.raw_start == e.raw_end and raw_start < e.raw_start < raw_end)]
+        edit_ids = _edits_inside(document.edits, edit_ends, raw_start, raw_end)
         document.segments.append(
             Segment(
                 id=len(document.segments),
