@@ -46,14 +46,14 @@ def fix_mojibake(text: str) -> list[Edit]:
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
         # ftfy only ever changes lines with non-ASCII or control characters.
         if not line.isascii() or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in line):
-            fixed, steps = ftfy.fix_and_explain(line, config=SAFE_FTFY)
             # One fix can expose another (a control character removed from between the bytes
             # of a mojibake sequence): repeat to a fixed point, so cleaning is idempotent.
-            for _ in range(3):
+            fixed, steps = line, []
+            for _ in range(4):
                 again, more_steps = ftfy.fix_and_explain(fixed, config=SAFE_FTFY)
                 if again == fixed:
                     break
-                fixed, steps = again, list(steps or []) + list(more_steps or [])
+                fixed, steps = again, steps + list(more_steps or [])
             if fixed != line:
                 edits.extend(diff_edits(line, fixed, offset, "mojibake", _describe(steps)))
         offset += len(line)

@@ -115,12 +115,14 @@ def plan_batches(order: list[int], lengths: list[int], max_sentences: int, max_t
     """
     batches: list[list[int]] = []
     current: list[int] = []
+    longest = 0  # longest source in ``current``: the padded width of the batch
     for index in order:
-        longest = max([lengths[i] for i in current] + [lengths[index]])
-        if current and (len(current) >= max_sentences or longest * (len(current) + 1) > max_tokens):
+        width = max(longest, lengths[index])
+        if current and (len(current) >= max_sentences or width * (len(current) + 1) > max_tokens):
             batches.append(current)
-            current = []
+            current, width = [], lengths[index]
         current.append(index)
+        longest = width
     if current:
         batches.append(current)
     return batches
