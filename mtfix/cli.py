@@ -83,6 +83,7 @@ def translate(
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
+    skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
     from mtfix.degarble import CleanConfig
@@ -93,7 +94,7 @@ def translate(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
     )
-    clean_config = CleanConfig(mojibake=not no_clean)
+    clean_config = _clean_config("" if no_clean else skip, everything=no_clean)
     if not path.exists():
         typer.echo(f"mtfix: {path}: no such file or folder", err=True)
         raise typer.Exit(2)
@@ -124,17 +125,34 @@ def translate(
     raise typer.Exit(1 if failures else 0)
 
 
+def _clean_config(skip: str, everything: bool = False):
+    """The CleanConfig for ``--skip a,b`` (``everything``: no repairs at all)."""
+    from mtfix.degarble import STAGES, CleanConfig
+
+    skipped = {name.strip() for name in skip.split(",") if name.strip()}
+    unknown = skipped - set(STAGES)
+    if unknown:
+        typer.echo(f"mtfix: --skip: unknown repair {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})", err=True)
+        raise typer.Exit(2)
+    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped])
+
+
 @app.command()
 def clean(
     path: Path = typer.Argument(..., help="A file to repair."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
     diff: bool = typer.Option(False, "--diff", help="Show each repair on the terminal."),
+    skip: str = typer.Option(
+        "", "--skip",
+        help="Repairs to leave out, comma-separated: mojibake, markup, filler, doublet, glue, loop, spacing, garbage.",
+    ),
 ) -> None:
     """Repair a file without translating: <stem>.clean<ext> and <stem>.edits.jsonl."""
     from mtfix.pipeline import clean_file
 
+    clean_config = _clean_config(skip)
     try:
-        document = clean_file(path, out)
+        document = clean_file(path, out, clean_config)
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)

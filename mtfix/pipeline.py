@@ -67,6 +67,14 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
         raw_end = max(offsets.end(piece.end), raw_start)
         previous_raw_end = raw_end
         edit_ids = _edits_inside(document.edits, edit_ends, raw_start, raw_end)
+        # Repairs that leave a mark on the sentence: "loop", "lossy", "garbage". A sentence
+        # that is mostly garbage is passed through, not fed to a model.
+        flags = sorted({flag for i in edit_ids for flag in document.edits[i].flags})
+        garbage = sum(
+            min(raw_end, e.raw_end) - max(raw_start, e.raw_start)
+            for e in (document.edits[i] for i in edit_ids) if "garbage" in e.flags
+        )
+        translate = piece.kind != "nonword" and garbage * 2 < max(1, raw_end - raw_start)
         document.segments.append(
             Segment(
                 id=len(document.segments),
@@ -76,7 +84,8 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
                 clean_end=piece.end,
                 text=document.clean[piece.start : piece.end],
                 kind=piece.kind,
-                translate=piece.kind != "nonword",
+                translate=translate,
+                flags=flags,
                 edits=edit_ids,
             )
         )

@@ -1,0 +1,279 @@
+"""CJK mojibake: text read with the wrong one of UTF-8 and the East Asian legacy charsets.
+
+ftfy undoes UTF-8 read as cp1252/latin-1 (``ä¸­æ–‡``), but not the East Asian cases
+(python-ftfy#34, #119), which are what mixed Chinese/English documents arrive with:
+
+- UTF-8 bytes read as GBK/GB18030 (``涓枃`` for ``中文``, ``caf茅`` for ``café``),
+  as Big5 (``銝剜``) or as Shift-JIS (``荳ｭ``);
+- GBK, Big5 or Shift-JIS bytes read as latin-1/cp1252 (``ÖÐÎÄ`` for ``中文``).
+
+For each suspicious stretch, the repair re-encodes it with the charset it was wrongly read
+with and decodes the bytes with the one it was written in. It is kept only on evidence: the
+bytes must decode (strictly), and the result must be much more plausible than what was there
+(:mod:`mtfix.degarble.plausibility`: common characters instead of rare ones, no private-use
+code points, no CJK glued inside Latin words). Nothing is guessed.
+
+Lossy copies: where a decoder replaced a byte it could not read with ``U+FFFD`` (or a tool
+wrote ``?``), that byte is gone. The characters whose bytes are all present are recovered;
+each character that lost a byte becomes ``U+FFFD`` and the edit is flagged ``lossy``.
+
+>>> [e.replacement for e in fix_cjk_mojibake("Meta 鏂囨湰")]
+['文本']
+>>> fix_cjk_mojibake("中文文本，「梦之队」")
+[]
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from mtfix.degarble.plausibility import LOST, char_cost, char_costs, cost
+from mtfix.document import Edit
+
+# (charset the text was wrongly read with, charset its bytes really are).
+UTF8_READ_AS = ("gb18030", "big5", "shift_jis")
+LEGACY_READ_AS_LATIN = (("cp1252", "gbk"), ("latin-1", "gbk"), ("cp1252", "big5"),
+                        ("latin-1", "big5"), ("cp1252", "shift_jis"), ("latin-1", "shift_jis"))
+
+# A placeholder for a byte that was lost: 0xFF is never part of UTF-8 or the legacy charsets'
+# lead bytes, so it can only ever produce a replacement character.
+_LOST_BYTE = b"\xff"
+
+# Stretches worth a look: non-ASCII runs, with a "?" right after them (a lost byte, maybe).
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+\??")
+_CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+# Legacy double-byte text read as latin-1/cp1252: high characters, with the ASCII trail bytes
+# (0x40-0x7E) Big5, GBK and Shift-JIS use between them (繁 in Big5 is c1 63: "Ác").
+_LATIN1_RUN = re.compile(rf"{_CP1252_HIGH}+(?:[\x40-\x7e]{_CP1252_HIGH}+)*")
+
+
+def _encode_chars(run: str, charset: str) -> list[bytes] | None:
+    """The bytes of each character of ``run`` in ``charset``; a lost byte for U+FFFD."""
+    out = []
+    for ch in run:
+        if ch == LOST:
+            out.append(_LOST_BYTE)
+            continue
+        try:
+            out.append(ch.encode(charset))
+        except UnicodeEncodeError:
+            return None
+    return out
+
+
+def _decode_lossy(data: bytes, charset: str) -> tuple[str, int] | None:
+    """Decode ``data`` strictly except at lost bytes; (text, characters lost) or None."""
+    pieces = data.split(_LOST_BYTE)
+    text, lost = [], 0
+    for number, piece in enumerate(pieces):
+        if number and charset == "utf-8":
+            # Continuation bytes right after a lost byte belong to the character that lost it.
+            stripped = piece.lstrip(bytes(range(0x80, 0xC0)))
+            if len(stripped) != len(piece) and not (text and text[-1] == LOST):
+                text.append(LOST)
+                lost += 1
+            piece = stripped
+        decoder = codecs.getincrementaldecoder(charset)()
+        try:
+            text.append(decoder.decode(piece, final=False))
+        except UnicodeDecodeError:
+            return None
+        pending = decoder.getstate()[0]
+        if number < len(pieces) - 1:
+            text.append(LOST)  # the character the lost byte belonged to
+            lost += 1
+        elif pending:
+            return None  # an incomplete character at the very end, with nothing lost: no
+    return "".join(text), lost
+
+
+def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None:
+    """(repaired, reason, characters lost) for the most plausible repair of ``run``."""
+    if run.isascii():
+        return None
+    pairs = [(wrong, "utf-8") for wrong in UTF8_READ_AS] + list(LEGACY_READ_AS_LATIN)
+    best = None
+    before = None
+    for wrong, charset in pairs:
+        if LOST in run:
+            chars = _encode_chars(run, wrong)
+            if chars is None:
+                continue
+            decoded = _decode_lossy(b"".join(chars), charset)
+        else:
+            # The common case, in C: most clean text fails here, before any cost is counted.
+            try:
+                decoded = run.encode(wrong).decode(charset), 0
+            except UnicodeError:
+                continue
+        if decoded is None:
+            continue
+        text, lost = decoded
+        reason = f"UTF-8 read as {wrong.upper()}" if charset == "utf-8" else f"{charset.upper()} read as {wrong}"
+        if before is None:
+            before = cost(run, left, right)
+            if before < 1.5:
+                return None
+        if text == run or not text.strip(LOST):
+            continue
+        if charset != "utf-8" and sum(1 for ch in text if not ch.isascii()) < 2:
+            continue  # one CJK character from two Latin ones is a coincidence, not evidence
+        after = cost(text, left, right)
+        if lost and sum(1 for ch in text if ch != LOST and not ch.isascii()) < max(2, lost):
+            continue  # too little recovered to be evidence of anything
+        if lost:
+            # Judge a lossy repair on what it recovered: the replacement characters were
+            # already there (as U+FFFD or ?) and stay.
+            after -= 6.0 * lost
+            before_known = before - 6.0 * run.count(LOST)
+        else:
+            before_known = before
+        if after <= before_known / 2 and after <= before_known - 1.5:
+            if best is None or after < best[0]:
+                best = (after, text, reason, lost)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+def _candidate_runs(line: str) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for m in _NON_ASCII_RUN.finditer(line)]
+    spans += [(m.start(), m.end()) for m in _LATIN1_RUN.finditer(line)]
+    return sorted(set(spans))
+
+
+def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[int]]]:
+    """Character-aligned stretches of ``run`` whose bytes in ``wrong`` decode strictly as
+    ``right``: the only places a repair can be. Each is (start, the ends where a character
+    is complete). One pass, backtracking by one character, which stays short because clean
+    text fails to decode within a character or two."""
+    chars = []
+    for ch in run:
+        try:
+            chars.append(ch.encode(wrong))
+        except UnicodeEncodeError:
+            chars.append(None)
+    stretches, i, n = [], 0, len(run)
+    while i < n:
+        decoder = codecs.getincrementaldecoder(right)()
+        j, ends = i, []
+        while j < n and chars[j] is not None:
+            try:
+                decoder.decode(chars[j], final=False)
+            except UnicodeDecodeError:
+                break
+            j += 1
+            if not decoder.getstate()[0]:
+                ends.append(j)
+        if ends:
+            stretches.append((i, ends))
+            i = ends[-1]
+        else:
+            i += 1
+    return stretches
+
+
+def _hot_windows(run: str, left: str, right: str) -> list[tuple[int, int]]:
+    """Parts of ``run`` around its costly characters: mojibake makes every other character
+    rare, clean CJK text has a rare one now and then; only these parts are searched."""
+    if len(run) <= 3 or _LATIN1_RUN.fullmatch(run):
+        # Short runs inside Latin words (caf茅) and Latin-1 runs (ÖÐÎÄ) are suspicious by
+        # their neighbours; a long CJK run by its own characters (CJK next to ASCII
+        # letters is everyday Chinese: 在Meta工作).
+        costs = char_costs(run, left, right)
+    else:
+        costs = [char_cost(ch) for ch in run]
+    hot = [i for i, c in enumerate(costs) if c >= 1]
+    windows: list[list[int]] = []
+    for i in hot:
+        if windows and i - windows[-1][1] <= 4:
+            windows[-1][1] = i
+        else:
+            windows.append([i, i])
+    return [(max(0, a - 3), min(len(run), b + 4)) for a, b in windows]
+
+
+def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
+    run = line[start:end]
+    repaired = _best_repair(run, line[start - 1 : start], line[end : end + 1])
+    if repaired is not None:
+        return [_edit(line, start, end, repaired, offset)]
+    pairs = [(wrong, "utf-8") for wrong in UTF8_READ_AS] + list(LEGACY_READ_AS_LATIN)
+    stretches = sorted(
+        (s_start, s_end)
+        for wrong, right in pairs
+        for s_start, ends in _valid_stretches(run, wrong, right)
+        for s_end in ends
+    )
+    # For each start, the end that leaves the least cost (repaired part + what is left of
+    # the stretch): a stretch that runs on into clean characters which happen to decode
+    # (然 as "Ȼ") stops where the mojibake stops.
+    best_at: dict[int, tuple[float, int, tuple[str, str, int]]] = {}
+    for s_start, s_end in stretches:
+        if (s_start, s_end) == (0, len(run)):
+            continue
+        a, b = start + s_start, start + s_end
+        repaired = _best_repair(line[a:b], line[a - 1 : a], line[b : b + 1])
+        if repaired is None:
+            continue
+        longest = max(e for s, e in stretches if s == s_start)
+        total = cost(repaired[0]) + cost(line[b : start + longest]) - 0.01 * (s_end - s_start)
+        if s_start not in best_at or total < best_at[s_start][0]:
+            best_at[s_start] = (total, s_end, repaired)
+    edits: list[Edit] = []
+    taken = 0
+    for s_start in sorted(best_at):
+        if s_start < taken:
+            continue
+        _, s_end, repaired = best_at[s_start]
+        edits.append(_edit(line, start + s_start, start + s_end, repaired, offset))
+        taken = s_end
+    return edits
+
+
+def _repair_run(line: str, start: int, end: int, offset: int) -> list[Edit]:
+    """Edits for the non-ASCII stretch line[start:end]."""
+    run = line[start:end]
+    if run.endswith("?"):
+        # "?" is a lost byte only if the repair needs it to be one.
+        repaired = _best_repair(run[:-1] + LOST, line[start - 1 : start], line[end : end + 1])
+        if repaired is not None:
+            return [_edit(line, start, end, repaired, offset)]
+        end -= 1
+        run = run[:-1]
+    repaired = _best_repair(run, line[start - 1 : start], line[end : end + 1])
+    if repaired is not None:
+        return [_edit(line, start, end, repaired, offset)]
+    edits: list[Edit] = []
+    for a, b in _hot_windows(run, line[start - 1 : start], line[end : end + 1]):
+        edits.extend(_repair_window(line, start + a, start + b, offset))
+    return edits
+
+
+def _edit(line: str, start: int, end: int, repaired: tuple[str, str, int], offset: int) -> Edit:
+    text, reason, lost = repaired
+    flags: tuple[str, ...] = ()
+    if lost:
+        reason += f"; {lost} character(s) lost their bytes and stay U+FFFD"
+        flags = ("lossy",)
+    return Edit(offset + start, offset + end, text, "mojibake", reason, line[start:end], flags=flags)
+
+
+def fix_cjk_mojibake(text: str) -> list[Edit]:
+    """Edits that undo East Asian mojibake in ``text``."""
+    edits: list[Edit] = []
+    offset = 0
+    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
+        if not line.isascii():
+            taken_until = 0
+            for start, end in _candidate_runs(line):
+                if start < taken_until:
+                    continue
+                found = _repair_run(line, start, end, offset)
+                if found:
+                    edits.extend(found)
+                    taken_until = found[-1].raw_end - offset
+        offset += len(line)
+    return edits

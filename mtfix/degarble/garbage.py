@@ -1,0 +1,52 @@
+"""Unrecoverable garbage: text no repair can restore (``P> PRANTS CLOBLE CLINTASI KONSTRAGE``).
+
+Nothing is rewritten. The stretch gets an edit that changes nothing and carries the flag
+``garbage``, so review shows it and translation passes it through marked instead of feeding
+nonsense to a model.
+
+Evidence: a run of four or more all-capital words in a line of ordinary mixed case, most of
+which are words in no language wordfreq knows (``KONSTRAGE``); a shouted headline of real
+words (``THIS IS VERY BIG NEWS``) is not garbage, nor is a line that is all capitals.
+
+>>> [e.original for e in flag_garbage("Di Ohio, itu. PRANTS CLOBLE CLINTASI KONSTRAGE. named it")]
+['PRANTS CLOBLE CLINTASI KONSTRAGE.']
+>>> flag_garbage("He said THIS IS VERY BIG NEWS today.")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from mtfix.document import Edit
+
+_CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
+LANGUAGES = ("en", "id", "de", "fr", "es", "it", "pt", "nl")
+
+
+@lru_cache(maxsize=100_000)
+def _known(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    word = word.lower().strip("'’-")
+    return any(zipf_frequency(word, lang) >= 2.0 for lang in LANGUAGES)
+
+
+def flag_garbage(text: str) -> list[Edit]:
+    """Flag-only edits over stretches of garbage in ``text``."""
+    edits: list[Edit] = []
+    offset = 0
+    for line in text.split("\n"):
+        letters = [ch for ch in line if ch.isalpha()]
+        lower = sum(ch.islower() for ch in letters)
+        if lower >= 3 and not line.lstrip().startswith("#"):
+            for m in _CAPS_RUN.finditer(line):
+                words = m.group().rstrip(".!?").split()
+                unknown = sum(not _known(word) for word in words)
+                if unknown * 2 > len(words):
+                    edits.append(Edit(offset + m.start(), offset + m.end(), m.group(), "garbage",
+                                      f"{unknown} of {len(words)} capitalised words are no known word",
+                                      m.group(), flags=("garbage",)))
+        offset += len(line) + 1
+    return edits

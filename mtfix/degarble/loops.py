@@ -1,0 +1,102 @@
+"""Repetition loops: an engine stuck repeating itself (``sebuah sebuah sebuah sebuah``).
+
+A run of the same unit, one to eight words long, repeated back to back, collapses to one
+copy; so does a hyphen-joined part repeated inside a word (``m-mogion-mogion-mogion``). The
+edit is flagged ``loop`` so review shows the sentence. Real repetition stays: a unit of one
+word needs four copies of a word of three letters or more ("very, very", "ha ha ha ha",
+"Never, never, never" stay), two words need three copies ("New York, New York" stays), and
+three words or more need two copies of at least 15 characters with nothing but a space
+between them (rhetoric puts a comma there: "It's not fair, it's not fair" stays), or three
+copies; punctuation (``——``, ``……``) is never a unit.
+
+>>> from mtfix.document import apply_edits
+>>> text = "secara langsung sebuah sebuah sebuah sebuah odus, very, very bad"
+>>> apply_edits(text, fix_loops(text))
+'secara langsung sebuah odus, very, very bad'
+"""
+
+from __future__ import annotations
+
+import re
+
+from mtfix.degarble.spans import Guard
+from mtfix.document import Edit
+
+MAX_UNIT_WORDS = 8
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_SEPARATOR = re.compile(r"[ \t]*[,;]?[ \t]+|[ \t]*-[ \t]*|-")
+_HYPHEN_LOOP = re.compile(r"(?<![\w-])?(\w{3,}-)\1{2,}|(-\w{3,})\2{2,}")
+
+
+def _enough(words: list[str], copies: int, commas: bool) -> bool:
+    if len(words) == 1:
+        return copies >= 4 and len(words[0]) >= 3 and not words[0].isdigit()
+    if len(words) == 2 or commas:
+        # Rhetoric repeats a phrase twice with a comma ("It's not a good idea, it's not a
+        # good idea"); a stuck engine repeats it with nothing between.
+        return copies >= 3
+    return copies >= 3 or len(" ".join(words)) >= 15
+
+
+def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
+    words = [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(line)]
+    # Which neighbouring words are joined only by spaces or a comma (a loop never crosses
+    # a sentence end or other punctuation).
+    joined = [bool(_SEPARATOR.fullmatch(line[a[2] : b[1]])) for a, b in zip(words, words[1:])]
+    edits: list[Edit] = []
+    i = 0
+    while i < len(words):
+        # Of the units that loop from here, the one covering most words, the shortest on a
+        # tie: seven copies of one word are one loop, not two copies of three words.
+        best = None
+        for n in range(1, MAX_UNIT_WORDS + 1):
+            unit = [w for w, _, _ in words[i : i + n]]
+            if len(unit) < n or not all(joined[i : i + n - 1]):
+                continue
+            copies = 1
+            while True:
+                j = i + copies * n
+                if j + n > len(words) or not all(joined[j - 1 : j + n - 1]):
+                    break
+                if [w for w, _, _ in words[j : j + n]] != unit:
+                    break
+                copies += 1
+            last = words[i + copies * n - 1][2]
+            commas = "," in line[words[i][1] : last] and "," not in " ".join(
+                line[a[2] : b[1]] for a, b in zip(words[i : i + n], words[i + 1 : i + n]))
+            if copies > 1 and _enough(unit, copies, commas):
+                if best is None or copies * n > best[0] * best[1]:
+                    best = (n, copies)
+        if best is None:
+            i += 1
+            continue
+        n, copies = best
+        start = words[i + n - 1][2]
+        end = words[i + copies * n - 1][2]
+        if not guard.touches(offset + start, offset + end):
+            edits.append(Edit(offset + start, offset + end, "", "loop",
+                              f"'{line[words[i][1]:start]}' repeated {copies} times", line[start:end],
+                              flags=("loop",)))
+        i += copies * n
+    return edits
+
+
+def fix_loops(text: str) -> list[Edit]:
+    """Edits that collapse repetition loops in ``text`` to one copy."""
+    guard = Guard(text)
+    edits: list[Edit] = []
+    offset = 0
+    for line in text.split("\n"):
+        found = _word_loops(line, offset, guard)
+        for m in _HYPHEN_LOOP.finditer(line):
+            unit = m.group(1) or m.group(2)
+            start = m.start() + len(unit)
+            if any(e.raw_start < offset + m.end() and offset + start < e.raw_end for e in found):
+                continue
+            if guard.touches(offset + start, offset + m.end()):
+                continue
+            found.append(Edit(offset + start, offset + m.end(), "", "loop",
+                              f"'{unit.strip('-')}' repeated inside a word", line[start : m.end()], flags=("loop",)))
+        edits.extend(sorted(found, key=lambda e: e.raw_start))
+        offset += len(line) + 1
+    return edits

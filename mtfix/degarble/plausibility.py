@@ -1,0 +1,125 @@
+"""How implausible a stretch of text is: the evidence the CJK mojibake repair decides on.
+
+A character costs nothing when it is what real text is made of (ASCII, the frequent half of
+the GB2312, Big5 and Shift-JIS character sets, kana, CJK and general punctuation, Latin-1
+letters) and more the rarer it is: the second level of those sets, CJK outside all three,
+half-width katakana, Latin-1 symbols, private-use and unassigned code points, control
+characters and U+FFFD. Neighbours count too: a CJK character glued inside a Latin word
+(``caf茅``) or a Latin-1 letter glued to CJK (``é中``) is suspicious in a way neither
+character is alone, and runs of accented Latin-1 letters (``ÖÐÎÄ``) are rare in any language.
+
+The frequency levels come from the charsets themselves: GB2312, Big5 and Shift-JIS each put
+their commonest characters in a first block (GB2312 rows 16-55, Big5 A440-C67E, JIS level 1),
+so no frequency table has to ship with mtfix.
+
+>>> cost("中文") < cost("涓枃")
+True
+>>> cost("café") < cost("caf茅")
+True
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+LOST = "\ufffd"
+
+
+def _is_cjk_ideograph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+@lru_cache(maxsize=65536)
+def _ideograph_cost(ch: str) -> float:
+    """0 for a character in the frequent block of any of GB2312, Big5, Shift-JIS; 2 for the
+    second blocks; 3 for ideographs none of them has."""
+    best = 3.0
+    try:
+        lead = ch.encode("gb2312")[0]
+        best = min(best, 0.0 if lead <= 0xD7 else 2.0)
+    except UnicodeEncodeError:
+        pass
+    if best:
+        try:
+            code = int.from_bytes(ch.encode("big5"), "big")
+            best = min(best, 0.0 if 0xA440 <= code <= 0xC67E else 2.0)
+        except UnicodeEncodeError:
+            pass
+    if best:
+        try:
+            lead = ch.encode("shift_jis")[0]
+            best = min(best, 0.0 if 0x88 <= lead <= 0x98 else 2.0)
+        except UnicodeEncodeError:
+            pass
+    return best
+
+
+@lru_cache(maxsize=65536)
+def char_cost(ch: str) -> float:
+    """The cost of one character on its own."""
+    code = ord(ch)
+    if code < 0x80:
+        return 0.0 if ch.isprintable() or ch in "\t\r\n" else 5.0
+    if ch == LOST:
+        return 6.0
+    if _is_cjk_ideograph(ch):
+        return _ideograph_cost(ch)
+    if "\u3040" <= ch <= "\u30ff" or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff60":
+        return 0.0  # kana, CJK punctuation, full-width forms
+    if "\uff61" <= ch <= "\uff9f":
+        return 2.0  # half-width katakana: Shift-JIS mojibake is full of them
+    if "\uac00" <= ch <= "\ud7a3":
+        return 0.5  # Hangul syllables
+    if 0xA0 <= code <= 0xFF:
+        if ch.isalpha() and ch not in "ªºµÐðÞþ":
+            return 0.0
+        return 2.0  # Latin-1 symbols (¤ ¦ ¨ ¯ ´ ¸ × ÷ ...) and rare letters
+    if "\u2000" <= ch <= "\u206f" or "\u20a0" <= ch <= "\u20bf":
+        return 0.0  # general punctuation, currency
+    category = unicodedata.category(ch)
+    if category in ("Co", "Cn", "Cs"):
+        return 6.0
+    if category[0] == "C":
+        return 5.0
+    if category == "Mn":
+        return 3.0  # a combining mark: real in some scripts, a sign of broken bytes in CJK
+    if category[0] == "L":
+        return 0.5
+    return 1.5
+
+
+def _kind(ch: str) -> str:
+    if not ch:
+        return ""
+    if ch.isascii():
+        return "ascii-letter" if ch.isalpha() else "ascii"
+    if _is_cjk_ideograph(ch) or "\u3040" <= ch <= "\u30ff":
+        return "cjk"
+    if "\u00c0" <= ch <= "\u00ff" and ch.isalpha():
+        return "latin1-letter"
+    return "other"
+
+
+def char_costs(text: str, left: str = "", right: str = "") -> list[float]:
+    """The cost of each character of ``text``, neighbours counted (``left`` and ``right``
+    are the characters around it)."""
+    chars = [left, *text, right]
+    kinds = [_kind(ch) for ch in chars]
+    costs = []
+    for index in range(1, len(chars) - 1):
+        total = char_cost(chars[index])
+        kind = kinds[index]
+        if kind in ("cjk", "latin1-letter"):
+            for neighbour in (kinds[index - 1], kinds[index + 1]):
+                if kind == "cjk" and neighbour in ("ascii-letter", "latin1-letter"):
+                    total += 1.5
+                elif kind == "latin1-letter" and neighbour in ("cjk", "latin1-letter"):
+                    total += 1.5 if neighbour == "cjk" else 0.5
+        costs.append(total)
+    return costs
+
+
+def cost(text: str, left: str = "", right: str = "") -> float:
+    """Cost of ``text`` standing between the characters ``left`` and ``right``."""
+    return sum(char_costs(text, left, right))

@@ -1,0 +1,48 @@
+"""Stretches of text no repair may touch: code, URLs, e-mail addresses, link targets.
+
+>>> text = "see `fooBar()` at https://x.org/OpenAITake now"
+>>> [text[a:b] for a, b in untouchable(text)]
+['`fooBar()`', 'https://x.org/OpenAITake']
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+_UNTOUCHABLE = re.compile(
+    r"^(?P<fence>```|~~~)[^\n]*\n.*?^(?P=fence)[^\n]*$"  # fenced code blocks
+    r"|`[^`\n]+`"  # inline code
+    r"|<(?:script|style)\b.*?</(?:script|style)>"
+    r"|</?[a-zA-Z][\w-]*(?:\s[^<>\n]*)?>"  # complete HTML tags
+    r"|\b(?:https?|ftp)://[^\s<>()\"“”]+"
+    r"|\bwww\.[^\s<>()\"“”]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\]\([^)\s]*\)"  # Markdown link and image targets
+    r"|^ {0,3}\{:[^}\n]*\}\s*$",  # kramdown attributes ({:toc})
+    re.MULTILINE | re.DOTALL | re.IGNORECASE,
+)
+
+
+def untouchable(text: str) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping (start, end) spans of ``text`` that repairs leave alone."""
+    return [m.span() for m in _UNTOUCHABLE.finditer(text)]
+
+
+class Guard:
+    """Answers "does [start, end) touch an untouchable span?" by bisection."""
+
+    def __init__(self, text: str):
+        self.spans = untouchable(text)
+        self.starts = [a for a, _ in self.spans]
+
+    def touches(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self.starts, end) - 1
+        while index >= 0:
+            a, b = self.spans[index]
+            if b <= start and a < start:
+                return False
+            if a < end and start < b or (start == end and a < start < b):
+                return True
+            index -= 1
+        return False
