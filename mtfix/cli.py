@@ -86,7 +86,6 @@ def translate(
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
-    from mtfix.degarble import CleanConfig
     from mtfix.engines.base import TranslateConfig, create_engine
     from mtfix.pipeline import prepare_document, translate_document, write_outputs
 

@@ -15,7 +15,7 @@ from mtfix.degarble import CleanConfig, clean
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages
-from mtfix.segment import looks_like_markdown, split_document
+from mtfix.segment import Piece, has_words, looks_like_markdown, split_document
 from mtfix.sources import read_text
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,37 @@ def _edits_inside(edits, edit_ends: list[int], raw_start: int, raw_end: int) -> 
     return found
 
 
+def _flagged_spans_in_clean(edits, flag: str) -> list[tuple[int, int]]:
+    """Where the edits carrying ``flag`` stand in the clean text."""
+    spans, shift = [], 0
+    for edit in edits:
+        if flag in edit.flags:
+            start = edit.raw_start + shift
+            spans.append((start, start + len(edit.replacement)))
+        shift += len(edit.replacement) - (edit.raw_end - edit.raw_start)
+    return spans
+
+
+def _split_at(pieces, text: str, spans: list[tuple[int, int]]):
+    """Pieces cut where a flagged span starts or ends inside them, so that garbage is a
+    segment of its own: passed through marked while the sentence around it is translated."""
+    if not spans:
+        return pieces
+    cuts = sorted({point for span in spans for point in span})
+    out = []
+    for piece in pieces:
+        inner = [c for c in cuts if piece.start < c < piece.end]
+        bounds = [piece.start, *inner, piece.end]
+        for start, end in zip(bounds, bounds[1:]):
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                out.append(Piece(start, end, piece.kind if has_words(text[start:end]) else "nonword"))
+    return out
+
+
 def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig()) -> Document:
     """Read, repair, segment and label one file: everything but the translation."""
     # 1. Bytes to text, with the encoding recorded.
@@ -62,7 +93,9 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     offsets = OffsetMap(document.raw, document.edits)
     previous_raw_end = 0
     edit_ends = [edit.raw_end for edit in document.edits]
-    for piece in split_document(document.clean, markdown=markdown):
+    pieces = _split_at(split_document(document.clean, markdown=markdown), document.clean,
+                       _flagged_spans_in_clean(document.edits, "garbage"))
+    for piece in pieces:
         raw_start = max(offsets.start(piece.start), previous_raw_end)
         raw_end = max(offsets.end(piece.end), raw_start)
         previous_raw_end = raw_end

@@ -129,3 +129,21 @@ def test_models_pull_fails_with_one_line_per_model_when_offline(monkeypatch, hf_
     assert code == 1
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 2 and lines[0].startswith("mtfix: Helsinki-NLP/opus-mt-zh-en: download failed")
+
+
+def test_clean_skip_leaves_a_repair_out_and_rejects_unknown_ones(tmp_path):
+    sample = REPO / "seeds" / "broken-engine-en.md"
+    code, output = run("clean", sample, "--out", tmp_path, "--skip", "glue,filler")
+    assert code == 0, output
+    cleaned = (tmp_path / "broken-engine-en.clean.md").read_text(encoding="utf-8")
+    assert "fromVisionLabHire" in cleaned and "I don't know." in cleaned
+    assert "â€" not in cleaned
+    code, output = run("clean", sample, "--out", tmp_path, "--skip", "glue,nonsense")
+    assert code == 2 and "unknown repair nonsense" in output
+
+
+def test_clean_diff_names_every_kind_it_repaired(tmp_path):
+    code, output = run("clean", REPO / "seeds" / "mixed-id-en.txt", "--out", tmp_path, "--diff")
+    assert code == 0, output
+    for kind in ("[spacing]", "[loop]", "[markup]", "[garbage]"):
+        assert kind in output, kind

@@ -5,10 +5,8 @@ Weights are random: these tests assert mechanics, never translation quality.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -302,3 +300,18 @@ def test_batches_are_bounded_by_sentences_and_tokens(tmp_path, tiny_marian, monk
     assert sum(rows for rows, _ in shapes) == len(texts)
     assert shapes[0][1] < shapes[-1][1]  # sorted by length: short sentences first
     assert hf.plan_batches([0, 1], [200, 200], 8, 100) == [[0], [1]]
+
+
+def test_repair_flags_reach_segments_and_garbage_is_not_translated(tmp_path, tiny_marian):
+    document = prepare_document(REPO / "seeds" / "mixed-id-en.txt")
+    flagged = {flag: [s for s in document.segments if flag in s.flags] for flag in ("loop", "garbage")}
+    assert flagged["loop"] and all(s.translate for s in flagged["loop"])
+    assert len(flagged["garbage"]) == 1 and not flagged["garbage"][0].translate
+    assert flagged["garbage"][0].text.startswith("KRANTS BLOMBE")
+    engine = SpyEngine(create_engine(replace(GREEDY, model=str(tiny_marian))))
+    from mtfix.pipeline import translate_document
+
+    translate_document(document, engine, GREEDY)
+    sent = [text for _, texts in engine.calls for text in texts]
+    assert not any("KRANTS" in text for text in sent)
+    assert not any("a-nexeates" in text or "blank”>" in text for text in sent)

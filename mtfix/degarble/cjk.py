@@ -42,11 +42,12 @@ _LOST_BYTE = b"\xff"
 
 # Stretches worth a look: non-ASCII runs, with a "?" right after them (a lost byte, maybe).
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+\??")
-_CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                 r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 # Legacy double-byte text read as latin-1/cp1252: high characters, with the ASCII trail bytes
-# (0x40-0x7E) Big5, GBK and Shift-JIS use between them (繁 in Big5 is c1 63: "Ác").
-_LATIN1_RUN = re.compile(rf"{_CP1252_HIGH}+(?:[\x40-\x7e]{_CP1252_HIGH}+)*")
+# (0x40-0x7E) Big5, GBK and Shift-JIS use between them (繁 in Big5 is c1 63: "Ác"), and at
+# the end after a C1 control (。 in Shift-JIS is 81 42: "\x81B").
+_LATIN1_RUN = re.compile(rf"{CP1252_HIGH}+(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
 
 
 def _encode_chars(run: str, charset: str) -> list[bytes] | None:
@@ -138,17 +139,11 @@ def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None
     return best[1], best[2], best[3]
 
 
-def _candidate_runs(line: str) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for m in _NON_ASCII_RUN.finditer(line)]
-    spans += [(m.start(), m.end()) for m in _LATIN1_RUN.finditer(line)]
-    return sorted(set(spans))
-
-
-def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[int]]]:
+def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[tuple[int, str]]]]:
     """Character-aligned stretches of ``run`` whose bytes in ``wrong`` decode strictly as
-    ``right``: the only places a repair can be. Each is (start, the ends where a character
-    is complete). One pass, backtracking by one character, which stays short because clean
-    text fails to decode within a character or two."""
+    ``right``: the only places a repair can be. Each is (start, [(end, decoded text)] for
+    every end where a character is complete). One pass, backtracking by one character, which
+    stays short because clean text fails to decode within a character or two."""
     chars = []
     for ch in run:
         try:
@@ -158,18 +153,18 @@ def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[i
     stretches, i, n = [], 0, len(run)
     while i < n:
         decoder = codecs.getincrementaldecoder(right)()
-        j, ends = i, []
+        j, ends, decoded = i, [], []
         while j < n and chars[j] is not None:
             try:
-                decoder.decode(chars[j], final=False)
+                decoded.append(decoder.decode(chars[j], final=False))
             except UnicodeDecodeError:
                 break
             j += 1
             if not decoder.getstate()[0]:
-                ends.append(j)
+                ends.append((j, "".join(decoded)))
         if ends:
             stretches.append((i, ends))
-            i = ends[-1]
+            i = ends[-1][0]
         else:
             i += 1
     return stretches
@@ -186,42 +181,61 @@ def _hot_windows(run: str, left: str, right: str) -> list[tuple[int, int]]:
     else:
         costs = [char_cost(ch) for ch in run]
     hot = [i for i, c in enumerate(costs) if c >= 1]
+    if len(run) > 3:
+        # Mojibake makes rare characters in clusters; one rare character alone in CJK text
+        # is a name or a literary word, and no repair can come of it.
+        hot = [i for k, i in enumerate(hot)
+               if (k > 0 and i - hot[k - 1] <= 4) or (k + 1 < len(hot) and hot[k + 1] - i <= 4)]
     windows: list[list[int]] = []
     for i in hot:
         if windows and i - windows[-1][1] <= 4:
             windows[-1][1] = i
         else:
             windows.append([i, i])
-    return [(max(0, a - 3), min(len(run), b + 4)) for a, b in windows]
+    padded: list[list[int]] = []
+    for a, b in windows:
+        a, b = max(0, a - 3), min(len(run), b + 4)
+        if padded and a <= padded[-1][1]:
+            padded[-1][1] = b  # padding made them meet: one window
+        else:
+            padded.append([a, b])
+    return [(a, b) for a, b in padded]
 
 
 def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
     run = line[start:end]
-    repaired = _best_repair(run, line[start - 1 : start], line[end : end + 1])
+    left, right = line[start - 1 : start], line[end : end + 1]
+    repaired = _best_repair(run, left, right)
     if repaired is not None:
         return [_edit(line, start, end, repaired, offset)]
+    # Costs of what is there, once, summed by prefix: every stretch is judged against them.
+    prefix = [0.0]
+    for value in char_costs(run, left, right):
+        prefix.append(prefix[-1] + value)
     pairs = [(wrong, "utf-8") for wrong in UTF8_READ_AS] + list(LEGACY_READ_AS_LATIN)
-    stretches = sorted(
-        (s_start, s_end)
-        for wrong, right in pairs
-        for s_start, ends in _valid_stretches(run, wrong, right)
-        for s_end in ends
-    )
     # For each start, the end that leaves the least cost (repaired part + what is left of
     # the stretch): a stretch that runs on into clean characters which happen to decode
     # (然 as "Ȼ") stops where the mojibake stops.
     best_at: dict[int, tuple[float, int, tuple[str, str, int]]] = {}
-    for s_start, s_end in stretches:
-        if (s_start, s_end) == (0, len(run)):
-            continue
-        a, b = start + s_start, start + s_end
-        repaired = _best_repair(line[a:b], line[a - 1 : a], line[b : b + 1])
-        if repaired is None:
-            continue
-        longest = max(e for s, e in stretches if s == s_start)
-        total = cost(repaired[0]) + cost(line[b : start + longest]) - 0.01 * (s_end - s_start)
-        if s_start not in best_at or total < best_at[s_start][0]:
-            best_at[s_start] = (total, s_end, repaired)
+    for wrong, charset in pairs:
+        reason = f"UTF-8 read as {wrong.upper()}" if charset == "utf-8" else f"{charset.upper()} read as {wrong}"
+        for s_start, ends in _valid_stretches(run, wrong, charset):
+            longest = ends[-1][0]
+            for s_end, text in ends:
+                if (s_start, s_end) == (0, len(run)) or text == run[s_start:s_end]:
+                    continue
+                before = prefix[s_end] - prefix[s_start]
+                if before < 1.5:
+                    continue
+                if charset != "utf-8" and sum(1 for ch in text if not ch.isascii()) < 2:
+                    continue
+                a, b = start + s_start, start + s_end
+                after = cost(text, line[a - 1 : a], line[b : b + 1])
+                if after > before / 2 or after > before - 1.5:
+                    continue
+                total = after + (prefix[longest] - prefix[s_end]) - 0.01 * (s_end - s_start)
+                if s_start not in best_at or total < best_at[s_start][0]:
+                    best_at[s_start] = (total, s_end, (text, reason, 0))
     edits: list[Edit] = []
     taken = 0
     for s_start in sorted(best_at):
@@ -236,6 +250,8 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
 def _repair_run(line: str, start: int, end: int, offset: int) -> list[Edit]:
     """Edits for the non-ASCII stretch line[start:end]."""
     run = line[start:end]
+    if end - start <= 3 and not run.endswith("?") and cost(run, line[start - 1 : start], line[end : end + 1]) < 1.5:
+        return []  # an accented letter in a word, a dash: nothing here could be evidence
     if run.endswith("?"):
         # "?" is a lost byte only if the repair needs it to be one.
         repaired = _best_repair(run[:-1] + LOST, line[start - 1 : start], line[end : end + 1])
@@ -267,13 +283,21 @@ def fix_cjk_mojibake(text: str) -> list[Edit]:
     offset = 0
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
         if not line.isascii():
-            taken_until = 0
-            for start, end in _candidate_runs(line):
-                if start < taken_until:
-                    continue
-                found = _repair_run(line, start, end, offset)
-                if found:
-                    edits.extend(found)
-                    taken_until = found[-1].raw_end - offset
+            # Legacy text read as latin-1 first: it may sit inside a longer non-ASCII run
+            # (Chinese, then ÄãºÃ), whose search would only see pieces of it.
+            found: list[Edit] = []
+            for m in _LATIN1_RUN.finditer(line):
+                if m.end() - m.start() >= 2:
+                    found.extend(_repair_run(line, m.start(), m.end(), offset))
+            done = [(e.raw_start - offset, e.raw_end - offset) for e in found]
+            for m in _NON_ASCII_RUN.finditer(line):
+                position = m.start()
+                for a, b in done + [(m.end(), m.end())]:
+                    if b <= position or a >= m.end() and (a, b) != (m.end(), m.end()):
+                        continue
+                    if a > position:
+                        found.extend(_repair_run(line, position, min(a, m.end()), offset))
+                    position = max(position, b)
+            edits.extend(sorted(found, key=lambda e: e.raw_start))
         offset += len(line)
     return edits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 
 from mtfix.document import Edit
@@ -9,22 +10,53 @@ from mtfix.document import Edit
 # Changes separated by fewer unchanged characters than this become one edit: a reviewer
 # reads "â€œAt" → "“At" more easily than two one-character edits.
 MERGE_GAP = 2
+# Runs of ASCII and runs of everything else: repairs change the non-ASCII runs (mojibake)
+# and leave the ASCII ones, so the first level has few, long, distinct tokens.
+_TOKENS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
+def _char_spans(before: str, after: str, i0: int, j0: int) -> list[list[int]]:
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    spans: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            spans.append([i0 + i1, i0 + i2, j0 + j1, j0 + j2])
+    return spans
 
 
 def diff_edits(before: str, after: str, offset: int, kind: str, reason: str) -> list[Edit]:
-    """Edits that turn ``before`` into ``after``, placed at ``offset`` in the larger text."""
+    """Edits that turn ``before`` into ``after``, placed at ``offset`` in the larger text.
+
+    Two levels, so that long lines stay fast (a character diff of a whole paragraph is
+    quadratic): ASCII and non-ASCII runs first, then characters inside the changed runs.
+
+    >>> [(e.original, e.replacement) for e in diff_edits("a â€œbâ€ c", "a “b” c", 0, "k", "r")]
+    [('â€œbâ€', '“b”')]
+    """
     if before == after:
         return []
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
-    spans: list[list[int]] = []  # [before_start, before_end, after_start, after_end]
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    tokens_before, tokens_after = _TOKENS.findall(before), _TOKENS.findall(after)
+    starts_before = [0]
+    for token in tokens_before:
+        starts_before.append(starts_before[-1] + len(token))
+    starts_after = [0]
+    for token in tokens_after:
+        starts_after.append(starts_after[-1] + len(token))
+    spans: list[list[int]] = []
+    matcher = SequenceMatcher(None, tokens_before, tokens_after, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        if spans and i1 - spans[-1][1] < MERGE_GAP and j1 - spans[-1][3] < MERGE_GAP:
-            spans[-1][1], spans[-1][3] = i2, j2
+        i1, i2 = starts_before[a1], starts_before[a2]
+        j1, j2 = starts_after[b1], starts_after[b2]
+        spans.extend(_char_spans(before[i1:i2], after[j1:j2], i1, j1))
+    merged: list[list[int]] = []
+    for span in spans:
+        if merged and span[0] - merged[-1][1] < MERGE_GAP and span[2] - merged[-1][3] < MERGE_GAP:
+            merged[-1][1], merged[-1][3] = span[1], span[3]
         else:
-            spans.append([i1, i2, j1, j2])
+            merged.append(span)
     return [
         Edit(offset + i1, offset + i2, after[j1:j2], kind, reason, before[i1:i2])
-        for i1, i2, j1, j2 in spans
+        for i1, i2, j1, j2 in merged
     ]

@@ -26,6 +26,8 @@ _NAME = r"[A-Z][\w'’-]*"
 _TRANSLITERATED = re.compile(rf"(?P<a>[\w'’-]+)\.·(?P<b>{_NAME})\.(?=(?P<c>{_NAME}) (?P<d>{_NAME}))")
 # "Xiaohua.Xiaohua Zhai": one name, then the full name starting with it.
 _REPEATED_FIRST = re.compile(rf"\b(?P<a>{_NAME})\.(?=(?P=a) {_NAME})")
+# Cheap test for a capitalised word glued by a full stop to a capitalised word.
+_MAYBE_REPEATED = re.compile(r"[a-z]\.[A-Z]")
 # "**X**X": a bold text followed by itself.
 _BOLD_TWICE = re.compile(r"\*\*(?P<x>[^*\n]{2,200}?)\*\*(?P=x)")
 
@@ -65,6 +67,7 @@ def _bold(text: str) -> list[Edit]:
 
 def fix_doublets(text: str) -> list[Edit]:
     """Edits that keep one copy of each doubled name or bold heading in ``text``."""
-    names = _names(text)
+    names = _names(text) if ".·" in text or _MAYBE_REPEATED.search(text) else []
     after_names = apply_edits(text, names) if names else text
-    return compose(text, names, _bold(after_names))
+    bold = _bold(after_names) if "**" in after_names else []
+    return compose(text, names, bold)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from mtfix.data import read_table
@@ -100,7 +100,7 @@ _MUSIC = re.compile(r"♪ ?([^♪\n]{1,60}?) ?♪")
 
 def fix_filler(text: str) -> list[Edit]:
     """Edits that take filler phrases out of ``text`` and put back what they stood for."""
-    edits: list[Edit] = []
+    found = []
     for match in _pattern().finditer(text):
         start, end = match.span()
         filler = _lookup(match.group())
@@ -110,9 +110,26 @@ def fix_filler(text: str) -> list[Edit]:
                 continue
         elif not _glued(text, start, end):
             continue
+        found.append((start, end, filler, match.group()))
+    edits: list[Edit] = []
+    for index, (start, end, filler, original) in enumerate(found):
+        # Fillers back to back ("...idea.I don't know.") are restored as one run: each sees
+        # what the one before it put back, and what follows the whole run.
+        if edits and edits[-1].raw_end == start:
+            before = edits[-1].replacement.rstrip(" ")[-1:] or text[edits[-1].raw_start - 1 : edits[-1].raw_start]
+            if edits[-1].replacement.endswith(" "):
+                edits[-1] = replace(edits[-1], replacement=edits[-1].replacement.rstrip(" "))
+        else:
+            before = text[start - 1 : start]
+        run_end = end
+        for later_start, later_end, _, _ in found[index + 1 :]:
+            if later_start != run_end:
+                break
+            run_end = later_end
+        after = text[run_end : run_end + 1]
         replacement = _restore(filler, before, after)
         reason = f"filler phrase an engine wrote for {filler.stands_for}"
-        edits.append(Edit(start, end, replacement, "filler", reason, match.group()))
+        edits.append(Edit(start, end, replacement, "filler", reason, original))
     taken = [(e.raw_start, e.raw_end) for e in edits]
     for match in _MUSIC.finditer(text):
         start, end = match.span()

@@ -22,6 +22,7 @@ from functools import lru_cache
 from mtfix.document import Edit
 
 _CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
+_LOWER = re.compile(r"[a-z]")
 LANGUAGES = ("en", "id", "de", "fr", "es", "it", "pt", "nl")
 
 
@@ -37,10 +38,10 @@ def flag_garbage(text: str) -> list[Edit]:
     """Flag-only edits over stretches of garbage in ``text``."""
     edits: list[Edit] = []
     offset = 0
+    if not _CAPS_RUN.search(text):
+        return []
     for line in text.split("\n"):
-        letters = [ch for ch in line if ch.isalpha()]
-        lower = sum(ch.islower() for ch in letters)
-        if lower >= 3 and not line.lstrip().startswith("#"):
+        if _CAPS_RUN.search(line) and len(_LOWER.findall(line)) >= 3 and not line.lstrip().startswith("#"):
             for m in _CAPS_RUN.finditer(line):
                 words = m.group().rstrip(".!?").split()
                 unknown = sum(not _known(word) for word in words)

@@ -6,7 +6,8 @@ changes (and at letter/digit joins) into chunks, chunks that form a known name s
 and a join is split only where **both sides are words**: known to wordfreq (English), an
 acronym, ``I``/``A``, or a name. Names and brands are never split: wordfreq knows most as one
 word (``DeepMind``, ``iPhone``, ``McDonald``, ``WhatsApp``), ``mtfix/data/camel_names.tsv``
-lists the rest, and glossary names can be passed in.
+lists the rest, glossary names can be passed in, and a capitalised pair the document itself
+uses more than once (``NovaCorpSuccess``, ``andNovaCorpHiring``) is taken for a name.
 
 >>> from mtfix.document import apply_edits
 >>> text = "MetaSuccess fromOpenAITake three; DeepMindSenior staff use the iPhone"
@@ -81,7 +82,7 @@ def _chunks(token: str) -> list[str]:
     for i in range(1, len(chunks)):
         prev, cur = chunks[i - 1], chunks[i]
         if prev.isupper() and re.fullmatch(r"[A-Z][a-z]+", cur):
-            if zipf(cur.lower()) < 2 and zipf(cur[1:]) >= WORD + 1:
+            if zipf(cur[1:]) >= WORD and zipf(cur[1:]) >= zipf(cur.lower()) + 2:
                 chunks[i - 1], chunks[i] = prev + cur[0], cur[1:]
     # "OpenAIA": a trailing capital glued to a known name is the word "A" or "I".
     if len(chunks) >= 2 and chunks[-1].isupper() and chunks[-1][-1] in "AI" and len(chunks[-1]) >= 2:
@@ -90,6 +91,19 @@ def _chunks(token: str) -> list[str]:
             if zipf(head.lower()) >= NAME or head in _camel_names():
                 chunks = chunks[:-1] + [chunks[-1][:-1], chunks[-1][-1]]
                 break
+    return chunks
+
+
+def _name_then_word(chunks: list[str], names: frozenset[str]) -> list[str]:
+    """"DeepMindpublished" chunks as Deep|Mindpublished; where a name ends inside a chunk and
+    a word follows it, cut the chunk there: Deep|Mind|published."""
+    for i in range(len(chunks)):
+        for j in range(i + 1, len(chunks)):
+            head = "".join(chunks[i:j])
+            last = chunks[j]
+            for cut in range(2, len(last) - 1):
+                if _is_name(head + last[:cut], names) and last[cut:].islower() and zipf(last[cut:]) >= WORD:
+                    return chunks[:j] + [last[:cut], last[cut:]] + chunks[j + 1 :]
     return chunks
 
 
@@ -150,27 +164,81 @@ def _split_here(left: str, right: str, after: str, names: frozenset[str]) -> boo
     return False
 
 
+def recurring_names(tokens: Iterable[str]) -> set[str]:
+    """Capitalised chunk pairs and triples (``NovaCorp``) the document uses more than once,
+    glued or not (``NovaCorpSuccess``, ``andNovaCorpHiring``, ``NovaCorp``): a name, which the
+    engine glued to whatever came next. A pair glued by accident does not recur, except with
+    a very common word in it (``MetaThe``), which no name has."""
+    counts: dict[str, int] = {}
+    for token in tokens:
+        chunks = _chunks(token)
+        for i in range(len(chunks)):
+            for j in range(i + 2, min(len(chunks), i + 3) + 1):
+                unit = chunks[i:j]
+                if all(_titlecase(chunk) and len(chunk) >= 3 and zipf(chunk.lower()) < 5.5 for chunk in unit):
+                    key = "".join(unit)
+                    counts[key] = counts.get(key, 0) + 1
+    return {unit for unit, count in counts.items() if count >= 2}
+
+
 def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
     """Edits that put back the spaces between glued words; ``names`` are never split."""
-    protected = frozenset(names)
     guard = Guard(text)
+    # The joins are found in C over the whole text; only tokens holding one are looked at.
+    candidates, last_end = [], -1
+    for hit in _NEEDS_LOOK.finditer(text):
+        if hit.start() < last_end:
+            continue
+        start = hit.start()
+        while start > max(0, hit.start() - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
+            start -= 1
+        for token in _CANDIDATE.finditer(text, start):
+            if token.start() > hit.start():
+                break
+            if token.end() > hit.start():
+                candidates.append(token)
+                last_end = token.end()
+                break
+    protected = frozenset(names) | recurring_names(m.group() for m in candidates)
     edits: list[Edit] = []
-    for match in _CANDIDATE.finditer(text):
+    weak: list[Edit] = []
+    for match in candidates:
         token = match.group()
-        if not _NEEDS_LOOK.search(token) or _is_name(token, protected):
+        if _is_name(token, protected):
             continue
         if "_" in token:
             continue  # snake_case identifiers
         if guard.touches(*match.span()):
             continue
-        groups = _group(_chunks(token), protected)
+        chunks = _chunks(token)
+        groups = _group(_name_then_word(chunks, protected), protected)
         if len(groups) < 2:
             continue
         position = match.start()
         for index, (left, right) in enumerate(zip(groups, groups[1:])):
             position += len(left)
             after = groups[index + 2] if index + 2 < len(groups) else ""
+            if _only_two_words(left, right, protected) and right in BRAND_ENDINGS:
+                continue
             if _split_here(left, right, after, protected):
-                edits.append(Edit(position, position, " ", "glue",
-                                  f"glued words: '{left}' and '{right}' are words on their own", ""))
-    return edits
+                edit = Edit(position, position, " ", "glue",
+                            f"glued words: '{left}' and '{right}' are words on their own", "")
+                (weak if _only_two_words(left, right, protected) else edits).append(edit)
+    # Two capitalised words glued (VisionLab, MetaSuccess) are a brand or glue; only a
+    # document that shows glue elsewhere (fromOpenAI, by143, AIThe) has them split.
+    return sorted(edits + weak, key=lambda e: e.raw_start) if edits else []
+
+
+# Words that end company and lab names (VisionLab, NovaCorp, SoftBank): a capitalised word
+# glued before one of them is taken for a name, not split.
+BRAND_ENDINGS = {"Lab", "Labs", "Corp", "Inc", "Mind", "Bank", "Soft", "Tech", "Net", "Hub", "Point",
+                 "Box", "Base", "Works", "Ware", "Force", "Flow", "Cloud", "Pay", "Time", "Book", "Space"}
+
+
+def _only_two_words(left: str, right: str, names: frozenset[str]) -> bool:
+    """A join between two plain capitalised words, no name, acronym, digit or lowercase word
+    on either side: the one kind of join a brand name also has."""
+    for side in (left, right):
+        if not _titlecase(side) or _is_name(side, names) or re.fullmatch(r"I['’](?:m|ve|ll|d)", side):
+            return False
+    return True

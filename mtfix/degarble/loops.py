@@ -40,6 +40,22 @@ def _enough(words: list[str], copies: int, commas: bool) -> bool:
 
 def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
     words = [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(line)]
+    lowered = [w for w, _, _ in words]
+    # A unit of n words can only repeat from i if the word n places on is the same word:
+    # the check that rules out almost every position at once.
+    if len(set(lowered)) == len(lowered):
+        return []
+    # The distances (at most MAX_UNIT_WORDS) from each word to the next copies of it.
+    following: list[list[int]] = [[] for _ in lowered]
+    last_seen: dict[str, list[int]] = {}
+    for j, word in enumerate(lowered):
+        for i in last_seen.get(word, ()):
+            if j - i <= MAX_UNIT_WORDS:
+                following[i].append(j - i)
+        seen = last_seen.setdefault(word, [])
+        seen.append(j)
+        if len(seen) > MAX_UNIT_WORDS:
+            del seen[0]
     # Which neighbouring words are joined only by spaces or a comma (a loop never crosses
     # a sentence end or other punctuation).
     joined = [bool(_SEPARATOR.fullmatch(line[a[2] : b[1]])) for a, b in zip(words, words[1:])]
@@ -49,16 +65,21 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
         # Of the units that loop from here, the one covering most words, the shortest on a
         # tie: seven copies of one word are one loop, not two copies of three words.
         best = None
-        for n in range(1, MAX_UNIT_WORDS + 1):
-            unit = [w for w, _, _ in words[i : i + n]]
+        for n in following[i]:
+            unit = lowered[i : i + n]
             if len(unit) < n or not all(joined[i : i + n - 1]):
                 continue
             copies = 1
+            between = line[words[i + n - 1][2] : words[i + n][1]]
             while True:
                 j = i + copies * n
                 if j + n > len(words) or not all(joined[j - 1 : j + n - 1]):
                     break
-                if [w for w, _, _ in words[j : j + n]] != unit:
+                if lowered[j : j + n] != unit:
+                    break
+                # Copies are joined alike: "Orang Orang Orang Orang-orang" is a loop of
+                # "Orang" and then the word "Orang-orang".
+                if line[words[j - 1][2] : words[j][1]] != between:
                     break
                 copies += 1
             last = words[i + copies * n - 1][2]
@@ -81,12 +102,22 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
     return edits
 
 
+# What every loop has, found in C before any word is looked at in Python: a word said twice
+# in a row, or two words said twice within a few words.
+_MAYBE_LOOP = re.compile(r"\b(\w+)[\s,;-]+\1\b|\b(\w+)[\s,;-]+(\w+)\b.{0,100}?\b\2[\s,;-]+\3\b", re.IGNORECASE)
+
+
 def fix_loops(text: str) -> list[Edit]:
     """Edits that collapse repetition loops in ``text`` to one copy."""
+    if not _MAYBE_LOOP.search(text):
+        return []
     guard = Guard(text)
     edits: list[Edit] = []
     offset = 0
     for line in text.split("\n"):
+        if not _MAYBE_LOOP.search(line):
+            offset += len(line) + 1
+            continue
         found = _word_loops(line, offset, guard)
         for m in _HYPHEN_LOOP.finditer(line):
             unit = m.group(1) or m.group(2)

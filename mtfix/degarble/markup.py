@@ -25,7 +25,7 @@ from mtfix.degarble.spans import Guard
 from mtfix.document import Edit
 
 _Q = "[”\"“'’]"
-TAGS = "a|p|div|span|br|li|ul|ol|em|strong|b|i|h[1-6]|td|tr|table|img|blockquote|section|article"
+TAGS = "a|p|q|div|span|br|li|ul|ol|em|strong|b|i|h[1-6]|td|tr|table|img|blockquote|section|article"
 
 # Wreckage that is debris wherever it stands.
 _STRONG = (
@@ -44,11 +44,16 @@ _STRONG_RE = re.compile(_STRONG)
 
 def fix_markup(text: str) -> list[Edit]:
     """Edits that remove HTML debris from ``text``."""
+    if not _STRONG_RE.search(text) and not _HALF_TAG.search(text):
+        return []
     guard = Guard(text)
     edits: list[Edit] = []
     offset = 0
     for line in text.split("\n"):
         found: list[Edit] = []
+        if ">" not in line and "blank" not in line:
+            offset += len(line) + 1
+            continue
         if _STRONG_RE.search(line):
             for m in _ZONE.finditer(line):
                 strong = _STRONG_RE.search(line, m.start(), m.end())  # (lookbehinds see the line)

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 import ftfy
 
-from mtfix.degarble.cjk import fix_cjk_mojibake
-from mtfix.degarble.plausibility import cost
+from mtfix.degarble.cjk import CP1252_HIGH, fix_cjk_mojibake
+from mtfix.degarble.plausibility import char_cost, cost
 from mtfix.degarble.compose import compose
 from mtfix.degarble.diffedits import diff_edits
 from mtfix.document import Edit, apply_edits
@@ -38,9 +39,51 @@ SAFE_FTFY = ftfy.TextFixerConfig(
 )
 
 
-# Two or more high Latin-1 characters together: where GBK, Big5 or Shift-JIS read as latin-1
-# may be, and ftfy could take part of it for something else.
-_LEGACY_AS_LATIN = re.compile(r"[\x80-\xff]{2}")
+# Lines with nothing but ASCII, common ideographs, kana, Hangul and full-width forms cannot
+# hold mojibake either stage repairs: mojibake is made of Latin-1, Latin Extended, Greek,
+# Cyrillic, box drawing and control characters (UTF-8 read as a single-byte charset), or of
+# rare and private-use ideographs, U+FFFD and half-width kana (UTF-8 read as a CJK charset).
+# Those lines skip both stages, at the speed of one regular-expression search.
+@lru_cache(maxsize=1)
+def _suspect() -> re.Pattern:
+    common = [chr(code) for code in range(0x4E00, 0xA000) if char_cost(chr(code)) == 0]
+    ranges, start, previous = [], None, None
+    for ch in common:
+        if start is None:
+            start = previous = ch
+        elif ord(ch) == ord(previous) + 1:
+            previous = ch
+        else:
+            ranges.append(f"{start}-{previous}" if start != previous else start)
+            start = previous = ch
+    if start is not None:
+        ranges.append(f"{start}-{previous}" if start != previous else start)
+    # General punctuation (“ ” — …) is safe too: UTF-8 mojibake always brings Latin-1 letters
+    # (â, Ã, Â ...) with it, and those are not.
+    safe = ("\t\n\r\x20-\x7e\u2010-\u205e\u20ac\u3000-\u303f\u3040-\u30ff\uac00-\ud7af\uff01-\uff60"
+            + "".join(ranges))
+    return re.compile(f"[^{safe}]")
+
+
+# A short run of ideographs glued to a Latin letter in a line with few of them: "caf茅", é
+# read as GBK, which is a common character and passes the test above.
+_GLUED_IDEOGRAPHS = re.compile(r"[A-Za-z][\u4e00-\u9fff]{1,3}(?![\u4e00-\u9fff])")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _worth_a_look(line: str) -> bool:
+    if _suspect().search(line):
+        return True
+    return bool(_GLUED_IDEOGRAPHS.search(line)) and len(_IDEOGRAPH.findall(line)) <= 6
+
+
+# What GBK, Big5 or Shift-JIS read as latin-1 leaves after ftfy took part of it for something
+# else ("Â£" of "ÔÂ£¬" is "£" to ftfy): then the other order is tried too.
+_LEGACY_AS_LATIN = re.compile(
+    r"[\x80-\x9f]"  # a C1 control
+    r"|[\xa0-\xff][\u3000-\u9fff\uff00-\uffef]|[\u3000-\u9fff\uff00-\uffef][\xa0-\xff]"  # Latin-1 glued to CJK
+    rf"|{CP1252_HIGH}{{3}}"  # three accented letters or cp1252 symbols in a row: no language spells so
+)
 
 
 def _describe(steps) -> str:
@@ -59,8 +102,8 @@ def _both_orders(line: str) -> list[Edit]:
         after = apply_edits(line, edits) if edits else line
         edits = compose(line, edits, second(after))
         candidates.append((apply_edits(line, edits) if edits else line, edits))
-        if not _LEGACY_AS_LATIN.search(line):
-            break  # nothing the CJK stage could take from ftfy: one order is enough
+        if not _LEGACY_AS_LATIN.search(candidates[0][0]):
+            break  # ftfy then CJK left no Latin-1 pair behind: nothing the other order could do better
     best_text, best_edits = candidates[0]
     for text, edits in candidates[1:]:
         if text != best_text and cost(text) < cost(best_text):
@@ -74,7 +117,7 @@ def fix_mojibake(text: str) -> list[Edit]:
     edits: list[Edit] = []
     offset = 0
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
-        if not line.isascii() or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in line):
+        if _worth_a_look(line):
             for edit in _both_orders(line):
                 edits.append(replace(edit, raw_start=edit.raw_start + offset, raw_end=edit.raw_end + offset))
         offset += len(line)

@@ -6,6 +6,7 @@
   mark glued on both sides where a quotation opens is turned round (one after a space is
   left alone: Swedish and Finnish open with ``”``);
 - a space before a comma or full stop (``word ,``), or on the wrong side of a comma;
+- a full stop glued before the interpunct of a transliterated name (``Chen.·Wei``);
 - a doubled full stop or comma (``end..``; ``...`` is an ellipsis and stays).
 
 Only Latin-script neighbours count: CJK text takes no spaces, and French spacing before
@@ -26,15 +27,19 @@ from mtfix.document import Edit
 
 # A sentence end glued to the next word; a doubled full stop counts (it loses one dot below).
 _NEXT_WORD = r"(?=[A-Z][a-z]|I\b|[A-Z]['’]|[A-Z]{2,}[a-z]?\b|\d+(?:[.,]\d+)?\s)"
+# Patterns of insertions match the punctuation itself (so the regex engine jumps from one
+# mark to the next instead of trying lookbehinds at every character); the space goes after.
 _AFTER_STOP = re.compile(
-    rf"(?:(?<=[a-z]{{2}}[.!?])|(?<=[a-z]{{2}}\.\.)){_NEXT_WORD}|(?:(?<=[A-Z]{{2}}[.!?])|(?<=[A-Z]{{2}}\.\.))(?=[A-Z][a-z])"
+    rf"(?<=[A-Za-z][a-z])(?:[.!?]|(?<![.])\.\.){_NEXT_WORD}|(?<=[A-Z]{{2}})(?:[.!?]|(?<![.])\.\.)(?=[A-Z][a-z])"
 )
 _L = "[A-Za-z\u00c0-\u024f]"  # Latin letters: CJK text takes no spaces
-_AFTER_COMMA = re.compile(rf"(?<={_L}{_L},)(?={_L}{_L})")
+_AFTER_COMMA = re.compile(rf"(?<={_L}{_L}),(?={_L}{_L})")
 _SPACE_BEFORE = re.compile(rf"(?<={_L})[ \t]+(?=[,.](?:\s|$))")
-_AFTER_PERCENT = re.compile(r"(?<=\d%)(?=[A-Z][a-z])")
-_AFTER_ELLIPSIS = re.compile(r"(?<=[a-z]\.\.\.)(?=[A-Z])|(?<=[a-z]…)(?=[A-Z])")
+_AFTER_PERCENT = re.compile(r"(?<=\d)%(?=[A-Z][a-z])")
+_AFTER_ELLIPSIS = re.compile(r"(?<=[a-z])(?:\.\.\.|…)(?=[A-Z])")
 _COMMA_WRONG_SIDE = re.compile(rf"(?<={_L})[ \t]+,(?={_L})")
+# "Chen.·Wei": an engine put full stops around the interpunct of a transliterated name.
+_DOTTED_INTERPUNCT = re.compile(r"(?<=[A-Za-z])\.(?=·[A-Z])")
 _DOUBLED = re.compile(r"(?<![.])\.(?=\.(?![.]))|,(?=,)")
 _QUOTES = re.compile(r"[“”„]")
 
@@ -84,16 +89,23 @@ def fix_spacing(text: str) -> list[Edit]:
     guard = Guard(text)
     edits: list[Edit] = []
     for pattern, replacement, reason in (
-        (_AFTER_STOP, " ", "space after sentence end"),
-        (_AFTER_COMMA, " ", "space after comma"),
+        (_AFTER_STOP, None, "space after sentence end"),
+        (_AFTER_COMMA, None, "space after comma"),
         (_SPACE_BEFORE, "", "space before punctuation"),
-        (_AFTER_PERCENT, " ", "space after per cent sign"),
-        (_AFTER_ELLIPSIS, " ", "space after ellipsis"),
+        (_AFTER_PERCENT, None, "space after per cent sign"),
+        (_AFTER_ELLIPSIS, None, "space after ellipsis"),
+        (_DOTTED_INTERPUNCT, "", "full stop before the interpunct of a name"),
         (_COMMA_WRONG_SIDE, ", ", "space on the wrong side of a comma"),
         (_DOUBLED, "", "doubled punctuation"),
     ):
         for m in pattern.finditer(text):
             start, end = m.span()
+            if replacement is None:  # a space inserted after the matched punctuation
+                start = end
+                if guard.touches(max(0, m.start() - 1), end + 1):
+                    continue
+                edits.append(Edit(end, end, " ", "spacing", reason, ""))
+                continue
             # Words glued by a dot inside a token are file names, domains, versions: only a
             # dot between two words of prose counts (checked by the lookarounds) and never
             # inside an untouchable span.

@@ -10,23 +10,36 @@ from __future__ import annotations
 import bisect
 import re
 
-_UNTOUCHABLE = re.compile(
-    r"^(?P<fence>```|~~~)[^\n]*\n.*?^(?P=fence)[^\n]*$"  # fenced code blocks
-    r"|`[^`\n]+`"  # inline code
-    r"|<(?:script|style)\b.*?</(?:script|style)>"
-    r"|</?[a-zA-Z][\w-]*(?:\s[^<>\n]*)?>"  # complete HTML tags
-    r"|\b(?:https?|ftp)://[^\s<>()\"“”]+"
-    r"|\bwww\.[^\s<>()\"“”]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\]\([^)\s]*\)"  # Markdown link and image targets
-    r"|^ {0,3}\{:[^}\n]*\}\s*$",  # kramdown attributes ({:toc})
-    re.MULTILINE | re.DOTALL | re.IGNORECASE,
-)
+# (trigger, pattern): a pattern is only run on text that contains its trigger, so prose with
+# no code, URL or address costs a few substring searches.
+_PARTS = [
+    ("```", r"^```[^\n]*\n.*?^```[^\n]*$"),  # fenced code blocks
+    ("~~~", r"^~~~[^\n]*\n.*?^~~~[^\n]*$"),
+    ("`", r"`[^`\n]+`"),  # inline code
+    ("<", r"<(?:script|style)\b.*?</(?:script|style)>"),
+    ("<", r"</?[a-zA-Z][\w-]*(?:\s[^<>\n]*)?>"),  # complete HTML tags
+    ("://", r"\b(?:https?|ftp)://[^\s<>()\"“”]+"),
+    ("www.", r"\bwww\.[^\s<>()\"“”]+"),
+    ("@", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    ("](", r"\]\([^)\s]*\)"),  # Markdown link and image targets
+    ("{:", r"^ {0,3}\{:[^}\n]*\}\s*$"),  # kramdown attributes ({:toc})
+]
+_FLAGS = re.MULTILINE | re.DOTALL | re.IGNORECASE
+
+
+def _pattern(patterns: tuple[str, ...]) -> re.Pattern:
+    return _compiled.setdefault(patterns, re.compile("|".join(patterns), _FLAGS))
+
+
+_compiled: dict[tuple[str, ...], re.Pattern] = {}
 
 
 def untouchable(text: str) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) spans of ``text`` that repairs leave alone."""
-    return [m.span() for m in _UNTOUCHABLE.finditer(text)]
+    present = tuple(dict.fromkeys(pattern for trigger, pattern in _PARTS if trigger in text))
+    if not present:
+        return []
+    return [m.span() for m in _pattern(present).finditer(text)]
 
 
 class Guard:
