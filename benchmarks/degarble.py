@@ -275,8 +275,12 @@ def main() -> None:
     random.Random(args.seed).shuffle(damaged)
     clean_only = [t for _, t in texts]
     print("\nthroughput, best of 3 runs, one core (MB of UTF-8 per second):")
-    print(f"{'documents':34} {'MB':>6} {'mtfix clean':>12} {'ftfy fix_text':>14}")
-    for label, pieces in (("damaged (one kind per paragraph)", damaged), ("clean", clean_only * 4)):
+    print(f"{'documents':36} {'MB':>6} {'mtfix clean':>12} {'ftfy fix_text':>14}")
+    rows = [("damaged (one kind per paragraph)", damaged), ("clean", clean_only * 4)]
+    dense = [p.read_text(encoding="utf-8") for p in sorted(SHARED_CLEAN.glob("00[02]_*.txt"))]
+    if dense:
+        rows.append(("shared seeds 000+002 (dense damage)", dense * 10))
+    for label, pieces in rows:
         documents, current = [], []
         for piece in pieces:
             current.append(piece)
@@ -295,7 +299,7 @@ def main() -> None:
                     fn(document)
                 best = min(best, time.perf_counter() - start)
             speeds.append(size / best / 1e6)
-        print(f"{label:34} {size / 1e6:6.2f} {speeds[0]:12.2f} {speeds[1]:14.2f}")
+        print(f"{label:36} {size / 1e6:6.2f} {speeds[0]:12.2f} {speeds[1]:14.2f}")
 
     if misses:
         print("\nfirst misses per kind:")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from mtfix.degarble.plausibility import LOST, char_cost, char_costs, cost
+from mtfix.degarble.plausibility import LOST, char_cost, char_costs, cost, pair_cost
 from mtfix.document import Edit
 
 # (charset the text was wrongly read with, charset its bytes really are).
@@ -139,10 +139,10 @@ def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None
     return best[1], best[2], best[3]
 
 
-def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[tuple[int, str]]]]:
+def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[tuple[int, str, float]]]]:
     """Character-aligned stretches of ``run`` whose bytes in ``wrong`` decode strictly as
-    ``right``: the only places a repair can be. Each is (start, [(end, decoded text)] for
-    every end where a character is complete). One pass, backtracking by one character, which
+    ``right``: the only places a repair can be. Each is (start, [(end, decoded text, its
+    cost without its outer neighbours)] for every end where a character is complete). One pass, backtracking by one character, which
     stays short because clean text fails to decode within a character or two."""
     chars = []
     for ch in run:
@@ -154,14 +154,19 @@ def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[t
     while i < n:
         decoder = codecs.getincrementaldecoder(right)()
         j, ends, decoded = i, [], []
+        running, last = 0.0, ""  # the cost of what is decoded so far, kept as it grows
         while j < n and chars[j] is not None:
             try:
-                decoded.append(decoder.decode(chars[j], final=False))
+                piece = decoder.decode(chars[j], final=False)
             except UnicodeDecodeError:
                 break
+            decoded.append(piece)
+            for ch in piece:
+                running += char_cost(ch) + pair_cost(last, ch)
+                last = ch
             j += 1
             if not decoder.getstate()[0]:
-                ends.append((j, "".join(decoded)))
+                ends.append((j, "".join(decoded), running))
         if ends:
             stretches.append((i, ends))
             i = ends[-1][0]
@@ -205,9 +210,11 @@ def _hot_windows(run: str, left: str, right: str) -> list[tuple[int, int]]:
 def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
     run = line[start:end]
     left, right = line[start - 1 : start], line[end : end + 1]
-    repaired = _best_repair(run, left, right)
-    if repaired is not None:
-        return [_edit(line, start, end, repaired, offset)]
+    if LOST in run:
+        # Only the whole-window repair reads lost bytes; the search below is strict.
+        repaired = _best_repair(run, left, right)
+        if repaired is not None:
+            return [_edit(line, start, end, repaired, offset)]
     # Costs of what is there, once, summed by prefix: every stretch is judged against them.
     prefix = [0.0]
     for value in char_costs(run, left, right):
@@ -221,8 +228,8 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
         reason = f"UTF-8 read as {wrong.upper()}" if charset == "utf-8" else f"{charset.upper()} read as {wrong}"
         for s_start, ends in _valid_stretches(run, wrong, charset):
             longest = ends[-1][0]
-            for s_end, text in ends:
-                if (s_start, s_end) == (0, len(run)) or text == run[s_start:s_end]:
+            for s_end, text, inner in ends:
+                if text == run[s_start:s_end] or not text:
                     continue
                 before = prefix[s_end] - prefix[s_start]
                 if before < 1.5:
@@ -230,7 +237,7 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
                 if charset != "utf-8" and sum(1 for ch in text if not ch.isascii()) < 2:
                     continue
                 a, b = start + s_start, start + s_end
-                after = cost(text, line[a - 1 : a], line[b : b + 1])
+                after = inner + pair_cost(line[a - 1 : a], text[0]) + pair_cost(text[-1], line[b : b + 1])
                 if after > before / 2 or after > before - 1.5:
                     continue
                 total = after + (prefix[longest] - prefix[s_end]) - 0.01 * (s_end - s_start)

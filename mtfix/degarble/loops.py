@@ -17,6 +17,7 @@ copies; punctuation (``——``, ``……``) is never a unit.
 
 from __future__ import annotations
 
+import operator
 import re
 
 from mtfix.degarble.spans import Guard
@@ -102,20 +103,25 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
     return edits
 
 
-# What every loop has, found in C before any word is looked at in Python: a word said twice
-# in a row, or two words said twice within a few words.
-_MAYBE_LOOP = re.compile(r"\b(\w+)[\s,;-]+\1\b|\b(\w+)[\s,;-]+(\w+)\b.{0,100}?\b\2[\s,;-]+\3\b", re.IGNORECASE)
+def _maybe_loop(line: str) -> bool:
+    """What every loop has, checked with C-speed set operations: a word said twice in a row,
+    or a pair of words said twice."""
+    words = _WORD.findall(line.lower())
+    if len(set(words)) == len(words):
+        return False
+    if any(map(operator.eq, words, words[1:])):
+        return True
+    pairs = list(zip(words, words[1:]))
+    return len(set(pairs)) < len(pairs)
 
 
 def fix_loops(text: str) -> list[Edit]:
     """Edits that collapse repetition loops in ``text`` to one copy."""
-    if not _MAYBE_LOOP.search(text):
-        return []
     guard = Guard(text)
     edits: list[Edit] = []
     offset = 0
     for line in text.split("\n"):
-        if not _MAYBE_LOOP.search(line):
+        if not _maybe_loop(line):
             offset += len(line) + 1
             continue
         found = _word_loops(line, offset, guard)

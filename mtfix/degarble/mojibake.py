@@ -92,23 +92,35 @@ def _describe(steps) -> str:
     return "ftfy: " + ", ".join(f"{action} {parameter}" for action, parameter in steps)
 
 
+def _in_order(line: str, first, second) -> tuple[str, list[Edit]]:
+    edits = first(line)
+    after = apply_edits(line, edits) if edits else line
+    edits = compose(line, edits, second(after))
+    return (apply_edits(line, edits) if edits else line), edits
+
+
 def _both_orders(line: str) -> list[Edit]:
     """Edits for one line: ftfy then the CJK repair, or the other way round where that reads
     better. ftfy sometimes takes two bytes of GBK read as latin-1 for UTF-8 (``Ä²`` → ``Ĳ``)
     and so spoils a repair the CJK stage would have made of the whole stretch."""
-    candidates = []
-    for first, second in ((fix_latin_mojibake, fix_cjk_mojibake), (fix_cjk_mojibake, fix_latin_mojibake)):
-        edits = first(line)
-        after = apply_edits(line, edits) if edits else line
-        edits = compose(line, edits, second(after))
-        candidates.append((apply_edits(line, edits) if edits else line, edits))
-        if not _LEGACY_AS_LATIN.search(candidates[0][0]):
-            break  # ftfy then CJK left no Latin-1 pair behind: nothing the other order could do better
+    if _DENSE_LATIN1.search(line):
+        # Legacy CJK read as latin-1 looks like this: CJK first, and where that leaves
+        # nothing implausible there is nothing for ftfy to do better (and ftfy is slow on it).
+        text, edits = _in_order(line, fix_cjk_mojibake, fix_latin_mojibake)
+        if edits and cost(text) <= 0.5:
+            return edits
+    candidates = [_in_order(line, fix_latin_mojibake, fix_cjk_mojibake)]
+    if _LEGACY_AS_LATIN.search(candidates[0][0]):
+        candidates.append(_in_order(line, fix_cjk_mojibake, fix_latin_mojibake))
     best_text, best_edits = candidates[0]
     for text, edits in candidates[1:]:
         if text != best_text and cost(text) < cost(best_text):
             best_text, best_edits = text, edits
     return best_edits
+
+
+# Eight Latin-1 characters in a row: a legacy CJK text read as latin-1, or nothing real.
+_DENSE_LATIN1 = re.compile(r"[\x80-\xff]{8}")
 
 
 def fix_mojibake(text: str) -> list[Edit]:

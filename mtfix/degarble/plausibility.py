@@ -89,6 +89,7 @@ def char_cost(ch: str) -> float:
     return 1.5
 
 
+@lru_cache(maxsize=65536)
 def _kind(ch: str) -> str:
     if not ch:
         return ""
@@ -120,6 +121,28 @@ def char_costs(text: str, left: str = "", right: str = "") -> list[float]:
     return costs
 
 
+@lru_cache(maxsize=65536)
+def pair_cost(a: str, b: str) -> float:
+    """What ``a`` and ``b`` cost for standing next to each other (both directions)."""
+    if not a or not b:
+        return 0.0
+    total = 0.0
+    for this, other in ((_kind(a), _kind(b)), (_kind(b), _kind(a))):
+        if this == "cjk" and other in ("ascii-letter", "latin1-letter"):
+            total += 1.5
+        elif this == "latin1-letter" and other == "cjk":
+            total += 1.5
+        elif this == "latin1-letter" and other == "latin1-letter":
+            total += 0.5
+    return total
+
+
 def cost(text: str, left: str = "", right: str = "") -> float:
     """Cost of ``text`` standing between the characters ``left`` and ``right``."""
-    return sum(char_costs(text, left, right))
+    if not text:
+        return 0.0
+    total = sum(char_cost(ch) for ch in text)
+    total += pair_cost(left, text[0]) + pair_cost(text[-1], right)
+    for a, b in zip(text, text[1:]):
+        total += pair_cost(a, b)
+    return total

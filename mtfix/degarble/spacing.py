@@ -27,20 +27,24 @@ from mtfix.document import Edit
 
 # A sentence end glued to the next word; a doubled full stop counts (it loses one dot below).
 _NEXT_WORD = r"(?=[A-Z][a-z]|I\b|[A-Z]['’]|[A-Z]{2,}[a-z]?\b|\d+(?:[.,]\d+)?\s)"
-# Patterns of insertions match the punctuation itself (so the regex engine jumps from one
-# mark to the next instead of trying lookbehinds at every character); the space goes after.
+# Every pattern starts with the character it is about (the mark, or the letter before a
+# space), so the regular-expression engine jumps from one candidate to the next instead of
+# trying lookbehinds at every position; the lookbehinds come after the first character.
 _AFTER_STOP = re.compile(
-    rf"(?<=[A-Za-z][a-z])(?:[.!?]|(?<![.])\.\.){_NEXT_WORD}|(?<=[A-Z]{{2}})(?:[.!?]|(?<![.])\.\.)(?=[A-Z][a-z])"
+    rf"[.!?](?<=[A-Za-z][a-z][.!?]){_NEXT_WORD}"
+    rf"|\.\.(?<=[A-Za-z][a-z]\.\.){_NEXT_WORD}"
+    r"|[.!?](?<=[A-Z]{2}[.!?])(?=[A-Z][a-z])"
+    r"|\.\.(?<=[A-Z]{2}\.\.)(?=[A-Z][a-z])"
 )
 _L = "[A-Za-z\u00c0-\u024f]"  # Latin letters: CJK text takes no spaces
-_AFTER_COMMA = re.compile(rf"(?<={_L}{_L}),(?={_L}{_L})")
-_SPACE_BEFORE = re.compile(rf"(?<={_L})[ \t]+(?=[,.](?:\s|$))")
-_AFTER_PERCENT = re.compile(r"(?<=\d)%(?=[A-Z][a-z])")
-_AFTER_ELLIPSIS = re.compile(r"(?<=[a-z])(?:\.\.\.|…)(?=[A-Z])")
-_COMMA_WRONG_SIDE = re.compile(rf"(?<={_L})[ \t]+,(?={_L})")
+_AFTER_COMMA = re.compile(rf",(?<={_L}{_L},)(?={_L}{_L})")
+_SPACE_BEFORE = re.compile(rf" (?<={_L} )[ \t]*(?=[,.](?:\s|$))")
+_AFTER_PERCENT = re.compile(r"%(?<=\d%)(?=[A-Z][a-z])")
+_AFTER_ELLIPSIS = re.compile(r"\.\.\.(?<=[a-z]\.\.\.)(?=[A-Z])|…(?<=[a-z]…)(?=[A-Z])")
+_COMMA_WRONG_SIDE = re.compile(rf" (?<={_L} )[ \t]*,(?={_L})")
 # "Chen.·Wei": an engine put full stops around the interpunct of a transliterated name.
-_DOTTED_INTERPUNCT = re.compile(r"(?<=[A-Za-z])\.(?=·[A-Z])")
-_DOUBLED = re.compile(r"(?<![.])\.(?=\.(?![.]))|,(?=,)")
+_DOTTED_INTERPUNCT = re.compile(r"\.(?<=[A-Za-z]\.)(?=·[A-Z])")
+_DOUBLED = re.compile(r"\.(?<!\.\.)(?=\.(?![.]))|,(?=,)")
 _QUOTES = re.compile(r"[“”„]")
 
 
