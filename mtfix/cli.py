@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Models: what is cached, what each language routes to, downloads.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+glossary_app = typer.Typer(help="Glossaries: check a translation against one, import others.", no_args_is_help=True)
+app.add_typer(glossary_app, name="glossary")
 
 # Files a folder walk picks up.
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".text"}
@@ -84,6 +86,8 @@ def translate(
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
+    glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
+    no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
     from mtfix.engines.base import TranslateConfig, create_engine
@@ -93,7 +97,8 @@ def translate(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
     )
-    clean_config = _clean_config("" if no_clean else skip, everything=no_clean)
+    clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
+                                 glossaries=glossary, default_glossary=not no_default_glossary)
     if not path.exists():
         typer.echo(f"mtfix: {path}: no such file or folder", err=True)
         raise typer.Exit(2)
@@ -124,8 +129,23 @@ def translate(
     raise typer.Exit(1 if failures else 0)
 
 
-def _clean_config(skip: str, everything: bool = False):
-    """The CleanConfig for ``--skip a,b`` (``everything``: no repairs at all)."""
+def _load_glossary(paths: list[Path], default: bool):
+    """The glossary of ``--glossary`` files plus the shipped one; exits on a bad file."""
+    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
+
+    chosen = ([DEFAULT_GLOSSARY] if default and DEFAULT_GLOSSARY.is_file() else []) + list(paths)
+    if not chosen:
+        return None
+    try:
+        return Glossary.load(chosen)
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(2)
+
+
+def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = (), default_glossary: bool = True):
+    """The CleanConfig for ``--skip a,b`` (``everything``: no repairs at all), with the
+    glossary the options name."""
     from mtfix.degarble import STAGES, CleanConfig
 
     skipped = {name.strip() for name in skip.split(",") if name.strip()}
@@ -133,7 +153,8 @@ def _clean_config(skip: str, everything: bool = False):
     if unknown:
         typer.echo(f"mtfix: --skip: unknown repair {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})", err=True)
         raise typer.Exit(2)
-    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped])
+    terms = _load_glossary(list(glossaries), default_glossary)
+    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], terms=terms)
 
 
 @app.command()
@@ -143,13 +164,15 @@ def clean(
     diff: bool = typer.Option(False, "--diff", help="Show each repair on the terminal."),
     skip: str = typer.Option(
         "", "--skip",
-        help="Repairs to leave out, comma-separated: mojibake, markup, filler, doublet, glue, loop, spacing, garbage.",
+        help="Repairs to leave out, comma-separated: mojibake, markup, filler, doublet, glue, loop, spacing, glossary, garbage.",
     ),
+    glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
+    no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
 ) -> None:
     """Repair a file without translating: <stem>.clean<ext> and <stem>.edits.jsonl."""
     from mtfix.pipeline import clean_file
 
-    clean_config = _clean_config(skip)
+    clean_config = _clean_config(skip, glossaries=glossary, default_glossary=not no_default_glossary)
     try:
         document = clean_file(path, out, clean_config)
     except MtfixError as error:
@@ -258,3 +281,59 @@ def run() -> None:
 
 if __name__ == "__main__":
     run()
+
+
+@glossary_app.command("check")
+def glossary_check(
+    alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
+) -> None:
+    """List every glossary term found in the source and whether its target form is in the English."""
+    import json
+
+    try:
+        lines = alignment.read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        typer.echo(f"mtfix: {alignment}: not a readable alignment file ({error})", err=True)
+        raise typer.Exit(2)
+    total = found = 0
+    for record in records:
+        if record.get("type") != "segment":
+            continue
+        for hit in record.get("terms", []):
+            total += 1
+            ok = hit.get("target_span") is not None
+            found += ok
+            source = record["source"][hit["source_span"][0] : hit["source_span"][1]]
+            mark = "ok     " if ok else "MISSING"
+            typer.echo(f"{mark} segment {record['id']}: {source} → {hit['target']}")
+    if total == 0:
+        typer.echo(f"{alignment}: no glossary terms in the translated segments")
+        raise typer.Exit(0)
+    typer.echo(f"{alignment}: {found}/{total} terms in canonical form ({100 * found / total:.1f} %)")
+    raise typer.Exit(0 if found == total else 1)
+
+
+@glossary_app.command("import")
+def glossary_import(
+    source: Path = typer.Argument(..., help="A DeepL-style export: source<TAB>target, or a 2-column CSV."),
+    out: Path = typer.Option(..., "--out", "-o", help="The mtfix glossary (TSV) to write."),
+    lang: str = typer.Option("", "--lang", help="Language tag for the source forms (zh, id, ...)."),
+    kind: str = typer.Option("", "--type", help="Type for every term (person, org, lab, product)."),
+) -> None:
+    """Convert another tool's glossary into mtfix's TSV format."""
+    from mtfix.glossary import Glossary, read_import, write_tsv
+    from mtfix.sources import atomic_write
+
+    try:
+        pairs = read_import(source)
+        grouped: dict[str, list[str]] = {}
+        for form, target in pairs:
+            grouped.setdefault(target, []).append(f"{lang}:{form}" if lang else form)
+        rows = [(target, "|".join(forms), "", kind, f"imported from {source.name}", "") for target, forms in grouped.items()]
+        Glossary.from_rows(rows, origin=str(source))  # the same checks as loading
+        atomic_write(out, write_tsv(rows))
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code if error.exit_code != 1 else 2)
+    typer.echo(f"{source} → {out} ({len(rows)} terms, {len(pairs)} source forms)")

@@ -64,6 +64,9 @@ class Translation:
     model: str
     score: float | None = None
     flags: list[str] = field(default_factory=list)
+    # Glossary hits: {"id", "target", "source_span": [start, end] in the segment text,
+    # "target_span": [start, end] in ``text`` or None when missing}.
+    terms: list[dict] = field(default_factory=list)
 
 
 @dataclass

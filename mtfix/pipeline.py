@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig | None, models: list[str]) -> str:
     """``key:value|...`` naming everything that decides the output, version last (sacrebleu)."""
     fields = {"clean": clean_config.plan()}
+    if clean_config.terms is not None:
+        fields["glossary"] = clean_config.terms.digest
     if translate_config is not None:
         fields.update(translate_config.signature_fields())
         if models:
@@ -138,7 +140,7 @@ def translate_document(
 ) -> Document:
     from mtfix.translate import translate_segments
 
-    document.translations = translate_segments(document.segments, engine, translate_config)
+    document.translations = translate_segments(document.segments, engine, translate_config, clean_config.terms)
     models = [translation.model for translation in document.translations.values()]
     document.signature = make_signature(clean_config, translate_config, models)
     return document

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from mtfix.document import Segment, Translation
 from mtfix.engines.base import Engine, TranslateConfig
+from mtfix.engines.constraints import TermRequest
 from mtfix.errors import UnsupportedLanguageError
 
 log = logging.getLogger(__name__)
@@ -62,10 +63,37 @@ def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[
     return split_for_model(text[:middle], count, limit) + split_for_model(text[middle:], count, limit)
 
 
+def _requests(glossary, text: str, lang: str) -> list[TermRequest]:
+    if glossary is None:
+        return []
+    return [
+        TermRequest(m.term.target, tuple(bad for bad, _ in m.term.wrong), m.term.id)
+        for m in glossary.find(text, lang)
+    ]
+
+
+def term_hits(glossary, source: str, lang: str, target: str) -> list[dict]:
+    """Where each glossary term stands in the source segment and in its English (the n-th
+    occurrence of a term in the source is paired with the n-th occurrence of its target)."""
+    if glossary is None:
+        return []
+    hits, searched_from = [], {}
+    for match in glossary.find(source, lang):
+        start = target.find(match.term.target, searched_from.get(match.term.target, 0))
+        span = None
+        if start >= 0:
+            span = [start, start + len(match.term.target)]
+            searched_from[match.term.target] = span[1]
+        hits.append({"id": match.term.id, "target": match.term.target,
+                     "source_span": [match.start, match.end], "target_span": span})
+    return hits
+
+
 def translate_segments(
-    segments: list[Segment], engine: Engine, config: TranslateConfig
+    segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None
 ) -> dict[int, Translation]:
-    """Translations for every segment that needs one, keyed by segment id."""
+    """Translations for every segment that needs one, keyed by segment id. Terms of
+    ``glossary`` found in a segment are enforced in its English."""
     by_language: dict[str, list[Segment]] = defaultdict(list)
     for segment in segments:
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
@@ -90,7 +118,8 @@ def translate_segments(
                     pieces_of.append([p for p in pieces if p])
             flat = [piece for pieces in pieces_of for piece in pieces]
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
-            outputs = engine.translate(flat, lang)
+            requests = [_requests(glossary, piece, lang) for piece in flat]
+            outputs = engine.translate(flat, lang, requests if any(requests) else None)
         except UnsupportedLanguageError as error:
             log.warning("%s; %d segments left untranslated", error, len(group))
             for segment in group:
@@ -104,12 +133,14 @@ def translate_segments(
             if len(pieces) > 1:
                 flags.append("split")
             scores = [part.score for part in parts if part.score is not None]
+            text = " ".join(part.text for part in parts if part.text)
             translations[segment.id] = Translation(
                 segment_id=segment.id,
-                text=" ".join(part.text for part in parts if part.text),
+                text=text,
                 engine=engine.name,
                 model=parts[0].model if parts else model,
                 score=round(sum(scores) / len(scores), 4) if scores else None,
                 flags=flags,
+                terms=term_hits(glossary, segment.text, lang, text),
             )
     return translations

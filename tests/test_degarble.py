@@ -26,7 +26,7 @@ def golden_cases():
 
 
 def test_every_kind_has_its_golden_file_with_enough_cases():
-    assert set(KINDS) == set(STAGES)
+    assert set(KINDS) | {"glossary"} == set(STAGES)  # the glossary repair needs a glossary
     for kind in KINDS:
         cases = [json.loads(line) for line in (GOLDEN / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
         unchanged = [c for c in cases if c["garbled"] == c["expected"] and not c.get("flags")]

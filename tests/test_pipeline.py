@@ -25,6 +25,7 @@ class SpyEngine:
         self.inner = inner
         self.name = inner.name
         self.calls: list[tuple[str, list[str]]] = []
+        self.terms: list = []
 
     def model_for(self, lang):
         return self.inner.model_for(lang)
@@ -32,9 +33,10 @@ class SpyEngine:
     def count_tokens(self, texts, lang):
         return self.inner.count_tokens(texts, lang)
 
-    def translate(self, texts, lang):
+    def translate(self, texts, lang, terms=None):
         self.calls.append((lang, list(texts)))
-        return self.inner.translate(texts, lang)
+        self.terms.append(terms)
+        return self.inner.translate(texts, lang, terms)
 
 
 @pytest.mark.parametrize("path", SHARED_SEEDS + REPO_SEEDS, ids=lambda p: p.name)
@@ -187,9 +189,9 @@ def test_nllb_sets_the_source_language_per_batch(tmp_path, tiny_nllb, monkeypatc
     seen = []
     real_generate = hf.generate
 
-    def spy_generate(loaded, texts, config, forced_bos_token_id=None):
+    def spy_generate(loaded, texts, config, forced_bos_token_id=None, terms=None):
         seen.append((loaded.tokenizer.src_lang, forced_bos_token_id, len(texts)))
-        return real_generate(loaded, texts, config, forced_bos_token_id)
+        return real_generate(loaded, texts, config, forced_bos_token_id, terms=terms)
 
     monkeypatch.setattr(hf, "generate", spy_generate)
     source = tmp_path / "mixed.txt"

@@ -26,6 +26,7 @@ from mtfix.degarble.markup import fix_markup
 from mtfix.degarble.mojibake import fix_mojibake
 from mtfix.degarble.spacing import fix_spacing
 from mtfix.document import Edit, apply_edits
+from mtfix.glossary import Glossary
 
 # Name → repair function, in the order they run. The name is the option in CleanConfig and
 # the CLI, and the ``kind`` of the edits the stage makes.
@@ -37,6 +38,7 @@ STAGES: dict[str, Callable[..., list[Edit]]] = {
     "glue": fix_glue,
     "loop": fix_loops,
     "spacing": fix_spacing,
+    "glossary": lambda text, glossary: glossary.fix_wrong_forms(text),
     "garbage": flag_garbage,
 }
 
@@ -49,9 +51,11 @@ class CleanConfig:
     - ``markup``: HTML debris; ``filler``: stock phrases an engine wrote for punctuation;
     - ``doublet``: names and headings written twice; ``glue``: words without their space;
     - ``loop``: repetition loops; ``spacing``: spaces around quotes and punctuation;
+    - ``glossary``: known wrong forms of glossary terms (``Zagberg``) replaced, in context;
+      runs only when ``terms`` holds a glossary;
     - ``garbage``: flag (never rewrite) unrecoverable stretches.
 
-    ``names`` are never split by the glue repair (glossary names go here).
+    ``names`` are never split by the glue repair (glossary targets are added to them).
     """
 
     mojibake: bool = True
@@ -61,22 +65,31 @@ class CleanConfig:
     glue: bool = True
     loop: bool = True
     spacing: bool = True
+    glossary: bool = True
     garbage: bool = True
     names: tuple[str, ...] = field(default=(), compare=True)
+    terms: Glossary | None = None
 
     def enabled(self) -> list[str]:
-        return [name for name in STAGES if getattr(self, name, False)]
+        return [name for name in STAGES
+                if getattr(self, name, False) and (name != "glossary" or self.terms is not None)]
+
+    def glue_names(self) -> tuple[str, ...]:
+        """Names the glue repair never splits: the given ones and the glossary's targets."""
+        if self.terms is None:
+            return self.names
+        return self.names + tuple(term.target for term in self.terms.terms)
 
     def plan(self) -> str:
         return ",".join(self.enabled()) or "none"
 
     @classmethod
-    def only(cls, *stages: str, names: tuple[str, ...] = ()) -> "CleanConfig":
+    def only(cls, *stages: str, names: tuple[str, ...] = (), terms: Glossary | None = None) -> "CleanConfig":
         """A config running just ``stages``."""
         unknown = set(stages) - set(STAGES)
         if unknown:
             raise ValueError(f"unknown repair(s): {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
-        return cls(**{name: name in stages for name in STAGES}, names=names)
+        return cls(**{name: name in stages for name in STAGES}, names=names, terms=terms)
 
 
 # Rounds of repair at most. One repair can expose another (ftfy reads "á†" differently once
@@ -110,7 +123,11 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
 
 def _run(name: str, text: str, config: CleanConfig) -> list[Edit]:
     stage = STAGES[name]
-    return stage(text, config.names) if name == "glue" else stage(text)
+    if name == "glue":
+        return stage(text, config.glue_names())
+    if name == "glossary":
+        return stage(text, config.terms)
+    return stage(text)
 
 
 __all__ = ["CleanConfig", "clean", "STAGES"]

@@ -68,8 +68,10 @@ class Engine(Protocol):
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
         """Source length in the model's tokens, to decide splitting and batching."""
 
-    def translate(self, texts: list[str], lang: str) -> list[EngineOutput]:
-        """English for each text, in order."""
+    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
+        """English for each text, in order. ``terms``, when given, is one list of
+        :class:`~mtfix.engines.constraints.TermRequest` per text: glossary targets the output
+        must contain (an engine that cannot enforce them must still check and flag)."""
 
 
 ENGINES: dict[str, Callable[[TranslateConfig], Engine]] = {}

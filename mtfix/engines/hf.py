@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtfix.engines.base import EngineOutput, TranslateConfig
+from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, make_processor, prepare_terms
 from mtfix.errors import ModelNotAvailableError
 
 log = logging.getLogger(__name__)
@@ -133,9 +134,15 @@ def generate(
     texts: list[str],
     config: TranslateConfig,
     forced_bos_token_id: int | None = None,
+    terms: list[list[TermRequest]] | None = None,
 ) -> list[EngineOutput]:
-    """Translate ``texts`` in length-sorted batches; scores are mean token log-probabilities."""
+    """Translate ``texts`` in length-sorted batches; scores are mean token log-probabilities.
+
+    ``terms`` (one list per text) are glossary terms whose target forms the output must
+    contain: they are enforced while decoding (:mod:`mtfix.engines.constraints`) and checked
+    after it."""
     import torch
+    from transformers import LogitsProcessorList
 
     tokenizer, model = loaded.tokenizer, loaded.model
     lengths = count_tokens(loaded, texts)
@@ -144,13 +151,25 @@ def generate(
     eos = model.generation_config.eos_token_id
     eos_ids = set(eos if isinstance(eos, list) else [eos])
     pad = tokenizer.pad_token_id
+    prepared = [PreparedTerms()] * len(texts)
+    if terms is not None and any(terms):
+
+        def encode(text: str) -> list[int]:
+            return tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+
+        def decode(ids: list[int]) -> str:
+            return tokenizer.decode(ids, skip_special_tokens=True)
+
+        prepared = [prepare_terms(encode, tokenizer.unk_token_id, requests or [], decode) for requests in terms]
     for batch_indices in plan_batches(order, lengths, config.batch_size, config.max_batch_tokens):
         batch = tokenizer(
             [texts[index] for index in batch_indices], return_tensors="pt", padding=True
         ).to(loaded.device)
+        # Room for every term the batch must write, whatever --max-new-tokens says.
+        budget = max([config.max_new_tokens] + [prepared[i].needed_tokens + 2 for i in batch_indices])
         options = dict(
             num_beams=config.beam_size,
-            max_new_tokens=config.max_new_tokens,
+            max_new_tokens=budget,
             output_scores=True,
             return_dict_in_generate=True,
             do_sample=False,
@@ -159,6 +178,12 @@ def generate(
             options["early_stopping"] = False
         if forced_bos_token_id is not None:
             options["forced_bos_token_id"] = forced_bos_token_id
+        batch_terms = [prepared[i] for i in batch_indices]
+        if any(t.required or t.banned for t in batch_terms):
+            start = 2 if forced_bos_token_id is not None else 1
+            options["logits_processor"] = LogitsProcessorList(
+                [make_processor(batch_terms, config.beam_size, eos_ids, start, 1 + budget)]
+            )
         with torch.inference_mode():
             generated = model.generate(**batch, **options)
         sequences = generated.sequences
@@ -182,11 +207,16 @@ def generate(
             token_ids = sequences[position].tolist()[1:]
             produced = next((i + 1 for i, token in enumerate(token_ids) if token in eos_ids), len(token_ids))
             flags = []
-            if produced >= config.max_new_tokens:
+            if produced >= budget:
                 # The budget ran out: a forced EOS or none at all means the output is cut.
                 flags.append("truncated")
+            text = decoded[position].strip()
+            for written, target in prepared[index].placeholders.items():
+                text = text.replace(written, target)
+            if terms is not None and terms[index]:
+                flags.extend(check_output(text, terms[index]))
             score = scores[position]
             outputs[index] = EngineOutput(
-                decoded[position].strip(), None if score is None else round(float(score), 4), loaded.name, flags
+                text, None if score is None else round(float(score), 4), loaded.name, flags
             )
     return [output for output in outputs if output is not None]

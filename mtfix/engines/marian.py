@@ -51,7 +51,7 @@ class MarianEngine:
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
         return hf.count_tokens(self._load(lang), texts)
 
-    def translate(self, texts: list[str], lang: str) -> list[EngineOutput]:
+    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
         if not texts:
             return []
-        return hf.generate(self._load(lang), texts, self.config)
+        return hf.generate(self._load(lang), texts, self.config, terms=terms)

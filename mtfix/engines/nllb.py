@@ -65,8 +65,8 @@ class NllbEngine:
         self._set_source(lang)
         return hf.count_tokens(self._load(), texts)
 
-    def translate(self, texts: list[str], lang: str) -> list[EngineOutput]:
+    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
         if not texts:
             return []
         self._set_source(lang)
-        return hf.generate(self._load(), texts, self.config, forced_bos_token_id=self._code_id(TARGET_CODE))
+        return hf.generate(self._load(), texts, self.config, forced_bos_token_id=self._code_id(TARGET_CODE), terms=terms)

@@ -61,6 +61,7 @@ def alignment_records(document: Document) -> list[dict]:
                 "model": translation.model if translation else None,
                 "score": translation.score if translation else None,
                 "edits": segment.edits,
+                "terms": translation.terms if translation else [],
                 "flags": sorted(set(segment.flags + (translation.flags if translation else []))),
             }
         )

@@ -1,0 +1,195 @@
+"""Glossary terms enforced while decoding: the target form comes out, by construction.
+
+transformers 5 removed constrained beam search (``force_words_ids``) and CTranslate2 never
+had it, so mtfix decodes with a logits processor of its own. It is stateless: at every step
+it reads each hypothesis's tokens so far (beam search reorders hypotheses freely) and
+
+1. counts the terms the hypothesis has already written, each as many times as the source
+   has it;
+2. if the hypothesis has started a still-missing term (its last tokens are the start of the
+   term), forces the term's next token;
+3. otherwise, if the tokens left are only just enough for the missing terms and an end, forces
+   the first token of the next missing term;
+4. forbids the end of the sentence while a term is missing;
+5. forbids the last token of every known wrong form (``Zagberg``) once its other tokens are
+   written.
+
+A term the target tokenizer cannot spell (an unknown piece) is written as a placeholder made
+of letters every vocabulary has, and the placeholder is replaced by the term after decoding.
+After decoding every output is checked; an output that lacks a term is flagged
+``glossary-missing``, never passed off silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TermRequest:
+    """One source occurrence of a glossary term: its target form must appear once."""
+
+    target: str
+    wrong: tuple[str, ...] = ()
+    term_id: int = -1
+
+
+@dataclass
+class PreparedTerms:
+    """What the processor needs for one sentence, in token ids."""
+
+    required: list[tuple[int, ...]] = field(default_factory=list)  # one per occurrence
+    banned: list[tuple[int, ...]] = field(default_factory=list)
+    placeholders: dict[str, str] = field(default_factory=dict)  # written form -> target
+
+    @property
+    def needed_tokens(self) -> int:
+        return sum(len(seq) for seq in self.required)
+
+
+def _placeholders(number: int) -> list[str]:
+    """Candidate placeholders for the ``number``-th unspellable term, in the alphabets small
+    vocabularies are most likely to have."""
+    letters = "".join("abcdefghij"[int(d)] for d in str(number))
+    return [f"MTFIXTERM{letters.upper()}X", f"mtfixterm{letters}x", f"zq{letters}zq", f"{990000 + number}"]
+
+
+def prepare_terms(encode, unknown_id: int | None, requests: list[TermRequest], decode=None) -> PreparedTerms:
+    """Token ids for the targets and wrong forms of ``requests``; ``encode(text)`` gives the
+    target-side ids of a text (no special tokens), ``decode(ids)`` the text back. A form is
+    spellable when it has no unknown piece and decodes to itself."""
+
+    def spell(form: str) -> tuple[int, ...] | None:
+        ids = tuple(encode(form))
+        if not ids or (unknown_id is not None and unknown_id in ids):
+            return None
+        if decode is not None and decode(list(ids)).strip() != form:
+            return None
+        return ids
+
+    prepared = PreparedTerms()
+    spelled: dict[str, tuple[int, ...]] = {}
+    for request in requests:
+        if request.target not in spelled:
+            ids = spell(request.target)
+            if ids is None:
+                for written in _placeholders(len(prepared.placeholders)):
+                    ids = spell(written)
+                    if ids is not None:
+                        prepared.placeholders[written] = request.target
+                        break
+            if ids is None:
+                continue  # nothing spellable: the check after decoding flags it
+            spelled[request.target] = ids
+        if request.target in spelled:
+            prepared.required.append(spelled[request.target])
+        for wrong in request.wrong:
+            ids = tuple(encode(wrong))
+            if ids and not (unknown_id is not None and unknown_id in ids):
+                prepared.banned.append(ids)
+    # A wrong form that is the start of a required form must not block it.
+    prepared.banned = [b for b in prepared.banned if not any(r[: len(b)] == b for r in prepared.required)]
+    return prepared
+
+
+def count_occurrences(items: list, sequences: list) -> Counter:
+    """How many times each of ``sequences`` occurs in ``items``, longest first, an item used
+    once: "Meta" inside "Meta AI" does not count as a "Meta" of its own. Works on token
+    lists and on strings alike."""
+    used = [False] * len(items)
+    counts: Counter = Counter()
+    for sequence in sorted(set(sequences), key=len, reverse=True):
+        n = len(sequence)
+        i = 0
+        while n and i + n <= len(items):
+            if not any(used[i : i + n]) and items[i : i + n] == sequence:
+                counts[sequence] += 1
+                for k in range(i, i + n):
+                    used[k] = True
+                i += n
+            else:
+                i += 1
+    return counts
+
+
+def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int) -> tuple[int | None, bool, set[int]]:
+    """For one hypothesis: (token to force or None, whether the end is forbidden, tokens
+    banned). Pure Python on lists, so it is tested without a model."""
+    needed = Counter(terms.required)
+    written = count_occurrences(tuple(generated), list(needed))
+    missing: list[tuple[int, ...]] = []
+    for sequence, count in needed.items():
+        missing.extend([sequence] * max(0, count - written[sequence]))
+    banned: set[int] = set()
+    for wrong in terms.banned:
+        if len(wrong) == 1 or tuple(generated[len(generated) - len(wrong) + 1 :]) == wrong[:-1]:
+            banned.add(wrong[-1])
+    if not missing:
+        return None, False, banned
+    # A missing term already begun: the longest begun one is finished first.
+    best: tuple[int, tuple[int, ...]] | None = None
+    for sequence in set(missing):
+        for k in range(min(len(sequence) - 1, len(generated)), 0, -1):
+            if tuple(generated[-k:]) == sequence[:k]:
+                if best is None or k > best[0]:
+                    best = (k, sequence)
+                break
+    if best is not None:
+        return best[1][best[0]], True, banned - {best[1][best[0]]}
+    # Just enough room left for what is missing and the end: start the next term now.
+    if tokens_left <= sum(len(sequence) for sequence in missing) + 1:
+        first = missing[0]
+        return first[0], True, banned - {first[0]}
+    return None, True, banned
+
+
+def make_processor(per_item: list[PreparedTerms], num_beams: int, eos_ids: set[int], start: int, max_length: int):
+    """A transformers LogitsProcessor enforcing ``per_item`` (one per batch item) on every
+    beam. ``start``: tokens of the decoder prompt (start token, forced language token) that
+    are not output; ``max_length``: the decoder length at which generation stops."""
+    import torch
+    from transformers import LogitsProcessor
+
+    class TermForcing(LogitsProcessor):
+        def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+            length = input_ids.shape[1]
+            if length < start:
+                return scores  # the prompt is still being written (a forced language token)
+            rows = input_ids.tolist()
+            for row, ids in enumerate(rows):
+                terms = per_item[row // num_beams]
+                if not terms.required and not terms.banned:
+                    continue
+                forced, no_end, banned = next_step(ids[start:], terms, max_length - length)
+                if forced is not None:
+                    keep = scores[row, forced].clone()
+                    scores[row, :] = float("-inf")
+                    scores[row, forced] = keep if torch.isfinite(keep) else 0.0
+                    continue
+                if no_end:
+                    for eos in eos_ids:
+                        scores[row, eos] = float("-inf")
+                for token in banned:
+                    scores[row, token] = float("-inf")
+            return scores
+
+    return TermForcing()
+
+
+def check_output(text: str, requests: list[TermRequest]) -> list[str]:
+    """Flags for an output: ``glossary-missing`` when a target form is there fewer times
+    than the source has the term, ``glossary-wrong-form`` when a known wrong form is there."""
+    flags = []
+    wanted = Counter(request.target for request in requests)
+    found = count_occurrences(text, list(wanted))
+    if any(found[target] < count for target, count in wanted.items()):
+        flags.append("glossary-missing")
+    # A wrong form made of two targets side by side ("Zhai Xiaohua Zhai Xiaohua" holds
+    # "Xiaohua Zhai") is not one: look for wrong forms outside the targets only.
+    outside = text
+    for target in sorted(wanted, key=len, reverse=True):
+        outside = outside.replace(target, "\x00")
+    if any(wrong and wrong in outside for request in requests for wrong in request.wrong):
+        flags.append("glossary-wrong-form")
+    return flags

@@ -1,0 +1,219 @@
+"""Glossaries: loading, matching, wrong forms, and the guarantee under constrained decoding.
+
+The decoding tests use random-weight models: the model never wants to write a term on its
+own, so every term in the output is there because the constraint put it there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, needs_shared, shared_seed
+from mtfix.engines.base import TranslateConfig, create_engine
+from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, next_step, prepare_terms
+from mtfix.glossary import DEFAULT_GLOSSARY, Glossary, GlossaryError, read_import
+
+DATA = Path(__file__).parent / "data" / "glossary"
+TEST_GLOSSARY = Glossary.load([DATA / "test.tsv"])
+
+
+def matching_cases():
+    for number, line in enumerate((DATA / "matching.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        case = json.loads(line)
+        yield pytest.param(case, id=f"{number}:{case['note'][:40]}")
+
+
+@pytest.mark.parametrize("case", list(matching_cases()))
+def test_source_matching(case):
+    found = [[m.start, m.end, m.term.target] for m in TEST_GLOSSARY.find(case["text"], case["lang"])]
+    assert found == case["expected"], case["note"]
+
+
+def test_shipped_glossary_loads_and_covers_the_seed_people():
+    glossary = Glossary.load([DEFAULT_GLOSSARY])
+    targets = {term.target for term in glossary.terms}
+    for name in ("Zhai Xiaohua", "Lucas Beyer", "Alexander Kolesnikov", "Mark Zuckerberg", "Sam Altman",
+                 "Alexandr Wang", "Shengjia Zhao", "Ilya Sutskever", "Yang Song", "Ruoming Pang", "Jiahui Yu",
+                 "Mark Chen", "MSL", "TBD Lab", "FAIR", "Scale AI", "OpenAI", "Google DeepMind",
+                 "Thinking Machines Lab", "xAI"):
+        assert name in targets, name
+
+
+@needs_shared
+def test_shipped_glossary_sources_occur_in_the_chinese_seed():
+    text = shared_seed("003").read_text(encoding="utf-8")
+    found = {m.term.target for m in Glossary.load([DEFAULT_GLOSSARY]).find(text, "zh")}
+    for name in ("Zuckerberg", "MSL", "Shengjia Zhao", "Alexandr Wang", "Google DeepMind", "TBD Lab", "FAIR",
+                 "Thinking Machines Lab", "Lucas Beyer", "Meta Superintelligence Labs"):
+        assert name in found, name
+
+
+@pytest.mark.parametrize("content, message", [
+    ("sources\tnote\nx\ty\n", "lacks the column target"),
+    ("target\tsources\n\tzh:甲\n", "line 2: the target is empty"),
+    ("target\tsources\nA\tzh:甲\nB\tzh:甲\n", "line 3: the source '甲' already maps to 'A'"),
+    ("target\tsources\nA\t\n", "line 2: no source form"),
+    ("target\tsources\nA\tx\ty\tz\n", "line 2: 4 columns, the header has 2"),
+    ("# only a comment\n", "the glossary is empty"),
+])
+def test_bad_glossary_files_are_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GlossaryError) as error:
+        Glossary.load([path])
+    assert message in str(error.value) and str(path) in str(error.value)
+
+
+def test_import_formats(tmp_path):
+    deepl = tmp_path / "deepl.tsv"
+    deepl.write_text("翟晓华\tZhai Xiaohua\n小扎\tZuckerberg\n", encoding="utf-8")
+    csv_file = tmp_path / "plain.csv"
+    csv_file.write_text('source,target\n"Meta, Inc.",Meta\nMSL,MSL\n', encoding="utf-8")
+    assert read_import(deepl) == [("翟晓华", "Zhai Xiaohua"), ("小扎", "Zuckerberg")]
+    assert read_import(csv_file) == [("Meta, Inc.", "Meta"), ("MSL", "MSL")]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("only-one-column\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match="line 1: expected two columns"):
+        read_import(broken)
+
+
+def test_wrong_forms_are_replaced_in_context_only():
+    text = ("Otman said so. Bayer Leverkusen won the cup. Later Bayer joined Kolesnikov at OpenAI. "
+            "Zagberg's money talked.")
+    glossary = Glossary.from_rows([
+        ("Sam Altman", "zh:奥特曼", "Otman>Altman", "person", "", "OpenAI"),
+        ("Lucas Beyer", "Lucas Beyer", "Bayer>Beyer", "person", "", "Kolesnikov"),
+        ("Mark Zuckerberg", "zh:扎克伯格", "Zagberg>Zuckerberg", "person", "", ""),
+    ])
+    edits = glossary.fix_wrong_forms(text)
+    replaced = [(text[e.raw_start : e.raw_end], e.replacement) for e in edits]
+    assert ("Zagberg", "Zuckerberg") in replaced  # a misspelling no language has: anywhere
+    assert ("Otman", "Altman") in replaced  # OpenAI stands nearby
+    assert replaced.count(("Bayer", "Beyer")) == 1  # not the football club
+    assert all(e.kind == "glossary" and e.original for e in edits)
+
+
+def test_next_step_forces_continues_and_forbids():
+    terms = PreparedTerms(required=[(5, 6), (7,)], banned=[(8, 9)])
+    assert next_step([1, 5], terms, 20) == (6, True, set())  # a begun term goes on
+    assert next_step([1, 2], terms, 20)[1] is True  # the end waits for the terms
+    assert next_step([1, 2], terms, 4)[0] == 5  # room for the terms only: start one now
+    assert next_step([5, 6, 7], terms, 20) == (None, False, set())  # all written
+    assert 9 in next_step([5, 6, 7, 8], terms, 20)[2]  # the wrong form's last token is banned
+
+
+def test_unspellable_terms_use_a_placeholder():
+    # A vocabulary of ASCII characters only: "Ü" is an unknown piece (id 0).
+    def encode(text):
+        return [ord(ch) if ch.isascii() else 0 for ch in text]
+
+    def decode(ids):
+        return "".join(chr(i) for i in ids)
+
+    prepared = prepare_terms(encode, 0, [TermRequest("Ünïcode"), TermRequest("Meta")], decode)
+    assert list(prepared.placeholders.values()) == ["Ünïcode"]
+    written = next(iter(prepared.placeholders))
+    assert written.isascii() and prepared.required[0] == tuple(encode(written))
+    assert prepared.required[1] == tuple(encode("Meta"))
+
+
+def test_check_output_flags_what_is_missing():
+    requests = [TermRequest("Meta"), TermRequest("Meta AI"), TermRequest("Zhai Xiaohua", ("Xiaohua Zhai",))]
+    assert check_output("Meta AI and Meta met Zhai Xiaohua", requests) == []
+    assert check_output("Meta AI met Zhai Xiaohua", requests) == ["glossary-missing"]
+    assert "glossary-wrong-form" in check_output("Meta AI, Meta, Zhai Xiaohua and Xiaohua Zhai", requests)
+
+
+# --- the guarantee, with random-weight models -----------------------------------------
+
+LATIN_TERMS = [("Zhai Xiaohua", ("Xiaohua Zhai",)), ("Lucas Beyer", ("Lucas Bayer",)), ("MSL", ()),
+               ("TBD Lab", ()), ("Meta", ()), ("Meta AI", ()), ("Ünïcode Lab", ())]
+WORDS = "perusahaan itu telah merekrut peneliti top lain dari saingannya dan tim baru".split()
+
+
+def _sentence_and_terms(draw_words, draw_terms):
+    pieces, requests = [], []
+    for word, term in zip(draw_words, draw_terms + [None] * len(draw_words)):
+        pieces.append(word)
+        if term is not None:
+            target, wrong = LATIN_TERMS[term]
+            pieces.append(target)
+            requests.append(TermRequest(target, wrong))
+    return " ".join(pieces), requests
+
+
+@pytest.mark.parametrize("engine_name", ["marian", "nllb"])
+@pytest.mark.parametrize("beam", [1, 4])
+def test_every_term_comes_out_with_random_weights(engine_name, beam, tiny_marian, tiny_nllb):
+    model = tiny_marian if engine_name == "marian" else tiny_nllb
+    engine = create_engine(TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=12))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
+                              st.lists(st.integers(0, len(LATIN_TERMS) - 1), max_size=4)), min_size=1, max_size=4))
+    def check(batch):
+        texts, requests = zip(*(_sentence_and_terms(words, terms) for words, terms in batch))
+        outputs = engine.translate(list(texts), "id", [list(r) for r in requests])
+        for output, wanted in zip(outputs, requests):
+            assert "glossary-missing" not in output.flags and "glossary-wrong-form" not in output.flags
+            assert check_output(output.text, list(wanted)) == []
+
+    check()
+
+
+def test_every_term_comes_out_with_the_real_chinese_tokenizer(zh_random_model):
+    engine = create_engine(TranslateConfig(model=str(zh_random_model), beam_size=2, max_new_tokens=10))
+    texts = ["翟晓华加入了超级智能实验室。", "小扎说MSL和TBD Lab都很好,小扎很高兴。", "没有术语的句子。"]
+    glossary = Glossary.load([DEFAULT_GLOSSARY])
+    requests = [[TermRequest(m.term.target, tuple(b for b, _ in m.term.wrong)) for m in glossary.find(t, "zh")]
+                for t in texts]
+    assert [len(r) for r in requests] == [2, 4, 0]
+    for output, wanted in zip(engine.translate(texts, "zh", requests), requests):
+        assert check_output(output.text, wanted) == []
+
+
+def test_translate_with_a_glossary_records_terms_and_checks_them(tmp_path, tiny_marian):
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    source = tmp_path / "berita.txt"
+    source.write_text("Perusahaan itu merekrut Xiaohua Zhai dari MSL.\nTim baru di TBD Lab bekerja.\n", encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["translate", str(source), "--model", str(tiny_marian), "--beam", "1",
+                                 "--max-new-tokens", "8", "--out", str(out), "--glossary", str(DATA / "test.tsv"),
+                                 "--no-default-glossary"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (out / "berita.align.jsonl").read_text(encoding="utf-8").splitlines()]
+    header = records[0]
+    assert "glossary:" in header["signature"]
+    terms = [hit for record in records if record.get("type") == "segment" for hit in record["terms"]]
+    assert {hit["target"] for hit in terms} == {"Zhai Xiaohua", "MSL", "TBD Lab"}
+    assert all(hit["target_span"] is not None for hit in terms)
+    check = runner.invoke(app, ["glossary", "check", str(out / "berita.align.jsonl")])
+    assert check.exit_code == 0 and "3/3 terms" in check.output
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("target\tsources\n\tx\n", encoding="utf-8")
+    result = runner.invoke(app, ["translate", str(source), "--model", str(tiny_marian), "--glossary", str(bad)])
+    assert result.exit_code == 2 and "line 2: the target is empty" in result.output
+
+
+def test_glossary_import_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    export = tmp_path / "deepl.tsv"
+    export.write_text("翟晓华\tZhai Xiaohua\n翟小华\tZhai Xiaohua\n", encoding="utf-8")
+    out = tmp_path / "mine.tsv"
+    result = CliRunner().invoke(app, ["glossary", "import", str(export), "-o", str(out), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    glossary = Glossary.load([out])
+    assert [m.term.target for m in glossary.find("翟小华和翟晓华", "zh")] == ["Zhai Xiaohua", "Zhai Xiaohua"]
