@@ -278,8 +278,8 @@ class Glossary:
             return False
         if before and before.group(2) not in name_words and not before.group(2).isupper():
             sentence_start = before.group(1) != " " and (before.group(1) != "" or start - len(before.group(0)) <= 0)
-            if not sentence_start:
-                return False
+            if not sentence_start and not _is_common_word(before.group(2)):
+                return False  # "And Bayer" is a capitalised "and", "Fresenius Bayer" a name
         if " " in bad.strip() or not _is_known_word(bad):
             return True  # a wrong multi-word form, or a misspelling no language has, is wrong anywhere
         window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
@@ -302,6 +302,12 @@ def _in_english_lines(text: str, edits: list[Edit]) -> list[Edit]:
     spans = sorted(set(line_of.values()))
     languages = dict(zip(spans, (guess.lang for guess in detect_languages([text[a:b] for a, b in spans]))))
     return [edit for edit in edits if languages[line_of[edit]] == "en"]
+
+
+def _is_common_word(word: str) -> bool:
+    from mtfix.degarble.glue import zipf
+
+    return zipf(word.lower()) >= 4.5
 
 
 def _is_known_word(word: str) -> bool:

@@ -217,3 +217,30 @@ def test_glossary_import_command(tmp_path):
     assert result.exit_code == 0, result.output
     glossary = Glossary.load([out])
     assert [m.term.target for m in glossary.find("翟小华和翟晓华", "zh")] == ["Zhai Xiaohua", "Zhai Xiaohua"]
+
+
+@needs_shared
+def test_broken_engine_seed_loses_its_wrong_forms():
+    from mtfix.degarble import CleanConfig, clean
+
+    raw = shared_seed("000").read_text(encoding="utf-8")
+    cleaned, edits = clean(raw, CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    for wrong in ("Zagberg", "Otman", "Otterman", "Sutskwi", "Bayer"):
+        assert wrong in raw and wrong not in cleaned, wrong
+    assert any(edit.kind.endswith("glossary") for edit in edits)
+
+
+@needs_shared
+def test_chinese_seed_translates_with_every_term_in_canonical_form(tmp_path, zh_random_model):
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    seed = shared_seed("003")
+    result = runner.invoke(app, ["translate", str(seed), "--model", str(zh_random_model), "--beam", "1",
+                                 "--max-new-tokens", "6", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    check = runner.invoke(app, ["glossary", "check", str(out / f"{seed.stem}.align.jsonl")])
+    assert check.exit_code == 0 and "(100.0 %)" in check.output, check.output[-500:]

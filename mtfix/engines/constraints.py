@@ -113,14 +113,23 @@ def count_occurrences(items: list, sequences: list) -> Counter:
     return counts
 
 
-def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int) -> tuple[int | None, bool, set[int]]:
-    """For one hypothesis: (token to force or None, whether the end is forbidden, tokens
-    banned). Pure Python on lists, so it is tested without a model."""
+def missing_terms(generated: list[int], terms: PreparedTerms) -> list[tuple[int, ...]]:
+    """The term occurrences a hypothesis has yet to write."""
     needed = Counter(terms.required)
     written = count_occurrences(tuple(generated), list(needed))
     missing: list[tuple[int, ...]] = []
     for sequence, count in needed.items():
         missing.extend([sequence] * max(0, count - written[sequence]))
+    return missing
+
+
+def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int,
+              missing: list[tuple[int, ...]] | None = None) -> tuple[int | None, bool, set[int]]:
+    """For one hypothesis: (token to force or None, whether the end is forbidden, tokens
+    banned). Pure Python on lists, so it is tested without a model. ``missing`` may be
+    given when already known (see :func:`make_processor`)."""
+    if missing is None:
+        missing = missing_terms(generated, terms)
     banned: set[int] = set()
     for wrong in terms.banned:
         if len(wrong) == 1 or tuple(generated[len(generated) - len(wrong) + 1 :]) == wrong[:-1]:
@@ -151,27 +160,59 @@ def make_processor(per_item: list[PreparedTerms], num_beams: int, eos_ids: set[i
     import torch
     from transformers import LogitsProcessor
 
+    # The tokens each item's terms are made of: a hypothesis whose last token is none of
+    # them has the same missing terms as its parent, which is looked up, not recounted.
+    term_tokens = [{token for sequence in terms.required for token in sequence} for terms in per_item]
+    known_missing: list[dict[tuple[int, ...], list]] = [{} for _ in per_item]
+    eos_list = sorted(eos_ids)
+
     class TermForcing(LogitsProcessor):
         def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
             length = input_ids.shape[1]
             if length < start:
                 return scores  # the prompt is still being written (a forced language token)
             rows = input_ids.tolist()
+            forced_rows: list[int] = []
+            forced_tokens: list[int] = []
+            end_rows: list[int] = []
+            banned_rows: list[int] = []
+            banned_tokens: list[int] = []
             for row, ids in enumerate(rows):
-                terms = per_item[row // num_beams]
+                item = row // num_beams
+                terms = per_item[item]
                 if not terms.required and not terms.banned:
                     continue
-                forced, no_end, banned = next_step(ids[start:], terms, max_length - length)
+                generated = ids[start:]
+                key = tuple(generated)
+                cache = known_missing[item]
+                missing = cache.get(key)
+                if missing is None:
+                    parent = cache.get(key[:-1]) if key else None
+                    if parent is not None and key[-1] not in term_tokens[item]:
+                        missing = parent
+                    else:
+                        missing = missing_terms(generated, terms)
+                    cache[key] = missing
+                forced, no_end, banned = next_step(generated, terms, max_length - length, missing)
                 if forced is not None:
-                    keep = scores[row, forced].clone()
-                    scores[row, :] = float("-inf")
-                    scores[row, forced] = keep if torch.isfinite(keep) else 0.0
+                    forced_rows.append(row)
+                    forced_tokens.append(forced)
                     continue
                 if no_end:
-                    for eos in eos_ids:
-                        scores[row, eos] = float("-inf")
+                    end_rows.append(row)
                 for token in banned:
-                    scores[row, token] = float("-inf")
+                    banned_rows.append(row)
+                    banned_tokens.append(token)
+            # A few tensor operations for the whole batch, not one per hypothesis.
+            if banned_rows:
+                scores[banned_rows, banned_tokens] = float("-inf")
+            if end_rows and eos_list:
+                scores[torch.tensor(end_rows)[:, None], torch.tensor(eos_list)[None, :]] = float("-inf")
+            if forced_rows:
+                keep = scores[forced_rows, forced_tokens].clone()
+                keep = torch.where(torch.isfinite(keep), keep, torch.zeros_like(keep))
+                scores[forced_rows] = float("-inf")
+                scores[forced_rows, forced_tokens] = keep
             return scores
 
     return TermForcing()
