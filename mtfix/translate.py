@@ -130,6 +130,9 @@ def translate_segments(
             parts = outputs[position : position + len(pieces)]
             position += len(pieces)
             flags = sorted({flag for part in parts for flag in part.flags})
+            if "glossary-missing" in flags or "glossary-wrong-form" in flags:
+                log.warning("segment %d: a glossary term is not in its canonical form (%s)", segment.id,
+                            ", ".join(f for f in flags if f.startswith("glossary")))
             if len(pieces) > 1:
                 flags.append("split")
             scores = [part.score for part in parts if part.score is not None]

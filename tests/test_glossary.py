@@ -7,14 +7,13 @@ own, so every term in the output is there because the constraint put it there.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, needs_shared, shared_seed
+from conftest import needs_shared, shared_seed
 from mtfix.engines.base import TranslateConfig, create_engine
 from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, next_step, prepare_terms
 from mtfix.glossary import DEFAULT_GLOSSARY, Glossary, GlossaryError, read_import
@@ -137,15 +136,14 @@ LATIN_TERMS = [("Zhai Xiaohua", ("Xiaohua Zhai",)), ("Lucas Beyer", ("Lucas Baye
 WORDS = "perusahaan itu telah merekrut peneliti top lain dari saingannya dan tim baru".split()
 
 
-def _sentence_and_terms(draw_words, draw_terms):
-    pieces, requests = [], []
-    for word, term in zip(draw_words, draw_terms + [None] * len(draw_words)):
-        pieces.append(word)
-        if term is not None:
-            target, wrong = LATIN_TERMS[term]
-            pieces.append(target)
-            requests.append(TermRequest(target, wrong))
-    return " ".join(pieces), requests
+def _sentence_and_terms(words, placed, terms=LATIN_TERMS, joiner=" "):
+    """Words with terms put in at the given places (the start, the end and twice included)."""
+    words, requests = list(words), []
+    for position, term in sorted(placed, reverse=True):
+        target, wrong = terms[term][:2]
+        words.insert(min(position, len(words)), terms[term][-1] if len(terms[term]) == 3 else target)
+        requests.append(TermRequest(target, wrong))
+    return joiner.join(words), requests
 
 
 @pytest.mark.parametrize("engine_name", ["marian", "nllb"])
@@ -154,14 +152,37 @@ def test_every_term_comes_out_with_random_weights(engine_name, beam, tiny_marian
     model = tiny_marian if engine_name == "marian" else tiny_nllb
     engine = create_engine(TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=12))
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
-                              st.lists(st.integers(0, len(LATIN_TERMS) - 1), max_size=4)), min_size=1, max_size=4))
+                              st.lists(st.tuples(st.integers(0, 9), st.integers(0, len(LATIN_TERMS) - 1)), max_size=4)),
+                    min_size=1, max_size=4))
     def check(batch):
-        texts, requests = zip(*(_sentence_and_terms(words, terms) for words, terms in batch))
+        texts, requests = zip(*(_sentence_and_terms(words, placed) for words, placed in batch))
         outputs = engine.translate(list(texts), "id", [list(r) for r in requests])
         for output, wanted in zip(outputs, requests):
             assert "glossary-missing" not in output.flags and "glossary-wrong-form" not in output.flags
+            assert check_output(output.text, list(wanted)) == []
+
+    check()
+
+
+# (target, wrong forms, source form) for Chinese sentences.
+CJK_TERMS = [("Zhai Xiaohua", ("Xiaohua Zhai",), "翟晓华"), ("Zuckerberg", (), "小扎"), ("MSL", (), "MSL"),
+             ("Meta Superintelligence Labs", (), "超级智能实验室"), ("Shengjia Zhao", (), "赵晟佳")]
+CJK_WORDS = list("公司宣布三位新研究员将于下个月加入团队")
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_every_cjk_term_comes_out_with_the_real_chinese_tokenizer(beam, zh_random_model):
+    engine = create_engine(TranslateConfig(model=str(zh_random_model), beam_size=beam, max_new_tokens=8))
+
+    @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.lists(st.sampled_from(CJK_WORDS), min_size=2, max_size=12),
+                              st.lists(st.tuples(st.integers(0, 12), st.integers(0, len(CJK_TERMS) - 1)), max_size=4)),
+                    min_size=1, max_size=4))
+    def check(batch):
+        texts, requests = zip(*(_sentence_and_terms(words, placed, CJK_TERMS, "") for words, placed in batch))
+        for output, wanted in zip(engine.translate(list(texts), "zh", [list(r) for r in requests]), requests):
             assert check_output(output.text, list(wanted)) == []
 
     check()
