@@ -1,4 +1,4 @@
-"""Glossary benchmark: the guarantee, and what enforcing terms costs in decoding speed.
+"""Glossary and protected-span benchmark: the guarantee, and what enforcing it costs.
 
 Random-weight models (a tiny Marian model trained here, and the real opus-mt-zh-en
 architecture and tokenizer when ``../shared/models/opus-mt-zh-en`` is present) translate
@@ -10,7 +10,8 @@ decoding of the same sentences.
 
     python benchmarks/glossary.py [--sentences 48] [--max-new-tokens 32]
 
-Target (issue 5): constraints cost at most 15 % of throughput.
+Target (issue 5): constraints cost at most 15 % of throughput. Protected spans (issue 6) run
+the same way with 0, 2 and 5 spans per Chinese sentence.
 """
 
 from __future__ import annotations
@@ -55,6 +56,24 @@ def sentences(n: int, terms_each: int, chinese: bool, seed: int) -> tuple[list[s
         texts.append(("" if chinese else " ").join(words))
         requests.append(wanted)
     return texts, requests
+
+
+SPANS = ["Rishabh Agarwal", "GPT-4o", "Llama 4", "NeurIPS", "https://x.ai/blog", "a.b@c.org", "2019", "1.436",
+         "14.3亿", "1万", "$1.25"]
+
+
+def span_sentences(n: int, spans_each: int, seed: int) -> tuple[list[str], list[list[TermRequest]]]:
+    """Chinese sentences with ``spans_each`` protected spans each (names, URLs, numbers)."""
+    from mtfix.translate import _requests
+
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        words = [rng.choice(ZH_WORDS) for _ in range(rng.randint(6, 14))]
+        for _ in range(spans_each):
+            words.insert(rng.randint(0, len(words)), rng.choice(SPANS) + rng.choice(ZH_WORDS))
+        texts.append("".join(words))
+    return texts, [_requests(None, text, "zh", True) for text in texts]
 
 
 def run(engine, texts, requests, lang, use_terms: bool) -> tuple[float, int, int, int]:
@@ -102,6 +121,24 @@ def main() -> None:
                 share = (lambda present: f"{100 * present / wanted:.1f} %" if wanted else "—")
                 print(f"{label:28} {'greedy' if beam == 1 else f'beam {beam}':7} {terms_each:5d} {plain_rate:12.0f} "
                       f"{forced_rate:15.0f} {100 * cost:6.1f}% {share(plain[3]):>17} {share(forced[3]):>14}")
+
+    print("\nProtected spans (names in Latin script, URLs, e-mails, numbers, magnitudes) in Chinese sentences:")
+    print(f"{'model':28} {'search':7} {'spans':>5} {'plain tok/s':>12} {'protected tok/s':>16} {'cost':>7} "
+          f"{'spans out, plain':>17} {'protected':>10}")
+    for label, model, lang, chinese in models:
+        for beam in (1, 4):
+            config = TranslateConfig(model=str(model), beam_size=beam, max_new_tokens=args.max_new_tokens, batch_size=16)
+            engine = create_engine(config)
+            for spans_each in (0, 2, 5):
+                texts, requests = span_sentences(args.sentences, spans_each, seed=spans_each)
+                plain = min((run(engine, texts, requests, "zh", False) for _ in range(2)), key=lambda r: r[0])
+                forced = min((run(engine, texts, requests, "zh", True) for _ in range(2)), key=lambda r: r[0])
+                plain_rate, forced_rate = plain[1] / plain[0], forced[1] / forced[0]
+                wanted = plain[2]
+                share = (lambda present: f"{100 * present / wanted:.1f} %" if wanted else "—")
+                print(f"{label:28} {'greedy' if beam == 1 else f'beam {beam}':7} {spans_each:5d} {plain_rate:12.0f} "
+                      f"{forced_rate:16.0f} {100 * (1 - forced_rate / plain_rate):6.1f}% {share(plain[3]):>17} "
+                      f"{share(forced[3]):>10}")
 
 
 if __name__ == "__main__":

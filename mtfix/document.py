@@ -67,6 +67,8 @@ class Translation:
     # Glossary hits: {"id", "target", "source_span": [start, end] in the segment text,
     # "target_span": [start, end] in ``text`` or None when missing}.
     terms: list[dict] = field(default_factory=list)
+    # Protected spans: {"kind", "target", "source_span", "target_span"} (see mtfix.protect).
+    protected: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from mtfix.document import Segment, Translation
 from mtfix.engines.base import Engine, TranslateConfig
 from mtfix.engines.constraints import TermRequest
+from mtfix.protect import find_protected
 from mtfix.errors import UnsupportedLanguageError
 
 log = logging.getLogger(__name__)
@@ -63,37 +64,57 @@ def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[
     return split_for_model(text[:middle], count, limit) + split_for_model(text[middle:], count, limit)
 
 
-def _requests(glossary, text: str, lang: str) -> list[TermRequest]:
-    if glossary is None:
-        return []
-    return [
-        TermRequest(m.term.target, tuple(bad for bad, _ in m.term.wrong), m.term.id)
-        for m in glossary.find(text, lang)
-    ]
+def _spans(glossary, text: str, lang: str, protect: bool) -> tuple[list, list]:
+    """Glossary matches and the protected spans that do not overlap them (a glossary entry
+    wins over a verbatim copy)."""
+    matches = glossary.find(text, lang) if glossary is not None else []
+    spans = []
+    if protect:
+        spans = [s for s in find_protected(text, lang)
+                 if not any(m.start < s.end and s.start < m.end for m in matches)]
+    return matches, spans
 
 
-def term_hits(glossary, source: str, lang: str, target: str) -> list[dict]:
-    """Where each glossary term stands in the source segment and in its English (the n-th
-    occurrence of a term in the source is paired with the n-th occurrence of its target)."""
-    if glossary is None:
-        return []
-    hits, searched_from = [], {}
-    for match in glossary.find(source, lang):
-        start = target.find(match.term.target, searched_from.get(match.term.target, 0))
-        span = None
-        if start >= 0:
-            span = [start, start + len(match.term.target)]
-            searched_from[match.term.target] = span[1]
-        hits.append({"id": match.term.id, "target": match.term.target,
-                     "source_span": [match.start, match.end], "target_span": span})
-    return hits
+def _requests(glossary, text: str, lang: str, protect: bool) -> list[TermRequest]:
+    matches, spans = _spans(glossary, text, lang, protect)
+    requests = [TermRequest(m.term.target, tuple(bad for bad, _ in m.term.wrong), m.term.id) for m in matches]
+    requests += [TermRequest(span.target) for span in spans]
+    return requests
+
+
+def _locate(target: str, output: str, searched_from: dict) -> list[int] | None:
+    """The next occurrence of ``target`` in ``output`` (digits not glued to other digits)."""
+    pattern = re.escape(target)
+    if target[:1].isdigit():
+        pattern = r"(?<![0-9.,])" + pattern
+    if target[-1:].isdigit():
+        pattern += r"(?![0-9])"
+    found = re.compile(pattern).search(output, searched_from.get(target, 0))
+    if found is None:
+        return None
+    searched_from[target] = found.end()
+    return [found.start(), found.end()]
+
+
+def term_hits(glossary, source: str, lang: str, target: str, protect: bool = True) -> tuple[list[dict], list[dict]]:
+    """Where each glossary term and protected span stands in the source segment and in its
+    English (the n-th occurrence in the source is paired with the n-th in the English)."""
+    matches, spans = _spans(glossary, source, lang, protect)
+    searched_from: dict = {}
+    terms = [{"id": m.term.id, "target": m.term.target, "source_span": [m.start, m.end],
+              "target_span": _locate(m.term.target, target, searched_from)} for m in matches]
+    protected = [{"kind": s.kind, "target": s.target, "source_span": [s.start, s.end],
+                  "target_span": _locate(s.target, target, searched_from)} for s in spans]
+    return terms, protected
 
 
 def translate_segments(
-    segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None
+    segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True
 ) -> dict[int, Translation]:
     """Translations for every segment that needs one, keyed by segment id. Terms of
-    ``glossary`` found in a segment are enforced in its English."""
+    ``glossary`` found in a segment, and its protected spans (names in Latin script inside
+    CJK, URLs, numbers...: :mod:`mtfix.protect`) unless ``protect`` is off, are enforced in
+    its English."""
     by_language: dict[str, list[Segment]] = defaultdict(list)
     for segment in segments:
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
@@ -118,7 +139,7 @@ def translate_segments(
                     pieces_of.append([p for p in pieces if p])
             flat = [piece for pieces in pieces_of for piece in pieces]
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
-            requests = [_requests(glossary, piece, lang) for piece in flat]
+            requests = [_requests(glossary, piece, lang, protect) for piece in flat]
             outputs = engine.translate(flat, lang, requests if any(requests) else None)
         except UnsupportedLanguageError as error:
             log.warning("%s; %d segments left untranslated", error, len(group))
@@ -144,6 +165,7 @@ def translate_segments(
                 model=parts[0].model if parts else model,
                 score=round(sum(scores) / len(scores), 4) if scores else None,
                 flags=flags,
-                terms=term_hits(glossary, segment.text, lang, text),
             )
+            translations[segment.id].terms, translations[segment.id].protected = term_hits(
+                glossary, model_input(segment.text), lang, text, protect)
     return translations

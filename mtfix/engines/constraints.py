@@ -22,6 +22,7 @@ After decoding every output is checked; an output that lacks a term is flagged
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -224,6 +225,12 @@ def check_output(text: str, requests: list[TermRequest]) -> list[str]:
     flags = []
     wanted = Counter(request.target for request in requests)
     found = count_occurrences(text, list(wanted))
+    for target in wanted:
+        if target[:1].isdigit() or target[-1:].isdigit():
+            # A number counts only standing on its own: "4" inside "2024" is not a 4.
+            pattern = (r"(?<![0-9.,])" if target[:1].isdigit() else "") + re.escape(target)
+            pattern += r"(?![0-9])" if target[-1:].isdigit() else ""
+            found[target] = min(found[target], len(re.findall(pattern, text)))
     if any(found[target] < count for target, count in wanted.items()):
         flags.append("glossary-missing")
     # A wrong form made of two targets side by side ("Zhai Xiaohua Zhai Xiaohua" holds

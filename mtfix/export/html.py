@@ -25,6 +25,8 @@ td.id{width:3.5rem;color:#888;font-size:12px}
 .flag{display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
 mark{background:#fff1b8;border-bottom:2px solid #e0b400}
 .score{color:#888;font-size:12px}
+.term{background:#e3f4e1;border-bottom:2px solid #4a9d41}
+.protected{background:#e8eefc;border-bottom:2px dotted #4a6fd0}
 @media (max-width:700px){td.id{display:none}table,tbody,tr,td{display:block;width:auto}}
 @media print{th{position:static}}
 """
@@ -47,6 +49,36 @@ def _original_with_edits(document: Document, start: int, end: int) -> str:
     return "".join(parts)
 
 
+def _delivered(document: Document, field: str) -> str:
+    hits = [hit for t in document.translations.values() for hit in getattr(t, field)]
+    if not hits:
+        return "none"
+    found = sum(hit.get("target_span") is not None for hit in hits)
+    return f"{len(hits)} in the source, {found} in the English"
+
+
+def _english_with_spans(text: str, translation) -> str:
+    """The English, with glossary terms and protected spans marked (hover: what and from)."""
+    if translation is None or text != translation.text:
+        return escape(text)
+    marks = []
+    for hit in translation.terms:
+        if hit.get("target_span"):
+            marks.append((*hit["target_span"], "term", f"glossary term #{hit['id']}: {hit['target']}"))
+    for hit in translation.protected:
+        if hit.get("target_span"):
+            marks.append((*hit["target_span"], f"protected {hit['kind']}", f"protected {hit['kind']}: kept as {hit['target']}"))
+    parts, position = [], 0
+    for start, end, css, title in sorted(marks):
+        if start < position:
+            continue
+        parts.append(escape(text[position:start]))
+        parts.append(f'<span class="{css}" title="{escape(title)}">{escape(text[start:end])}</span>')
+        position = end
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
 def render_report(document: Document) -> str:
     languages = Counter(segment.lang for segment in document.segments if segment.translate)
     edit_kinds = Counter(edit.kind for edit in document.edits)
@@ -60,7 +92,7 @@ def render_report(document: Document) -> str:
             f'<tr id="s{segment.id}" class="{" ".join(classes)}">'
             f'<td class="id">{segment.id}<br><span class="lang">{escape(segment.lang)}</span></td>'
             f'<td class="text">{_original_with_edits(document, segment.raw_start, segment.raw_end)}</td>'
-            f'<td class="text en">{escape(document.target_text(segment))}'
+            f'<td class="text en">{_english_with_spans(document.target_text(segment), translation)}'
             + "".join(f'<span class="flag">{escape(flag)}</span>' for flag in flags)
             + f" {score}</td></tr>"
         )
@@ -70,6 +102,8 @@ def render_report(document: Document) -> str:
         "Languages": ", ".join(f"{lang} ({count})" for lang, count in languages.most_common()) or "none",
         "Edits": ", ".join(f"{kind} ({count})" for kind, count in edit_kinds.most_common()) or "none",
         "Segments": str(len(document.segments)),
+        "Glossary terms": _delivered(document, "terms"),
+        "Protected spans": _delivered(document, "protected"),
         "Signature": document.signature,
     }
     header = "".join(f"<dt>{escape(key)}</dt><dd>{escape(value)}</dd>" for key, value in facts.items())

@@ -62,6 +62,7 @@ def alignment_records(document: Document) -> list[dict]:
                 "score": translation.score if translation else None,
                 "edits": segment.edits,
                 "terms": translation.terms if translation else [],
+                "protected": translation.protected if translation else [],
                 "flags": sorted(set(segment.flags + (translation.flags if translation else []))),
             }
         )
