@@ -44,7 +44,7 @@ def test_magnitude_rules(number, magnitude, english):
 
 PIECES = ["公司", "宣布", "研究员", "加入", "团队", "的", "和"]
 SPANS = ["Rishabh Agarwal", "GPT-4o", "Llama 4", "NeurIPS", "https://x.ai/blog", "a.b@c.org", "@sama", "2019",
-         "1.436", "14.3亿", "1万", "$1.25", "Ünïcode"]
+         "1.436", "14.3亿", "1万", "$1.25", "Ünïcode", "#AI", "`pip install`", "800万"]
 
 
 def _sentence(words: list[str], spans: list[tuple[int, int]]) -> str:
@@ -64,6 +64,23 @@ def test_every_span_is_delivered_with_random_weights(engine_name, beam, tiny_mar
     @given(st.lists(st.tuples(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8),
                               st.lists(st.tuples(st.integers(0, 8), st.integers(0, len(SPANS) - 1)), max_size=5)),
                     min_size=1, max_size=4))
+    def check(batch):
+        texts = [_sentence(words, spans) for words, spans in batch]
+        requests = [_requests(None, text, "zh", True) for text in texts]
+        for output, wanted in zip(engine.translate(texts, "zh", requests), requests):
+            assert check_output(output.text, wanted) == [], (output.text, wanted)
+
+    check()
+
+
+@pytest.mark.parametrize("beam", [1, 2])
+def test_every_span_is_delivered_with_the_real_chinese_tokenizer_property(beam, zh_random_model):
+    engine = create_engine(TranslateConfig(model=str(zh_random_model), beam_size=beam, max_new_tokens=6))
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8),
+                              st.lists(st.tuples(st.integers(0, 8), st.integers(0, len(SPANS) - 1)), max_size=5)),
+                    min_size=1, max_size=3))
     def check(batch):
         texts = [_sentence(words, spans) for words, spans in batch]
         requests = [_requests(None, text, "zh", True) for text in texts]
