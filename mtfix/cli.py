@@ -112,6 +112,7 @@ def translate(
         typer.echo(f"mtfix: {path}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
         raise typer.Exit(1)
     failures = 0
+    index_rows = []
     for file in files:
         target = out / file.parent.relative_to(path) if path.is_dir() else out
         try:
@@ -120,13 +121,43 @@ def translate(
             paths = write_outputs(document, target)
         except MtfixError as error:
             failures += 1
-            _say_error(error if error.path else type(error)(error.message, str(file)))
+            error = error if error.path else type(error)(error.message, str(file))
+            _say_error(error)
+            index_rows.append(index_row(file, path, None, None, error.message))
             continue
         translated = len(document.translations)
+        index_rows.append(index_row(file, path, document, paths.report.relative_to(out), None))
         typer.echo(f"{file} → {paths.english} ({len(document.segments)} segments, {translated} translated)")
+    if path.is_dir():
+        from mtfix.export.html import render_index
+        from mtfix.sources import atomic_write
+
+        try:
+            atomic_write(out / "index.html", render_index(index_rows, str(path)))
+        except MtfixError as error:
+            _say_error(error)
     if len(files) > 1:
         typer.echo(f"{len(files) - failures} translated, {failures} failed")
     raise typer.Exit(1 if failures else 0)
+
+
+def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:
+    """One document's line in the batch index."""
+    from collections import Counter
+
+    name = str(file.relative_to(root)) if root.is_dir() else file.name
+    if document is None:
+        return {"name": name, "error": error}
+    return {
+        "name": name,
+        "report": report.as_posix() if report else None,
+        "languages": dict(Counter(s.lang for s in document.segments if s.translate).most_common()),
+        "segments": len(document.segments),
+        "translated": len(document.translations),
+        "edits": len(document.edits),
+        "flags": dict(Counter(f for s in document.segments for f in s.flags)
+                      + Counter(f for t in document.translations.values() for f in t.flags)),
+    }
 
 
 def _load_glossary(paths: list[Path], default: bool):
@@ -186,6 +217,34 @@ def clean(
                 f"{typer.style(repr(edit.replacement), fg='green')}  [{edit.kind}] {edit.reason}"
             )
     typer.echo(f"{path}: {len(document.edits)} edits → {out}")
+
+
+@app.command()
+def report(
+    alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The page to write (default: <stem>.html beside it)."),
+) -> None:
+    """Rebuild the HTML review page from an alignment file alone (no model, no original)."""
+    import json
+
+    from mtfix.export.html import render_report
+    from mtfix.export.jsonl import document_from_alignment
+    from mtfix.sources import atomic_write
+
+    try:
+        records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines() if line.strip()]
+        document = document_from_alignment(records)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
+        raise typer.Exit(2)
+    name = alignment.name.removesuffix(".jsonl").removesuffix(".align") + ".html"
+    target = out or alignment.with_name(name)
+    try:
+        atomic_write(target, render_report(document))
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    typer.echo(f"{alignment} → {target} ({len(document.segments)} segments)")
 
 
 @models_app.command("list")

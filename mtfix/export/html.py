@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from html import escape
+from urllib.parse import quote
 
 from mtfix.document import Document
 
@@ -116,3 +117,30 @@ def render_report(document: Document) -> str:
         "<table><thead><tr><th class=\"id\">#</th><th>Original as received</th><th>English</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
+
+
+def render_index(rows: list[dict], root: str) -> str:
+    """``index.html`` for a folder: one row per document, with a link to its page."""
+    body = []
+    for row in rows:
+        name = escape(row["name"])
+        if row.get("error"):
+            body.append(f'<tr class="failed"><td>{name}</td><td colspan="5"><span class="flag">failed</span> '
+                        f'{escape(row["error"])}</td></tr>')
+            continue
+        link = f'<a href="{escape(quote(row["report"]))}">{name}</a>' if row.get("report") else name
+        languages = ", ".join(f"{escape(lang)} ({count})" for lang, count in row["languages"].items()) or "—"
+        flags = "".join(f'<span class="flag">{escape(flag)} {count}</span>' for flag, count in sorted(row["flags"].items()))
+        body.append(f"<tr><td>{link}</td><td>{languages}</td><td>{row['segments']}</td><td>{row['translated']}</td>"
+                    f"<td>{row['edits']}</td><td>{flags or '—'}</td></tr>")
+    failed = sum(1 for row in rows if row.get("error"))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>mtfix: {escape(root)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>mtfix: {escape(root)}</h1><p>{len(rows)} documents, {failed} failed</p></header>"
+        "<table><thead><tr><th>Document</th><th>Languages</th><th>Segments</th><th>Translated</th><th>Edits</th>"
+        f"<th>Flags</th></tr></thead><tbody>{''.join(body)}</tbody></table></body></html>\n"
+    )
+

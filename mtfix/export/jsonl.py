@@ -55,6 +55,7 @@ def alignment_records(document: Document) -> list[dict]:
                 "kind": segment.kind,
                 "lang": segment.lang,
                 "lang_score": segment.lang_score,
+                "translatable": segment.translate,
                 "translated": translation is not None,
                 "target": document.target_text(segment),
                 "engine": translation.engine if translation else None,
@@ -88,3 +89,36 @@ def rebuild_raw(records: list[dict]) -> str:
         elif record["type"] == "end":
             parts.append(record["gap_before"])
     return "".join(parts)
+
+
+def document_from_alignment(records: list[dict]) -> Document:
+    """The Document an alignment file describes: enough for the review page and the
+    interchange formats, without the model or the original file."""
+    from mtfix.document import Edit, Segment, Translation
+
+    if not records or records[0].get("type") != "header":
+        raise ValueError("the first line is not an mtfix alignment header")
+    header = records[0]
+    document = Document(path=header.get("path", ""), raw=rebuild_raw(records), encoding=header.get("encoding", ""),
+                        sha256=header.get("sha256", ""), signature=header.get("signature", ""))
+    document.format = header.get("format", "text")
+    for record in records:
+        if record["type"] == "edit":
+            fields = {k: record[k] for k in ("raw_start", "raw_end", "replacement", "kind", "reason", "original", "id")}
+            document.edits.append(Edit(**fields, flags=tuple(record.get("flags", ()))))
+        elif record["type"] == "segment":
+            segment = Segment(
+                id=record["id"], raw_start=record["raw_start"], raw_end=record["raw_end"], clean_start=0, clean_end=0,
+                text=record["source"], kind=record["kind"], lang=record["lang"], lang_score=record.get("lang_score", 0.0),
+                translate=record.get("translatable", record["translated"]), flags=list(record.get("flags", [])),
+                edits=list(record.get("edits", [])),
+            )
+            document.segments.append(segment)
+            if record["translated"]:
+                document.translations[segment.id] = Translation(
+                    segment_id=segment.id, text=record["target"], engine=record.get("engine") or "",
+                    model=record.get("model") or "", score=record.get("score"),
+                    terms=list(record.get("terms", [])), protected=list(record.get("protected", [])),
+                )
+    return document
+

@@ -1,0 +1,64 @@
+"""The review page: rebuilt from the alignment alone, batch index, and hostile text as text."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from conftest import REPO
+from mtfix.cli import app
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>', "javascript:alert(3)", "<svg/onload=alert(4)>",
+       "{{7*7}}", "</td></tr><tr><td>", "&lt;b&gt;"]
+
+
+def _translate(runner, source, out, model, *extra):
+    result = runner.invoke(app, ["translate", str(source), "--model", str(model), "--beam", "1",
+                                 "--max-new-tokens", "6", "--out", str(out), *map(str, extra)])
+    assert result.exit_code in (0, 1), result.output
+    return result
+
+
+def test_report_rebuilt_from_the_alignment_is_identical(tmp_path, tiny_marian):
+    runner = CliRunner()
+    for sample in ("broken-engine-en.md", "mixed-id-en.txt"):
+        _translate(runner, REPO / "seeds" / sample, tmp_path, tiny_marian)
+        stem = sample.rsplit(".", 1)[0]
+        result = runner.invoke(app, ["report", str(tmp_path / f"{stem}.align.jsonl"), "-o", str(tmp_path / "again.html")])
+        assert result.exit_code == 0, result.output
+        original = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
+        assert (tmp_path / "again.html").read_text(encoding="utf-8") == original
+        assert original.count("<mark ") >= 3  # the repairs are visible
+
+
+def test_report_of_a_bad_alignment_is_one_line(tmp_path):
+    bad = tmp_path / "x.align.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(bad)])
+    assert result.exit_code == 2 and "not a readable mtfix alignment file" in result.output
+
+
+def test_hostile_text_in_source_file_name_and_glossary_renders_as_text(tmp_path, tiny_marian):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = 'x"><img src=x onerror=alert(5)>.txt'
+    (folder / name).write_text("\n".join(f"Perusahaan itu {payload} merekrut peneliti." for payload in XSS) + "\n",
+                               encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"\x00\x01binary")
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("target\tsources\n<img src=y onerror=alert(6)>\tperusahaan\n", encoding="utf-8")
+    runner = CliRunner()
+    _translate(runner, folder, tmp_path / "out", tiny_marian, "--glossary", glossary, "--no-default-glossary")
+    pages = [tmp_path / "out" / "index.html", *sorted((tmp_path / "out").glob("*.html"))]
+    assert len(pages) >= 2
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        # Only our own tags: no script, no event handler attribute, no injected element.
+        assert "<script" not in html and "<img" not in html and "<svg" not in html
+        assert not re.search(r"<[^>]*\son\w+=", html)
+        assert "default-src 'none'" in html
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "broken.txt" in index and "failed" in index
+    assert "&lt;img src=x onerror=alert(5)&gt;" in index
+    assert 'href="x%22%3E%3Cimg' in index  # the link is escaped and relative
