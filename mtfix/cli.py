@@ -247,6 +247,39 @@ def report(
     typer.echo(f"{alignment} → {target} ({len(document.segments)} segments)")
 
 
+@app.command()
+def export(
+    alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
+    format: str = typer.Option("tmx", "--format", "-f", help="tmx (TMX 1.4b) or xliff (XLIFF 2.1)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The file to write (default: <stem>.tmx/.xlf beside it)."),
+) -> None:
+    """Write the translated segments as TMX or XLIFF for CAT tools (OmegaT and others)."""
+    import json
+
+    from mtfix.export.interchange import to_tmx, to_xliff
+    from mtfix.export.jsonl import document_from_alignment
+    from mtfix.sources import atomic_write
+
+    writers = {"tmx": (to_tmx, ".tmx"), "xliff": (to_xliff, ".xlf")}
+    if format not in writers:
+        typer.echo(f"mtfix: --format: unknown format {format!r} (known: tmx, xliff)", err=True)
+        raise typer.Exit(2)
+    try:
+        records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines() if line.strip()]
+        document = document_from_alignment(records)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
+        raise typer.Exit(2)
+    writer, suffix = writers[format]
+    target = out or alignment.with_name(alignment.name.removesuffix(".jsonl").removesuffix(".align") + suffix)
+    try:
+        atomic_write(target, writer(document))
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    typer.echo(f"{alignment} → {target} ({len(document.translations)} units)")
+
+
 @models_app.command("list")
 def models_list(
     languages: list[str] = typer.Argument(None, help="Languages to show routing for (default: common ones)."),

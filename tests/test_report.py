@@ -62,3 +62,49 @@ def test_hostile_text_in_source_file_name_and_glossary_renders_as_text(tmp_path,
     assert "broken.txt" in index and "failed" in index
     assert "&lt;img src=x onerror=alert(5)&gt;" in index
     assert 'href="x%22%3E%3Cimg' in index  # the link is escaped and relative
+
+
+def test_tmx_and_xliff_exports_parse_and_carry_every_translated_segment(tmp_path, tiny_marian):
+    import json
+    import xml.etree.ElementTree as ET
+
+    source = tmp_path / "mixed.txt"
+    source.write_text("Perusahaan itu <b>&amp; merekrut</b> peneliti \x01 baru.\n公司宣布三位新研究员将于下个月加入团队。\n"
+                      "This line is English and passes through.\n", encoding="utf-8")
+    runner = CliRunner()
+    _translate(runner, source, tmp_path, tiny_marian)
+    alignment = tmp_path / "mixed.align.jsonl"
+    records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines()]
+    translated = [r for r in records if r.get("type") == "segment" and r["translated"]]
+    assert len(translated) == 2
+
+    result = runner.invoke(app, ["export", str(alignment), "--format", "tmx"])
+    assert result.exit_code == 0, result.output
+    tmx = ET.parse(tmp_path / "mixed.tmx").getroot()
+    assert tmx.tag == "tmx" and tmx.get("version") == "1.4"
+    header = tmx.find("header")
+    for attribute in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
+        assert header.get(attribute), attribute
+    assert header.get("srclang") == "*all*"  # two source languages
+    units = tmx.findall("body/tu")
+    assert len(units) == 2
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert [[tuv.get(lang) for tuv in tu.findall("tuv")] for tu in units] == [["id", "en"], ["zh", "en"]]
+    assert "<b>&amp; merekrut</b>" in units[0].find("tuv/seg").text  # markup in text stays text
+    assert "\x01" not in (tmp_path / "mixed.tmx").read_text(encoding="utf-8")
+
+    result = runner.invoke(app, ["export", str(alignment), "--format", "xliff", "-o", str(tmp_path / "m.xlf")])
+    assert result.exit_code == 0, result.output
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    xliff = ET.parse(tmp_path / "m.xlf").getroot()
+    assert xliff.get("version") == "2.1" and xliff.get("trgLang") == "en"
+    units = xliff.findall("x:file/x:unit", ns)
+    assert len(units) == 2
+    for unit, record in zip(units, translated):
+        assert unit.find("x:segment/x:source", ns).text == record["source"].replace("\x01", "\ufffd")
+        assert unit.find("x:segment/x:target", ns).text == record["target"]
+    other_lang = [n.text for n in xliff.iterfind(".//x:note[@category='mtfix-lang']", ns)]
+    assert len(other_lang) == 1
+
+    result = runner.invoke(app, ["export", str(alignment), "--format", "docx"])
+    assert result.exit_code == 2 and "unknown format" in result.output

@@ -1,0 +1,112 @@
+"""TMX 1.4b and XLIFF 2.1: translated segments for CAT tools (OmegaT, Trados, memoQ...).
+
+Written from a Document (or an alignment file, through ``document_from_alignment``). Only
+translated segments become units; flags, repairs and glossary hits travel as notes and
+properties so a translator sees what the review page shows. ElementTree does the escaping.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from mtfix import __version__
+from mtfix.document import Document
+
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab and line breaks, U+FFFE/FFFF,
+# lone surrogates): replaced, so that every file parses.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _bcp47(lang: str) -> str:
+    return lang.replace("_", "-") if lang and lang != "und" else "und"
+
+
+def _translated(document: Document):
+    for segment in document.segments:
+        translation = document.translations.get(segment.id)
+        if translation is not None:
+            yield segment, translation
+
+
+def _edit_notes(document: Document, segment) -> list[str]:
+    by_id = {edit.id: edit for edit in document.edits}
+    notes = []
+    for edit_id in segment.edits:
+        edit = by_id.get(edit_id)
+        if edit is not None:
+            notes.append(f"{edit.kind}: {edit.original!r} → {edit.replacement!r} ({edit.reason})")
+    return notes
+
+
+def to_tmx(document: Document) -> str:
+    """A TMX 1.4b document, one ``tu`` per translated segment."""
+    pairs = list(_translated(document))
+    languages = Counter(segment.lang for segment, _ in pairs)
+    srclang = _bcp47(languages.most_common(1)[0][0]) if len(languages) == 1 else "*all*"
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(root, "header", {
+        "creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
+        "o-tmf": "mtfix-align", "adminlang": "en", "srclang": srclang, "datatype": "plaintext",
+        "creationdate": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+    })
+    body = ET.SubElement(root, "body")
+    for segment, translation in pairs:
+        tu = ET.SubElement(body, "tu", tuid=str(segment.id), srclang=_bcp47(segment.lang))
+        for name, value in (("x-mtfix-file", document.path), ("x-mtfix-engine", f"{translation.engine} {translation.model}"),
+                            ("x-mtfix-flags", " ".join(sorted(set(segment.flags + translation.flags))))):
+            if value.strip():
+                ET.SubElement(tu, "prop", type=name).text = _xml_text(value)
+        for note in _edit_notes(document, segment):
+            ET.SubElement(tu, "note").text = _xml_text(note)
+        source = ET.SubElement(tu, "tuv", {XML_LANG: _bcp47(segment.lang)})
+        ET.SubElement(source, "seg").text = _xml_text(segment.text)
+        target = ET.SubElement(tu, "tuv", {XML_LANG: "en"})
+        ET.SubElement(target, "seg").text = _xml_text(translation.text)
+    ET.indent(root)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
+            + ET.tostring(root, encoding="unicode") + "\n")
+
+
+def to_xliff(document: Document) -> str:
+    """An XLIFF 2.1 document: one ``unit`` per translated segment. XLIFF has one source
+    language per document, so the commonest one is declared and a unit in another language
+    says so in a note."""
+    ET.register_namespace("", XLIFF_NS)
+    pairs = list(_translated(document))
+    languages = Counter(segment.lang for segment, _ in pairs)
+    main = _bcp47(languages.most_common(1)[0][0]) if languages else "und"
+    q = lambda tag: f"{{{XLIFF_NS}}}{tag}"  # noqa: E731
+    root = ET.Element(q("xliff"), {"version": "2.1", "srcLang": main, "trgLang": "en"})
+    file = ET.SubElement(root, q("file"), {"id": "f1", "original": _xml_text(document.path)})
+    notes = ET.SubElement(file, q("notes"))
+    ET.SubElement(notes, q("note"), {"category": "mtfix-signature"}).text = _xml_text(document.signature or "—")
+    for segment, translation in pairs:
+        unit = ET.SubElement(file, q("unit"), {"id": f"u{segment.id}"})
+        unit_notes = []
+        if _bcp47(segment.lang) != main:
+            unit_notes.append(("mtfix-lang", _bcp47(segment.lang)))
+        flags = " ".join(sorted(set(segment.flags + translation.flags)))
+        if flags:
+            unit_notes.append(("mtfix-flags", flags))
+        unit_notes += [("mtfix-edit", note) for note in _edit_notes(document, segment)]
+        unit_notes += [("mtfix-term", f"{hit['target']} (glossary term #{hit['id']})") for hit in translation.terms]
+        if unit_notes:
+            container = ET.SubElement(unit, q("notes"))
+            for category, text in unit_notes:
+                ET.SubElement(container, q("note"), {"category": category}).text = _xml_text(text)
+        seg = ET.SubElement(unit, q("segment"), {"id": f"s{segment.id}"})
+        ET.SubElement(seg, q("source")).text = _xml_text(segment.text)
+        ET.SubElement(seg, q("target")).text = _xml_text(translation.text)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
