@@ -18,7 +18,7 @@ header dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font
 header dt{font-weight:600}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
 td,th{border-top:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;word-wrap:break-word}
-th{text-align:left;background:#f4f4f6;position:sticky;top:0}
+th{text-align:left;background:#f4f4f6}
 td.id{width:3.5rem;color:#888;font-size:12px}
 .lang{display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#e8eefc;margin-right:.3rem}
 .kind-heading td.text{font-weight:700}
@@ -26,8 +26,17 @@ td.id{width:3.5rem;color:#888;font-size:12px}
 .flag{display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
 mark{background:#fff1b8;border-bottom:2px solid #e0b400}
 .score{color:#888;font-size:12px}
-.term{background:#e3f4e1;border-bottom:2px solid #4a9d41}
-.protected{background:#e8eefc;border-bottom:2px dotted #4a6fd0}
+.term{border-bottom:2px solid #4a9d41}.c0{background:#e3f4e1}.c1{background:#fde8d0}.c2{background:#e0ecfb}
+.c3{background:#f6e0f5}.c4{background:#fff4c2}.c5{background:#dff5f3}.c6{background:#ece3fa}.c7{background:#f4e6dc}
+.protected{background:#eef1f7;border-bottom:2px dotted #4a6fd0}
+.hl{outline:2px solid #d4351c}
+tr.current td{background:#fffbe6}
+.kind-heading td.src,.kind-heading td.en{font-weight:700}
+.kind-list-item td.text{padding-left:1.5rem}
+.kind-front-matter td.text,.kind-nonword td.text{color:#888}
+#bar{position:sticky;top:0;background:#fff;padding:.4rem 0;display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;z-index:1}
+#bar .keys{color:#888;font-size:12px}
+tr[hidden]{display:none}
 @media (max-width:700px){td.id{display:none}table,tbody,tr,td{display:block;width:auto}}
 @media print{th{position:static}}
 """
@@ -58,64 +67,145 @@ def _delivered(document: Document, field: str) -> str:
     return f"{len(hits)} in the source, {found} in the English"
 
 
-def _english_with_spans(text: str, translation) -> str:
-    """The English, with glossary terms and protected spans marked (hover: what and from)."""
-    if translation is None or text != translation.text:
-        return escape(text)
-    marks = []
-    for hit in translation.terms:
-        if hit.get("target_span"):
-            marks.append((*hit["target_span"], "term", f"glossary term #{hit['id']}: {hit['target']}"))
-    for hit in translation.protected:
-        if hit.get("target_span"):
-            marks.append((*hit["target_span"], f"protected {hit['kind']}", f"protected {hit['kind']}: kept as {hit['target']}"))
+def _marked(text: str, marks: list[tuple[int, int, str, str, str]]) -> str:
+    """``text`` escaped, with (start, end, css class, title, data-term) spans marked."""
     parts, position = [], 0
-    for start, end, css, title in sorted(marks):
-        if start < position:
+    for start, end, css, title, term in sorted(marks):
+        if start < position or end > len(text) or start >= end:
             continue
         parts.append(escape(text[position:start]))
-        parts.append(f'<span class="{css}" title="{escape(title)}">{escape(text[start:end])}</span>')
+        data = f' data-term="{escape(term)}"' if term else ""
+        parts.append(f'<span class="{css}"{data} title="{escape(title)}">{escape(text[start:end])}</span>')
         position = end
     parts.append(escape(text[position:]))
     return "".join(parts)
 
 
+def _marks(translation, side: str) -> list[tuple[int, int, str, str, str]]:
+    """Glossary terms (one colour per term, the same on both sides) and protected spans."""
+    if translation is None:
+        return []
+    key = "source_span" if side == "source" else "target_span"
+    marks = []
+    for number, hit in enumerate(translation.terms):
+        if hit.get(key):
+            term = f"{hit['id']}-{number}"
+            marks.append((*hit[key], f"term c{hit['id'] % 8}", f"glossary term #{hit['id']}: {hit['target']}", term))
+    for number, hit in enumerate(translation.protected):
+        if hit.get(key):
+            marks.append((*hit[key], f"protected {hit['kind']}", f"protected {hit['kind']}: kept as {hit['target']}",
+                          f"p{number}"))
+    return marks
+
+
+def _english_with_spans(text: str, translation) -> str:
+    """The English, with glossary terms and protected spans marked (hover: what and from)."""
+    if translation is None or text != translation.text:
+        return escape(text)
+    return _marked(text, _marks(translation, "target"))
+
+
+def _source_with_spans(segment, translation) -> str:
+    """The cleaned source sentence, with the same spans marked as in the English."""
+    from mtfix.translate import model_input
+
+    text = segment.text
+    if translation is None or model_input(text) != text:
+        return escape(text)  # spans were found in the model's input; show them only when it is the text itself
+    return _marked(text, _marks(translation, "source"))
+
+
+# The page's only script: filters, keyboard, highlighting. Allowed by the hash in the CSP; no
+# inline handlers. Without it the page is complete, only not interactive.
+SCRIPT = """
+(function(){
+var rows=[].slice.call(document.querySelectorAll('tbody tr'));var bar=document.getElementById('bar');bar.hidden=false;
+var current=-1;
+function visible(){return rows.filter(function(r){return !r.hidden;});}
+function go(r){if(!r)return;rows.forEach(function(x){x.classList.remove('current');});r.classList.add('current');
+r.scrollIntoView({block:'center'});current=rows.indexOf(r);}
+function step(d,pred){var v=visible();var i=v.indexOf(rows[current]);for(var k=1;k<=v.length;k++){
+var r=v[(i+d*k+v.length*k)%v.length];if(!pred||pred(r)){go(r);return;}}}
+var q=document.getElementById('q'),flagged=document.getElementById('flagged'),edited=document.getElementById('edited'),
+lang=document.getElementById('lang');
+function apply(){var text=q.value.toLowerCase();rows.forEach(function(r){var show=true;
+if(flagged.checked&&!r.dataset.flags)show=false;if(edited.checked&&!r.dataset.edits)show=false;
+if(lang.value&&r.dataset.lang!==lang.value)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
+r.hidden=!show;});}
+[q,flagged,edited,lang].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
+document.addEventListener('keydown',function(e){if(e.target===q){if(e.key==='Escape'){q.blur();}return;}
+if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.dataset.flags;});}
+else if(e.key==='/'){e.preventDefault();q.focus();}});
+rows.forEach(function(r){r.addEventListener('click',function(){go(r);});});
+document.addEventListener('mouseover',function(e){var t=e.target.closest&&e.target.closest('[data-term]');
+[].forEach.call(document.querySelectorAll('.hl'),function(x){x.classList.remove('hl');});
+if(t){[].forEach.call(t.closest('tr').querySelectorAll('[data-term="'+t.dataset.term+'"]'),function(x){x.classList.add('hl');});}});
+})();
+"""
+
+
+def _csp() -> str:
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+
+
 def render_report(document: Document) -> str:
     languages = Counter(segment.lang for segment in document.segments if segment.translate)
     edit_kinds = Counter(edit.kind for edit in document.edits)
+    flag_counts: Counter = Counter()
     rows = []
     for segment in document.segments:
         translation = document.translations.get(segment.id)
         flags = sorted(set(segment.flags + (translation.flags if translation else [])))
+        flag_counts.update(flags)
         classes = [f"kind-{segment.kind}"] + ([] if translation else ["passed"])
         score = f'<span class="score">{translation.score:.2f}</span>' if translation and translation.score is not None else ""
+        data = (f' data-lang="{escape(segment.lang)}"' + (' data-flags="1"' if flags else "")
+                + (' data-edits="1"' if segment.edits else ""))
+        passed = "" if translation or not segment.translate else '<span class="flag passed-badge">passed through</span>'
         rows.append(
-            f'<tr id="s{segment.id}" class="{" ".join(classes)}">'
+            f'<tr id="s{segment.id}" class="{" ".join(classes)}"{data}>'
             f'<td class="id">{segment.id}<br><span class="lang">{escape(segment.lang)}</span></td>'
-            f'<td class="text">{_original_with_edits(document, segment.raw_start, segment.raw_end)}</td>'
+            f'<td class="text raw">{_original_with_edits(document, segment.raw_start, segment.raw_end)}</td>'
+            f'<td class="text src">{_source_with_spans(segment, translation)}</td>'
             f'<td class="text en">{_english_with_spans(document.target_text(segment), translation)}'
             + "".join(f'<span class="flag">{escape(flag)}</span>' for flag in flags)
-            + f" {score}</td></tr>"
+            + f"{passed} {score}</td></tr>"
         )
+    engines = sorted({f"{t.engine} {t.model}" for t in document.translations.values()})
     facts = {
         "File": document.path,
         "Encoding": document.encoding,
         "Languages": ", ".join(f"{lang} ({count})" for lang, count in languages.most_common()) or "none",
+        "Engine": ", ".join(engines) or "none (nothing translated)",
         "Edits": ", ".join(f"{kind} ({count})" for kind, count in edit_kinds.most_common()) or "none",
+        "Flags": ", ".join(f"{flag} ({count})" for flag, count in flag_counts.most_common()) or "none",
         "Segments": str(len(document.segments)),
         "Glossary terms": _delivered(document, "terms"),
         "Protected spans": _delivered(document, "protected"),
         "Signature": document.signature,
     }
     header = "".join(f"<dt>{escape(key)}</dt><dd>{escape(value)}</dd>" for key, value in facts.items())
+    options = "".join(f'<option value="{escape(lang)}">{escape(lang)}</option>' for lang in sorted(languages))
+    bar = (
+        '<div id="bar" hidden><input id="q" type="search" placeholder="Search both sides (/)">'
+        '<label><input id="flagged" type="checkbox"> flagged only</label>'
+        '<label><input id="edited" type="checkbox"> with edits only</label>'
+        f'<select id="lang"><option value="">all languages</option>{options}</select>'
+        '<span class="keys">j / k: next / previous · f: next flagged · /: search</span></div>'
+    )
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_csp()}\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>mtfix review: {escape(document.path)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>mtfix review</h1><dl>{header}</dl></header>"
-        "<table><thead><tr><th class=\"id\">#</th><th>Original as received</th><th>English</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
+        f"<header><h1>mtfix review</h1><dl>{header}</dl></header>{bar}"
+        "<table><thead><tr><th class=\"id\">#</th><th>Original as received</th><th>Cleaned source</th>"
+        "<th>English</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table><script id=\"mtfix-review\">{SCRIPT}</script></body></html>\n"
     )
 
 
