@@ -6,6 +6,7 @@ Content-Security-Policy forbids scripts, so hostile text in a document cannot ru
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from html import escape
 from urllib.parse import quote
@@ -19,40 +20,43 @@ header dt{font-weight:600}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
 td,th{border-top:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;word-wrap:break-word}
 th{text-align:left;background:#f4f4f6}
-td.id{width:3.5rem;color:#888;font-size:12px}
-.lang{display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#e8eefc;margin-right:.3rem}
-.kind-heading td.text{font-weight:700}
-.kind-nonword td.text,.passed td.en{color:#777}
+td:first-child,th:first-child{width:3.5rem;color:#888;font-size:12px}
+td:first-child i{font-style:normal;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#e8eefc;margin-right:.3rem}
+.kind-heading td{font-weight:700}
+.kind-nonword td,.passed td:last-child{color:#777}
 .flag{display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
 mark{background:#fff1b8;border-bottom:2px solid #e0b400}
 .score{color:#888;font-size:12px}
-.term{border-bottom:2px solid #4a9d41}.c0{background:#e3f4e1}.c1{background:#fde8d0}.c2{background:#e0ecfb}
+.t{border-bottom:2px solid #4a9d41}.c0{background:#e3f4e1}.c1{background:#fde8d0}.c2{background:#e0ecfb}
 .c3{background:#f6e0f5}.c4{background:#fff4c2}.c5{background:#dff5f3}.c6{background:#ece3fa}.c7{background:#f4e6dc}
-.protected{background:#eef1f7;border-bottom:2px dotted #4a6fd0}
+.p{background:#eef1f7;border-bottom:2px dotted #4a6fd0}
 .hl{outline:2px solid #d4351c}
 tr.current td{background:#fffbe6}
-.kind-heading td.src,.kind-heading td.en{font-weight:700}
-.kind-list-item td.text{padding-left:1.5rem}
-.kind-front-matter td.text,.kind-nonword td.text{color:#888}
+.kind-list-item td+td{padding-left:1.5rem}
+.kind-front-matter td{color:#888}
 #bar{position:sticky;top:0;background:#fff;padding:.4rem 0;display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;z-index:1}
 #bar .keys{color:#888;font-size:12px}
 tr[hidden]{display:none}
-@media (max-width:700px){td.id{display:none}table,tbody,tr,td{display:block;width:auto}}
+@media (max-width:700px){td:first-child,th:first-child{display:none}table,tbody,tr,td{display:block;width:auto}}
 @media print{th{position:static}}
 """
 
 
-def _original_with_edits(document: Document, start: int, end: int) -> str:
-    """Raw text of a span, with each repaired stretch marked and explained on hover."""
+def _original_with_edits(document: Document, start: int, end: int, ends: list[int]) -> str:
+    """Raw text of a span, with each repaired stretch marked and explained on hover.
+    ``ends``: the raw ends of the (sorted) edits, for bisection."""
     parts = []
     position = start
-    for edit in document.edits:
+    first = bisect.bisect_left(ends, start)
+    for edit in document.edits[first:]:
+        if edit.raw_start > end:
+            break
         if edit.raw_end <= start or edit.raw_start >= end:
             if not (edit.raw_start == edit.raw_end and start < edit.raw_start < end):
                 continue
         edit_start, edit_end = max(edit.raw_start, start), min(edit.raw_end, end)
         parts.append(escape(document.raw[position:edit_start]))
-        title = f"{edit.kind}: {edit.reason}; repaired as {edit.replacement!r}"
+        title = f"{edit.kind}: {edit.reason} → {edit.replacement!r}"
         parts.append(f'<mark title="{escape(title)}">{escape(document.raw[edit_start:edit_end]) or "&#8203;"}</mark>')
         position = edit_end
     parts.append(escape(document.raw[position:end]))
@@ -74,7 +78,7 @@ def _marked(text: str, marks: list[tuple[int, int, str, str, str]]) -> str:
         if start < position or end > len(text) or start >= end:
             continue
         parts.append(escape(text[position:start]))
-        data = f' data-term="{escape(term)}"' if term else ""
+        data = f' data-t="{escape(term)}"' if term else ""
         parts.append(f'<span class="{css}"{data} title="{escape(title)}">{escape(text[start:end])}</span>')
         position = end
     parts.append(escape(text[position:]))
@@ -90,11 +94,10 @@ def _marks(translation, side: str) -> list[tuple[int, int, str, str, str]]:
     for number, hit in enumerate(translation.terms):
         if hit.get(key):
             term = f"{hit['id']}-{number}"
-            marks.append((*hit[key], f"term c{hit['id'] % 8}", f"glossary term #{hit['id']}: {hit['target']}", term))
+            marks.append((*hit[key], f"t c{hit['id'] % 8}", f"glossary: {hit['target']}", term))
     for number, hit in enumerate(translation.protected):
         if hit.get(key):
-            marks.append((*hit[key], f"protected {hit['kind']}", f"protected {hit['kind']}: kept as {hit['target']}",
-                          f"p{number}"))
+            marks.append((*hit[key], f"p {hit['kind']}", hit["kind"], f"p{number}"))
     return marks
 
 
@@ -137,9 +140,9 @@ document.addEventListener('keydown',function(e){if(e.target===q){if(e.key==='Esc
 if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.dataset.flags;});}
 else if(e.key==='/'){e.preventDefault();q.focus();}});
 rows.forEach(function(r){r.addEventListener('click',function(){go(r);});});
-document.addEventListener('mouseover',function(e){var t=e.target.closest&&e.target.closest('[data-term]');
+document.addEventListener('mouseover',function(e){var t=e.target.closest&&e.target.closest('[data-t]');
 [].forEach.call(document.querySelectorAll('.hl'),function(x){x.classList.remove('hl');});
-if(t){[].forEach.call(t.closest('tr').querySelectorAll('[data-term="'+t.dataset.term+'"]'),function(x){x.classList.add('hl');});}});
+if(t){[].forEach.call(t.closest('tr').querySelectorAll('[data-t="'+t.dataset.t+'"]'),function(x){x.classList.add('hl');});}});
 })();
 """
 
@@ -156,6 +159,7 @@ def render_report(document: Document) -> str:
     languages = Counter(segment.lang for segment in document.segments if segment.translate)
     edit_kinds = Counter(edit.kind for edit in document.edits)
     flag_counts: Counter = Counter()
+    edit_ends = [edit.raw_end for edit in document.edits]
     rows = []
     for segment in document.segments:
         translation = document.translations.get(segment.id)
@@ -168,10 +172,10 @@ def render_report(document: Document) -> str:
         passed = "" if translation or not segment.translate else '<span class="flag passed-badge">passed through</span>'
         rows.append(
             f'<tr id="s{segment.id}" class="{" ".join(classes)}"{data}>'
-            f'<td class="id">{segment.id}<br><span class="lang">{escape(segment.lang)}</span></td>'
-            f'<td class="text raw">{_original_with_edits(document, segment.raw_start, segment.raw_end)}</td>'
-            f'<td class="text src">{_source_with_spans(segment, translation)}</td>'
-            f'<td class="text en">{_english_with_spans(document.target_text(segment), translation)}'
+            f'<td>{segment.id} <i>{escape(segment.lang)}</i></td>'
+            f'<td>{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}</td>'
+            f'<td>{_source_with_spans(segment, translation)}</td>'
+            f'<td>{_english_with_spans(document.target_text(segment), translation)}'
             + "".join(f'<span class="flag">{escape(flag)}</span>' for flag in flags)
             + f"{passed} {score}</td></tr>"
         )
@@ -203,7 +207,7 @@ def render_report(document: Document) -> str:
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>mtfix review: {escape(document.path)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>mtfix review</h1><dl>{header}</dl></header>{bar}"
-        "<table><thead><tr><th class=\"id\">#</th><th>Original as received</th><th>Cleaned source</th>"
+        "<table><thead><tr><th>#</th><th>Original as received</th><th>Cleaned source</th>"
         "<th>English</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table><script id=\"mtfix-review\">{SCRIPT}</script></body></html>\n"
     )
