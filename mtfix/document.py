@@ -69,6 +69,9 @@ class Translation:
     terms: list[dict] = field(default_factory=list)
     # Protected spans: {"kind", "target", "source_span", "target_span"} (see mtfix.protect).
     protected: list[dict] = field(default_factory=list)
+    # Word links from cross-attention: [target_start, target_end, source_start, source_end]
+    # in ``text`` and in the segment's source text (folded as the model saw it).
+    links: list[list[int]] = field(default_factory=list)
 
 
 @dataclass

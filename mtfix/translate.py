@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 PASS_THROUGH_LANGUAGES = {"en", "und"}
 
+# Below this mean token log-probability (about 1 in 12 per token) a translation is flagged
+# ``low-score`` for review: the model itself was unsure.
+LOW_SCORE = -2.5
+
 # Where a long sentence may be cut, strongest boundary first.
 CLAUSE_BOUNDARIES = [
     re.compile(r"(?<=[。！？；!?;])"),
@@ -108,6 +112,34 @@ def term_hits(glossary, source: str, lang: str, target: str, protect: bool = Tru
     return terms, protected
 
 
+def _word_links(engine: Engine, texts: list[str], outputs, lang: str) -> list[list[list[int]]]:
+    """Word links for each piece, when the engine can give them; never fails a translation."""
+    align = getattr(engine, "align", None)
+    if align is None:
+        return [[] for _ in texts]
+    try:
+        links = align(texts, [output.text for output in outputs], lang)
+    except Exception as error:  # a model without attention weights, an odd tokenizer: no links
+        log.warning("no word links for %s: %s", lang, error)
+        return [[] for _ in texts]
+    return links if len(links) == len(texts) else [[] for _ in texts]
+
+
+def _join_links(source: str, pieces: list[str], parts, links_of_parts) -> list[list[int]]:
+    """Links of a segment's pieces, moved into the segment's source and joined English."""
+    joined, source_cursor, target_offset = [], 0, 0
+    for piece, part, links in zip(pieces, parts, links_of_parts):
+        source_offset = source.find(piece, source_cursor)
+        if source_offset < 0:
+            return []
+        source_cursor = source_offset + len(piece)
+        for t_start, t_end, s_start, s_end in links:
+            joined.append([t_start + target_offset, t_end + target_offset, s_start + source_offset, s_end + source_offset])
+        if part.text:
+            target_offset += len(part.text) + 1
+    return joined
+
+
 def translate_segments(
     segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True
 ) -> dict[int, Translation]:
@@ -141,6 +173,7 @@ def translate_segments(
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
             requests = [_requests(glossary, piece, lang, protect) for piece in flat]
             outputs = engine.translate(flat, lang, requests if any(requests) else None)
+            piece_links = _word_links(engine, flat, outputs, lang)
         except UnsupportedLanguageError as error:
             log.warning("%s; %d segments left untranslated", error, len(group))
             for segment in group:
@@ -149,6 +182,7 @@ def translate_segments(
         position = 0
         for segment, pieces in zip(group, pieces_of):
             parts = outputs[position : position + len(pieces)]
+            links_of_parts = piece_links[position : position + len(pieces)]
             position += len(pieces)
             flags = sorted({flag for part in parts for flag in part.flags})
             if "glossary-missing" in flags or "glossary-wrong-form" in flags:
@@ -157,6 +191,8 @@ def translate_segments(
             if len(pieces) > 1:
                 flags.append("split")
             scores = [part.score for part in parts if part.score is not None]
+            if scores and min(scores) < LOW_SCORE:
+                flags.append("low-score")
             text = " ".join(part.text for part in parts if part.text)
             translations[segment.id] = Translation(
                 segment_id=segment.id,
@@ -168,4 +204,5 @@ def translate_segments(
             )
             translations[segment.id].terms, translations[segment.id].protected = term_hits(
                 glossary, model_input(segment.text), lang, text, protect)
+            translations[segment.id].links = _join_links(model_input(segment.text), pieces, parts, links_of_parts)
     return translations

@@ -317,3 +317,35 @@ def test_repair_flags_reach_segments_and_garbage_is_not_translated(tmp_path, tin
     sent = [text for _, texts in engine.calls for text in texts]
     assert not any("KRANTS" in text for text in sent)
     assert not any("a-nexeates" in text or "blank”>" in text for text in sent)
+
+
+def test_unsure_translations_are_flagged_low_score(tmp_path, tiny_marian):
+    from mtfix.engines.base import EngineOutput
+    from mtfix.translate import LOW_SCORE, translate_segments
+
+    document = prepare_document(REPO / "seeds" / "mixed-id-en.txt")
+
+    class Unsure(SpyEngine):
+        def translate(self, texts, lang, terms=None):
+            return [EngineOutput(f"out {i}", LOW_SCORE - 1 if i % 2 else -0.1, "m") for i, _ in enumerate(texts)]
+
+    translations = translate_segments(document.segments, Unsure(create_engine(replace(GREEDY, model=str(tiny_marian)))), GREEDY)
+    flagged = [t for t in translations.values() if "low-score" in t.flags]
+    assert flagged and len(flagged) < len(translations)
+    assert all(t.score < LOW_SCORE for t in flagged)
+
+
+def test_word_links_from_cross_attention_point_into_both_texts(tmp_path, tiny_marian, tiny_nllb):
+    from mtfix.translate import model_input
+
+    for engine_name, model in (("marian", tiny_marian), ("nllb", tiny_nllb)):
+        config = replace(GREEDY, engine=engine_name, model=str(model))
+        document = translate_file(REPO / "seeds" / "mixed-id-en.txt", out_dir=None, translate_config=config)
+        linked = [t for t in document.translations.values() if t.links]
+        assert linked, engine_name
+        for translation in linked:
+            source = model_input(document.segments[translation.segment_id].text)
+            for t_start, t_end, s_start, s_end in translation.links:
+                assert 0 <= t_start < t_end <= len(translation.text)
+                assert 0 <= s_start < s_end <= len(source)
+                assert translation.text[t_start:t_end].strip() and source[s_start:s_end].strip()

@@ -220,3 +220,79 @@ def generate(
                 text, None if score is None else round(float(score), 4), loaded.name, flags
             )
     return [output for output in outputs if output is not None]
+
+
+def _piece_spans(text: str, pieces: list[str]) -> list[tuple[int, int] | None]:
+    """Character spans of sentencepiece ``pieces`` in ``text``, found in order (best effort:
+    a piece the tokenizer normalised and that cannot be found gets None)."""
+    spans: list[tuple[int, int] | None] = []
+    cursor = 0
+    for piece in pieces:
+        core = piece.replace("▁", " ").strip()
+        if not core:
+            spans.append(None)
+            continue
+        found = text.find(core, cursor, cursor + len(core) + 16)
+        if found < 0:
+            spans.append(None)
+            continue
+        spans.append((found, found + len(core)))
+        cursor = found + len(core)
+    return spans
+
+
+def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], batch_size: int = 16) -> list[list[list[int]]]:
+    """Word links from cross-attention: for each English word, the source piece it attended
+    to most (the last decoder layer's heads averaged, the English forced through the decoder
+    in one pass). Returns, per sentence, ``[target_start, target_end, source_start,
+    source_end]`` character spans."""
+    import torch
+
+    tokenizer, model = loaded.tokenizer, loaded.model
+    special = set(tokenizer.all_special_ids)
+    links: list[list[list[int]]] = []
+    for first in range(0, len(sources), batch_size):
+        batch_sources = sources[first : first + batch_size]
+        batch_targets = targets[first : first + batch_size]
+        encoded = tokenizer(batch_sources, return_tensors="pt", padding=True).to(loaded.device)
+        labels = tokenizer(text_target=batch_targets, return_tensors="pt", padding=True)["input_ids"].to(loaded.device)
+        # Fused attention kernels (sdpa) do not return attention weights: this one pass
+        # runs with the plain implementation, then the model goes back to its own.
+        previous = getattr(model.config, "_attn_implementation", None)
+        try:
+            if previous not in (None, "eager"):
+                model.set_attn_implementation("eager")
+            with torch.inference_mode():
+                out = model(**encoded, labels=labels, output_attentions=True)
+        finally:
+            if previous not in (None, "eager"):
+                model.set_attn_implementation(previous)
+        if not out.cross_attentions:
+            links.extend([] for _ in batch_sources)
+            continue
+        attention = out.cross_attentions[-1].float().mean(dim=1)  # batch × target × source
+        for row, (source, target) in enumerate(zip(batch_sources, batch_targets)):
+            source_ids = encoded["input_ids"][row].tolist()
+            target_ids = labels[row].tolist()
+            source_spans = _piece_spans(source, tokenizer.convert_ids_to_tokens(source_ids))
+            target_pieces = tokenizer.convert_ids_to_tokens(target_ids)
+            target_spans = _piece_spans(target, target_pieces)
+            usable_source = [j for j, (token, span) in enumerate(zip(source_ids, source_spans))
+                             if token not in special and span is not None]
+            # English words: pieces grouped at "▁" (a new word starts there).
+            words: list[tuple[int, int, list[int]]] = []
+            for i, (token, piece, span) in enumerate(zip(target_ids, target_pieces, target_spans)):
+                if token in special or span is None:
+                    continue
+                if words and not piece.startswith("▁") and span[0] == words[-1][1]:
+                    words[-1] = (words[-1][0], span[1], words[-1][2] + [i])
+                else:
+                    words.append((span[0], span[1], [i]))
+            sentence_links = []
+            if usable_source:
+                for start, end, positions in words:
+                    weights = attention[row, positions][:, usable_source].sum(dim=0)
+                    best = usable_source[int(weights.argmax())]
+                    sentence_links.append([start, end, *source_spans[best]])
+            links.append(sentence_links)
+    return links

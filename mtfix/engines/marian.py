@@ -51,6 +51,12 @@ class MarianEngine:
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
         return hf.count_tokens(self._load(lang), texts)
 
+    def align(self, texts: list[str], outputs: list[str], lang: str) -> list[list[list[int]]]:
+        """Word links (target span → source span) from the model's cross-attention."""
+        if not texts:
+            return []
+        return hf.align_words(self._load(lang), texts, outputs)
+
     def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
         if not texts:
             return []

@@ -65,6 +65,13 @@ class NllbEngine:
         self._set_source(lang)
         return hf.count_tokens(self._load(), texts)
 
+    def align(self, texts: list[str], outputs: list[str], lang: str) -> list[list[list[int]]]:
+        """Word links (target span → source span) from the model's cross-attention."""
+        if not texts:
+            return []
+        self._set_source(lang)
+        return hf.align_words(self._load(), texts, outputs)
+
     def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
         if not texts:
             return []

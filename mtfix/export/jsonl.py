@@ -64,6 +64,7 @@ def alignment_records(document: Document) -> list[dict]:
                 "edits": segment.edits,
                 "terms": translation.terms if translation else [],
                 "protected": translation.protected if translation else [],
+                "links": translation.links if translation else [],
                 "flags": sorted(set(segment.flags + (translation.flags if translation else []))),
             }
         )
@@ -119,6 +120,7 @@ def document_from_alignment(records: list[dict]) -> Document:
                     segment_id=segment.id, text=record["target"], engine=record.get("engine") or "",
                     model=record.get("model") or "", score=record.get("score"),
                     terms=list(record.get("terms", [])), protected=list(record.get("protected", [])),
+                    links=list(record.get("links", [])),
                 )
     return document
 
