@@ -10,6 +10,7 @@ protected spans, repeated until it has the wanted number of segments.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,8 @@ def big_document(segments: int) -> Document:
                 number, english, "marian", "demo", -0.5, [],
                 terms=[{"id": 1, "target": "Zhai Xiaohua", "source_span": [0, 2], "target_span": [english.index("Zhai"), english.index("Zhai") + 12]}],
                 protected=[{"kind": "number", "target": "2024", "source_span": [0, 1], "target_span": [len(english) - 5, len(english) - 1]}],
+                # A link for every English word, as the cross-attention pass gives.
+                links=[[m.start(), m.end(), 0, 1] for m in re.finditer(r"\S+", english)],
             )
     return document
 

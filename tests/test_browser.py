@@ -94,6 +94,19 @@ def test_keyboard_filters_and_highlighting_work(page, browser, tmp_path):
     shown = [r for r in rows if r.is_displayed()]
     assert len(shown) == 1 and "Zurich" in shown[0].text
 
+    # Word links: hovering a row turns its links into spans; hovering an English word
+    # lights the source piece it came from.
+    search.clear()
+    browser.execute_script("document.getElementById('q').dispatchEvent(new Event('input'))")
+    linked = [r for r in rows if r.get_attribute("data-links")]
+    assert linked and all(r.is_displayed() for r in linked)
+    row = linked[0]
+    ActionChains(browser).move_to_element(row).perform()
+    word = row.find_elements(By.CSS_SELECTOR, "td:nth-child(4) .w")[0]
+    ActionChains(browser).move_to_element(word).perform()
+    lit = row.find_elements(By.CSS_SELECTOR, "td:nth-child(3) .wl")
+    assert lit and "wl" in _classes(word)
+
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
     browser.save_screenshot(str(tmp_path / "review.png"))

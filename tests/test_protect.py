@@ -125,7 +125,7 @@ def test_report_highlights_terms_and_protected_spans(tmp_path, tiny_marian):
     translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
                    clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
     html = (tmp_path / "zh.html").read_text(encoding="utf-8")
-    assert re.search(r'<span class="t c\d" data-t="[^"]+" title="glossary: Zuckerberg">Zuckerberg</span>', html)
+    assert re.search(r'<span class="t c\d" data-t="[^"]+" title="Zuckerberg">Zuckerberg</span>', html)
     # The same term is marked on both sides with the same data-t, so hovering pairs them.
     source_mark = re.search(r'<span class="t c\d" data-t="([^"]+)"[^>]*>小扎</span>', html)
     assert source_mark and html.count(f'data-t="{source_mark.group(1)}"') == 2

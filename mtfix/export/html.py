@@ -24,13 +24,14 @@ td:first-child,th:first-child{width:3.5rem;color:#888;font-size:12px}
 td:first-child i{font-style:normal;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#e8eefc;margin-right:.3rem}
 .kind-heading td{font-weight:700}
 .kind-nonword td,.passed td:last-child{color:#777}
-.flag{display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
+.flag{font-weight:400;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
 mark{background:#fff1b8;border-bottom:2px solid #e0b400}
-.score{color:#888;font-size:12px}
+td small{color:#888;font-size:12px}
 .t{border-bottom:2px solid #4a9d41}.c0{background:#e3f4e1}.c1{background:#fde8d0}.c2{background:#e0ecfb}
 .c3{background:#f6e0f5}.c4{background:#fff4c2}.c5{background:#dff5f3}.c6{background:#ece3fa}.c7{background:#f4e6dc}
 .p{background:#eef1f7;border-bottom:2px dotted #4a6fd0}
 .hl{outline:2px solid #d4351c}
+.wl{background:#ffe08a}
 tr.current td{background:#fffbe6}
 .kind-list-item td+td{padding-left:1.5rem}
 .kind-front-matter td{color:#888}
@@ -56,7 +57,7 @@ def _original_with_edits(document: Document, start: int, end: int, ends: list[in
                 continue
         edit_start, edit_end = max(edit.raw_start, start), min(edit.raw_end, end)
         parts.append(escape(document.raw[position:edit_start]))
-        title = f"{edit.kind}: {edit.reason} → {edit.replacement!r}"
+        title = f"{edit.kind}: {edit.reason}"  # the repaired text is in the next column
         parts.append(f'<mark title="{escape(title)}">{escape(document.raw[edit_start:edit_end]) or "&#8203;"}</mark>')
         position = edit_end
     parts.append(escape(document.raw[position:end]))
@@ -79,7 +80,8 @@ def _marked(text: str, marks: list[tuple[int, int, str, str, str]]) -> str:
             continue
         parts.append(escape(text[position:start]))
         data = f' data-t="{escape(term)}"' if term else ""
-        parts.append(f'<span class="{css}"{data} title="{escape(title)}">{escape(text[start:end])}</span>')
+        data += f' title="{escape(title)}"' if title else ""
+        parts.append(f'<span class="{css}"{data}>{escape(text[start:end])}</span>')
         position = end
     parts.append(escape(text[position:]))
     return "".join(parts)
@@ -94,10 +96,11 @@ def _marks(translation, side: str) -> list[tuple[int, int, str, str, str]]:
     for number, hit in enumerate(translation.terms):
         if hit.get(key):
             term = f"{hit['id']}-{number}"
-            marks.append((*hit[key], f"t c{hit['id'] % 8}", f"glossary: {hit['target']}", term))
+            marks.append((*hit[key], f"t c{hit['id'] % 8}", hit["target"], term))
     for number, hit in enumerate(translation.protected):
         if hit.get(key):
-            marks.append((*hit[key], f"p {hit['kind']}", hit["kind"], f"p{number}"))
+            # The kind is in the class; the English side also says it on hover.
+            marks.append((*hit[key], f"p {hit['kind']}", hit["kind"] if side == "target" else "", f"p{number}"))
     return marks
 
 
@@ -133,18 +136,60 @@ var q=document.getElementById('q'),flagged=document.getElementById('flagged'),ed
 lang=document.getElementById('lang');
 function apply(){var text=q.value.toLowerCase();rows.forEach(function(r){var show=true;
 if(flagged.checked&&!r.dataset.flags)show=false;if(edited.checked&&!r.dataset.edits)show=false;
-if(lang.value&&r.dataset.lang!==lang.value)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
+if(lang.value&&r.querySelector('td i').textContent!==lang.value)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
 r.hidden=!show;});}
 [q,flagged,edited,lang].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
 document.addEventListener('keydown',function(e){if(e.target===q){if(e.key==='Escape'){q.blur();}return;}
 if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.dataset.flags;});}
 else if(e.key==='/'){e.preventDefault();q.focus();}});
 rows.forEach(function(r){r.addEventListener('click',function(){go(r);});});
+function wrap(cell,ranges){var walker=document.createTreeWalker(cell,NodeFilter.SHOW_TEXT),node,nodes=[],pos=0;
+while((node=walker.nextNode()))nodes.push(node);
+nodes.forEach(function(n){var start=pos,end=pos+n.data.length;pos=end;
+var inside=ranges.filter(function(r){return r[0]<end&&r[1]>start;});if(!inside.length)return;
+var frag=document.createDocumentFragment(),cur=start;
+inside.forEach(function(r){var a=Math.max(r[0],start,cur),b=Math.min(r[1],end);if(b<=a)return;
+if(a>cur)frag.appendChild(document.createTextNode(n.data.slice(cur-start,a-start)));
+var w=document.createElement('span');w.className='w';w.dataset.w=r[2];w.textContent=n.data.slice(a-start,b-start);
+frag.appendChild(w);cur=b;});
+if(cur<end)frag.appendChild(document.createTextNode(n.data.slice(cur-start)));n.parentNode.replaceChild(frag,n);});}
+function links(r){if(r.dataset.wrapped||!r.dataset.links)return;r.dataset.wrapped='1';
+var en=[],src={};r.dataset.links.split(' ').forEach(function(l,k){var v=l.split('.').map(function(x){return parseInt(x,36);});
+en.push([v[0],v[1],'e'+k]);var key=v[2]+'.'+v[3];(src[key]=src[key]||[v[2],v[3],'']);src[key][2]+=' e'+k;});
+var s=Object.keys(src).map(function(k){return src[k];}).sort(function(a,b){return a[0]-b[0];});
+wrap(r.children[3],en);wrap(r.children[2],s);}
+rows.forEach(function(r){r.addEventListener('mouseenter',function(){links(r);});});
+document.addEventListener('mouseover',function(e){var w=e.target.closest&&e.target.closest('.w');
+[].forEach.call(document.querySelectorAll('.wl'),function(x){x.classList.remove('wl');});
+if(w){var keys=w.dataset.w.trim().split(' ');var row=w.closest('tr');
+[].forEach.call(row.querySelectorAll('.w'),function(x){var mine=x.dataset.w.trim().split(' ');
+if(mine.some(function(k){return keys.indexOf(k)>=0;}))x.classList.add('wl');});}});
 document.addEventListener('mouseover',function(e){var t=e.target.closest&&e.target.closest('[data-t]');
 [].forEach.call(document.querySelectorAll('.hl'),function(x){x.classList.remove('hl');});
 if(t){[].forEach.call(t.closest('tr').querySelectorAll('[data-t="'+t.dataset.t+'"]'),function(x){x.classList.add('hl');});}});
 })();
 """
+
+
+def _links_attribute(segment, translation) -> str:
+    """Word links as a compact attribute (base-36 offsets) the script turns into highlights
+    when the row is first hovered: marking every word in the HTML would double the page."""
+    from mtfix.translate import model_input
+
+    if translation is None or not translation.links or model_input(segment.text) != segment.text:
+        return ""
+
+    def b36(number: int) -> str:
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+        out = ""
+        while True:
+            number, rest = divmod(number, 36)
+            out = digits[rest] + out
+            if not number:
+                return out
+
+    encoded = " ".join(".".join(b36(n) for n in link) for link in translation.links)
+    return f' data-links="{escape(encoded)}"'
 
 
 def _csp() -> str:
@@ -165,18 +210,19 @@ def render_report(document: Document) -> str:
         translation = document.translations.get(segment.id)
         flags = sorted(set(segment.flags + (translation.flags if translation else [])))
         flag_counts.update(flags)
-        classes = [f"kind-{segment.kind}"] + ([] if translation else ["passed"])
-        score = f'<span class="score">{translation.score:.2f}</span>' if translation and translation.score is not None else ""
-        data = (f' data-lang="{escape(segment.lang)}"' + (' data-flags="1"' if flags else "")
-                + (' data-edits="1"' if segment.edits else ""))
-        passed = "" if translation or not segment.translate else '<span class="flag passed-badge">passed through</span>'
+        # Plain sentences carry no class (most rows): only what the style sheet uses.
+        classes = ([] if segment.kind == "sentence" else [f"kind-{segment.kind}"]) + ([] if translation else ["passed"])
+        score = f"<small>{translation.score:.2f}</small>" if translation and translation.score is not None else ""
+        data = ((' data-flags="1"' if flags else "") + (' data-edits="1"' if segment.edits else "")
+                + _links_attribute(segment, translation))
+        passed = "" if translation or not segment.translate else '<b class="flag">passed through</b>'
         rows.append(
-            f'<tr id="s{segment.id}" class="{" ".join(classes)}"{data}>'
+            f'<tr id="s{segment.id}"' + (f' class="{" ".join(classes)}"' if classes else "") + f'{data}>'
             f'<td>{segment.id} <i>{escape(segment.lang)}</i></td>'
             f'<td>{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}</td>'
             f'<td>{_source_with_spans(segment, translation)}</td>'
             f'<td>{_english_with_spans(document.target_text(segment), translation)}'
-            + "".join(f'<span class="flag">{escape(flag)}</span>' for flag in flags)
+            + "".join(f'<b class="flag">{escape(flag)}</b>' for flag in flags)
             + f"{passed} {score}</td></tr>"
         )
     engines = sorted({f"{t.engine} {t.model}" for t in document.translations.values()})
