@@ -113,3 +113,14 @@ def test_tmx_and_xliff_exports_parse_and_carry_every_translated_segment(tmp_path
 
     result = runner.invoke(app, ["export", str(alignment), "--format", "docx"])
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_every_edit_is_visible_in_the_report(tmp_path, tiny_marian):
+    runner = CliRunner()
+    for sample in ("broken-engine-en.md", "mixed-id-en.txt"):
+        _translate(runner, REPO / "seeds" / sample, tmp_path, tiny_marian)
+        stem = sample.rsplit(".", 1)[0]
+        html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
+        edits = [line for line in (tmp_path / f"{stem}.align.jsonl").read_text(encoding="utf-8").splitlines()
+                 if '"type": "edit"' in line]
+        assert html.count("<mark ") == len(edits), sample

@@ -13,6 +13,9 @@ from urllib.parse import quote
 
 from mtfix.document import Document
 
+# What an insertion (an edit that replaced nothing) is marked on: a zero-width space.
+ZERO_WIDTH = "\u200b"
+
 CSS = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:1280px;padding:1rem;color:#1d1d1f}
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:13px}
@@ -26,6 +29,7 @@ td:first-child i{font-style:normal;display:inline-block;font-size:11px;padding:0
 .kind-nonword td,.passed td:last-child{color:#777}
 .flag{font-weight:400;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
 mark{background:#fff1b8;border-bottom:2px solid #e0b400}
+mark.gap{text-decoration:line-through}
 td small{color:#888;font-size:12px}
 .t{border-bottom:2px solid #4a9d41}.c0{background:#e3f4e1}.c1{background:#fde8d0}.c2{background:#e0ecfb}
 .c3{background:#f6e0f5}.c4{background:#fff4c2}.c5{background:#dff5f3}.c6{background:#ece3fa}.c7{background:#f4e6dc}
@@ -58,10 +62,24 @@ def _original_with_edits(document: Document, start: int, end: int, ends: list[in
         edit_start, edit_end = max(edit.raw_start, start), min(edit.raw_end, end)
         parts.append(escape(document.raw[position:edit_start]))
         title = f"{edit.kind}: {edit.reason}"  # the repaired text is in the next column
-        parts.append(f'<mark title="{escape(title)}">{escape(document.raw[edit_start:edit_end]) or "&#8203;"}</mark>')
+        marked = escape(document.raw[edit_start:edit_end]) or ZERO_WIDTH
+        parts.append(f'<mark title="{escape(title)}">{marked}</mark>')
         position = edit_end
     parts.append(escape(document.raw[position:end]))
     return "".join(parts)
+
+
+def _gap_edits(document: Document, start: int, end: int, ends: list[int]) -> str:
+    """The marked edits that lie wholly in raw[start:end] (text between segments)."""
+    marks = []
+    for edit in document.edits[bisect.bisect_left(ends, start):]:
+        if edit.raw_start > end or (edit.raw_start == end and edit.raw_end > end):
+            break
+        if edit.raw_start >= start and edit.raw_end <= end:
+            title = f"{edit.kind}: {edit.reason}"
+            text = escape(document.raw[edit.raw_start:edit.raw_end]) or ZERO_WIDTH
+            marks.append(f'<mark class="gap" title="{escape(title)}">{text}</mark> ')
+    return "".join(marks)
 
 
 def _delivered(document: Document, field: str) -> str:
@@ -135,12 +153,12 @@ var r=v[(i+d*k+v.length*k)%v.length];if(!pred||pred(r)){go(r);return;}}}
 var q=document.getElementById('q'),flagged=document.getElementById('flagged'),edited=document.getElementById('edited'),
 lang=document.getElementById('lang');
 function apply(){var text=q.value.toLowerCase();rows.forEach(function(r){var show=true;
-if(flagged.checked&&!r.dataset.flags)show=false;if(edited.checked&&!r.dataset.edits)show=false;
+if(flagged.checked&&!r.hasAttribute('data-f'))show=false;if(edited.checked&&!r.hasAttribute('data-e'))show=false;
 if(lang.value&&r.querySelector('td i').textContent!==lang.value)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
 r.hidden=!show;});}
 [q,flagged,edited,lang].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
 document.addEventListener('keydown',function(e){if(e.target===q){if(e.key==='Escape'){q.blur();}return;}
-if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.dataset.flags;});}
+if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.hasAttribute('data-f');});}
 else if(e.key==='/'){e.preventDefault();q.focus();}});
 rows.forEach(function(r){r.addEventListener('click',function(){go(r);});});
 function wrap(cell,ranges){var walker=document.createTreeWalker(cell,NodeFilter.SHOW_TEXT),node,nodes=[],pos=0;
@@ -206,20 +224,27 @@ def render_report(document: Document) -> str:
     flag_counts: Counter = Counter()
     edit_ends = [edit.raw_end for edit in document.edits]
     rows = []
-    for segment in document.segments:
+    previous_end = 0
+    for number, segment in enumerate(document.segments):
+        # Repairs in the text between segments (debris removed at a line start, a filler
+        # between two sentences) are shown with the next segment, so no edit is invisible.
+        gap_end = len(document.raw) if number == len(document.segments) - 1 else segment.raw_start
+        gap = _gap_edits(document, previous_end, segment.raw_start, edit_ends)
+        trailing = _gap_edits(document, segment.raw_end, gap_end, edit_ends) if gap_end > segment.raw_end else ""
+        previous_end = segment.raw_end
         translation = document.translations.get(segment.id)
         flags = sorted(set(segment.flags + (translation.flags if translation else [])))
         flag_counts.update(flags)
         # Plain sentences carry no class (most rows): only what the style sheet uses.
         classes = ([] if segment.kind == "sentence" else [f"kind-{segment.kind}"]) + ([] if translation else ["passed"])
         score = f"<small>{translation.score:.2f}</small>" if translation and translation.score is not None else ""
-        data = ((' data-flags="1"' if flags else "") + (' data-edits="1"' if segment.edits else "")
+        data = ((" data-f" if flags else "") + (" data-e" if segment.edits else "")
                 + _links_attribute(segment, translation))
         passed = "" if translation or not segment.translate else '<b class="flag">passed through</b>'
         rows.append(
             f'<tr id="s{segment.id}"' + (f' class="{" ".join(classes)}"' if classes else "") + f'{data}>'
             f'<td>{segment.id} <i>{escape(segment.lang)}</i></td>'
-            f'<td>{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}</td>'
+            f'<td>{gap}{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}{trailing}</td>'
             f'<td>{_source_with_spans(segment, translation)}</td>'
             f'<td>{_english_with_spans(document.target_text(segment), translation)}'
             + "".join(f'<b class="flag">{escape(flag)}</b>' for flag in flags)

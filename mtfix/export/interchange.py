@@ -49,8 +49,9 @@ def _edit_notes(document: Document, segment) -> list[str]:
     return notes
 
 
-def to_tmx(document: Document) -> str:
-    """A TMX 1.4b document, one ``tu`` per translated segment."""
+def to_tmx(document: Document, created: str | None = None) -> str:
+    """A TMX 1.4b document, one ``tu`` per translated segment; ``created`` is the header's
+    creation date (``YYYYMMDDThhmmssZ``, now when not given)."""
     pairs = list(_translated(document))
     languages = Counter(segment.lang for segment, _ in pairs)
     srclang = _bcp47(languages.most_common(1)[0][0]) if len(languages) == 1 else "*all*"
@@ -58,7 +59,7 @@ def to_tmx(document: Document) -> str:
     ET.SubElement(root, "header", {
         "creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
         "o-tmf": "mtfix-align", "adminlang": "en", "srclang": srclang, "datatype": "plaintext",
-        "creationdate": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        "creationdate": created or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
     })
     body = ET.SubElement(root, "body")
     for segment, translation in pairs:
