@@ -88,6 +88,8 @@ def translate(
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
+    memory: Optional[Path] = typer.Option(None, "--memory", help="Translation memory file (default: ~/.cache/mtfix/memory.sqlite3)."),
+    no_memory: bool = typer.Option(False, "--no-memory", help="Neither reuse nor store translations."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
     from mtfix.engines.base import TranslateConfig, create_engine
@@ -104,6 +106,11 @@ def translate(
         raise typer.Exit(2)
     try:
         engine_instance = create_engine(translate_config)
+        memory_store = None
+        if not no_memory:
+            from mtfix.memory import TranslationMemory, default_path
+
+            memory_store = TranslationMemory(memory or default_path())
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
@@ -117,7 +124,7 @@ def translate(
         target = out / file.parent.relative_to(path) if path.is_dir() else out
         try:
             document = prepare_document(file, clean_config)
-            translate_document(document, engine_instance, translate_config, clean_config)
+            translate_document(document, engine_instance, translate_config, clean_config, memory_store)
             paths = write_outputs(document, target)
         except MtfixError as error:
             failures += 1
@@ -278,6 +285,70 @@ def export(
         _say_error(error)
         raise typer.Exit(error.exit_code)
     typer.echo(f"{alignment} → {target} ({len(document.translations)} units)")
+
+
+memory_app = typer.Typer(help="The translation memory: statistics, export, clearing.", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
+
+
+def _open_memory(path: Optional[Path]):
+    from mtfix.memory import TranslationMemory, default_path
+
+    try:
+        return TranslationMemory(path or default_path())
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+
+
+@memory_app.command("stats")
+def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
+    """How many translations the memory holds, by language."""
+    stats = _open_memory(memory).stats()
+    languages = ", ".join(f"{lang} ({count})" for lang, count in stats["languages"].items()) or "none"
+    typer.echo(f"{stats['path']}: {stats['entries']} translations, {stats['bytes'] / 1e6:.1f} MB; languages: {languages}")
+
+
+@memory_app.command("export")
+def memory_export(
+    out: Path = typer.Argument(..., help="The TMX file to write."),
+    memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file."),
+) -> None:
+    """Write the memory as TMX 1.4b (one tu per stored translation)."""
+    import time
+    import xml.etree.ElementTree as ET
+
+    from mtfix import __version__
+    from mtfix.export.interchange import XML_LANG, _xml_text
+    from mtfix.sources import atomic_write
+
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(root, "header", {"creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
+                                   "o-tmf": "mtfix-memory", "adminlang": "en", "srclang": "*all*", "datatype": "plaintext",
+                                   "creationdate": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})
+    body = ET.SubElement(root, "body")
+    count = 0
+    for source, lang, target, context in _open_memory(memory).entries():
+        tu = ET.SubElement(body, "tu", srclang=lang)
+        ET.SubElement(tu, "prop", type="x-mtfix-context").text = _xml_text(context)
+        ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: lang}), "seg").text = _xml_text(source)
+        ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: "en"}), "seg").text = _xml_text(target)
+        count += 1
+    ET.indent(root)
+    try:
+        atomic_write(out, '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
+                     + ET.tostring(root, encoding="unicode") + "\n")
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    typer.echo(f"{count} translations → {out}")
+
+
+@memory_app.command("clear")
+def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
+    """Forget every stored translation."""
+    store = _open_memory(memory)
+    typer.echo(f"{store.path}: {store.clear()} translations removed")
 
 
 @models_app.command("list")

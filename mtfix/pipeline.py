@@ -136,11 +136,13 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
 
 
 def translate_document(
-    document: Document, engine: Engine, translate_config: TranslateConfig, clean_config: CleanConfig = CleanConfig()
+    document: Document, engine: Engine, translate_config: TranslateConfig, clean_config: CleanConfig = CleanConfig(),
+    memory=None,
 ) -> Document:
     from mtfix.translate import translate_segments
 
-    document.translations = translate_segments(document.segments, engine, translate_config, clean_config.terms)
+    document.translations = translate_segments(document.segments, engine, translate_config, clean_config.terms,
+                                               memory=memory)
     models = [translation.model for translation in document.translations.values()]
     document.signature = make_signature(clean_config, translate_config, models)
     return document
@@ -177,14 +179,16 @@ def translate_file(
     translate_config: TranslateConfig = TranslateConfig(),
     clean_config: CleanConfig = CleanConfig(),
     engine: Engine | None = None,
+    memory=None,
 ) -> Document:
     """Translate one file to English; writes the three outputs to ``out_dir`` unless None.
 
-    Pass ``engine`` to reuse loaded models across files.
+    Pass ``engine`` to reuse loaded models across files, ``memory`` (a
+    :class:`mtfix.memory.TranslationMemory`) to reuse translations already made.
     """
     document = prepare_document(path, clean_config)
     engine = engine or create_engine(translate_config)
-    translate_document(document, engine, translate_config, clean_config)
+    translate_document(document, engine, translate_config, clean_config, memory)
     if out_dir is not None:
         write_outputs(document, out_dir)
     return document

@@ -112,6 +112,41 @@ def term_hits(glossary, source: str, lang: str, target: str, protect: bool = Tru
     return terms, protected
 
 
+def _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory):
+    """Outputs and word links for every piece: from the memory where it has them, from the
+    engine for the rest (which then go into the memory, one transaction per call)."""
+    from mtfix.engines.base import EngineOutput
+
+    keys: list[str] = []
+    known: dict[str, dict] = {}
+    if memory is not None:
+        from mtfix.memory import memory_context
+
+        context = memory_context(engine.name, model, config.signature_fields(), glossary.digest if glossary else None)
+        keys = [memory.key(piece, lang, context) for piece in flat]
+        known = memory.get_many(keys)
+    todo = [i for i in range(len(flat)) if not keys or keys[i] not in known]
+    outputs: list = [None] * len(flat)
+    links: list = [None] * len(flat)
+    if todo:
+        wanted = [requests[i] for i in todo]
+        fresh = engine.translate([flat[i] for i in todo], lang, wanted if any(wanted) else None)
+        fresh_links = _word_links(engine, [flat[i] for i in todo], fresh, lang)
+        for i, output, link in zip(todo, fresh, fresh_links):
+            outputs[i], links[i] = output, link
+        if memory is not None:
+            memory.put_many([(keys[i], flat[i], lang, context, outputs[i].text, outputs[i].score,
+                              outputs[i].flags, links[i]) for i in todo])
+    for i, key in enumerate(keys):
+        if key in known:
+            entry = known[key]
+            outputs[i] = EngineOutput(entry["target"], entry["score"], model, list(entry["flags"]))
+            links[i] = entry["links"]
+    if memory is not None:
+        log.info("%s: %d pieces from the memory, %d translated", lang, len(flat) - len(todo), len(todo))
+    return outputs, links
+
+
 def _word_links(engine: Engine, texts: list[str], outputs, lang: str) -> list[list[list[int]]]:
     """Word links for each piece, when the engine can give them; never fails a translation."""
     align = getattr(engine, "align", None)
@@ -141,12 +176,14 @@ def _join_links(source: str, pieces: list[str], parts, links_of_parts) -> list[l
 
 
 def translate_segments(
-    segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True
+    segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
+    memory=None,
 ) -> dict[int, Translation]:
     """Translations for every segment that needs one, keyed by segment id. Terms of
     ``glossary`` found in a segment, and its protected spans (names in Latin script inside
     CJK, URLs, numbers...: :mod:`mtfix.protect`) unless ``protect`` is off, are enforced in
-    its English."""
+    its English. With a ``memory`` (:class:`mtfix.memory.TranslationMemory`), pieces it
+    already holds are not translated again, and new ones are added to it."""
     by_language: dict[str, list[Segment]] = defaultdict(list)
     for segment in segments:
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
@@ -172,8 +209,7 @@ def translate_segments(
             flat = [piece for pieces in pieces_of for piece in pieces]
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
             requests = [_requests(glossary, piece, lang, protect) for piece in flat]
-            outputs = engine.translate(flat, lang, requests if any(requests) else None)
-            piece_links = _word_links(engine, flat, outputs, lang)
+            outputs, piece_links = _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory)
         except UnsupportedLanguageError as error:
             log.warning("%s; %d segments left untranslated", error, len(group))
             for segment in group:

@@ -29,6 +29,13 @@ needs_shared_model = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def private_memory(tmp_path, monkeypatch):
+    """Each test gets its own translation memory: the CLI's default one (in the user's
+    cache) is never touched, and no test sees another's translations."""
+    monkeypatch.setenv("MTFIX_MEMORY", str(tmp_path / "memory.sqlite3"))
+
+
 def shared_seed(prefix: str) -> Path:
     for path in SHARED_SEEDS:
         if path.name.startswith(prefix):
