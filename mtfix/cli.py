@@ -118,10 +118,26 @@ def translate(
     if not files:
         typer.echo(f"mtfix: {path}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
         raise typer.Exit(1)
-    failures = 0
+    from mtfix import manifest
+    from mtfix.pipeline import make_signature
+
+    failures = skipped = 0
     index_rows = []
+    plan = make_signature(clean_config, translate_config, [])
+    state = manifest.load(out)
     for file in files:
         target = out / file.parent.relative_to(path) if path.is_dir() else out
+        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+        try:
+            sha256 = manifest.file_sha256(file)
+        except OSError:
+            sha256 = ""
+        done = manifest.finished(state, name, sha256, plan, out) if sha256 else None
+        if done is not None:
+            skipped += 1
+            index_rows.append(done["index"])
+            typer.echo(f"{file}: unchanged since the last run, skipped")
+            continue
         try:
             document = prepare_document(file, clean_config)
             translate_document(document, engine_instance, translate_config, clean_config, memory_store)
@@ -131,9 +147,16 @@ def translate(
             error = error if error.path else type(error)(error.message, str(file))
             _say_error(error)
             index_rows.append(index_row(file, path, None, None, error.message))
+            state["documents"][name] = {"status": "failed", "sha256": sha256, "plan": plan, "error": error.message,
+                                        "index": index_rows[-1]}
+            _save_manifest(manifest, out, state)
             continue
         translated = len(document.translations)
         index_rows.append(index_row(file, path, document, paths.report.relative_to(out), None))
+        outputs = [p.relative_to(out).as_posix() for p in (paths.english, paths.alignment, paths.report)]
+        state["documents"][name] = {"status": "done", "sha256": sha256, "plan": plan, "outputs": outputs,
+                                    "signature": document.signature, "index": index_rows[-1]}
+        _save_manifest(manifest, out, state)
         typer.echo(f"{file} → {paths.english} ({len(document.segments)} segments, {translated} translated)")
     if path.is_dir():
         from mtfix.export.html import render_index
@@ -144,8 +167,16 @@ def translate(
         except MtfixError as error:
             _say_error(error)
     if len(files) > 1:
-        typer.echo(f"{len(files) - failures} translated, {failures} failed")
+        unchanged = f"{skipped} skipped (unchanged), " if skipped else ""
+        typer.echo(f"{len(files) - failures - skipped} translated, {unchanged}{failures} failed")
     raise typer.Exit(1 if failures else 0)
+
+
+def _save_manifest(manifest, out: Path, state: dict) -> None:
+    try:
+        manifest.save(out, state)
+    except MtfixError as error:
+        _say_error(error)
 
 
 def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:

@@ -91,10 +91,11 @@ def test_folder_goes_on_past_a_bad_document(tmp_path, tiny_marian):
     (folder / "bad.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00")
     (folder / ".hidden.txt").write_text("Tidak dibaca.\n")
     out = folder / "out"  # inside the input folder: never read back
-    for _ in range(2):
+    # The second run skips what the first translated, and retries (and reports) the bad one.
+    for summary in ("2 translated, 1 failed", "0 translated, 2 skipped (unchanged), 1 failed"):
         code, output = run("translate", folder, "--model", tiny_marian, "--out", out, "--beam", 1, "--max-new-tokens", 4)
         assert code == 1
-        assert "bad.txt: looks binary" in output and "2 translated, 1 failed" in output
+        assert "bad.txt: looks binary" in output and summary in output
     assert (out / "a.en.txt").is_file() and (out / "sub" / "b.en.md").is_file()
     assert not (out / ".hidden.en.txt").exists()
 
@@ -147,3 +148,30 @@ def test_clean_diff_names_every_kind_it_repaired(tmp_path):
     assert code == 0, output
     for kind in ("[spacing]", "[loop]", "[markup]", "[garbage]"):
         assert kind in output, kind
+
+
+def test_a_second_run_skips_unchanged_documents_and_redoes_changed_ones(tmp_path, tiny_marian):
+    import json
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Perusahaan itu merekrut peneliti top.\n", encoding="utf-8")
+    (folder / "sub" / "b.md").write_text("# Judul\n\nTim riset di Zurich bekerja.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("translate", folder, "--model", tiny_marian, "--out", out, "--beam", 1, "--max-new-tokens", 4)
+    code, output = run(*args)
+    assert code == 0 and "2 translated, 0 failed" in output
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {name: entry["status"] for name, entry in manifest["documents"].items()} == {"a.txt": "done", "sub/b.md": "done"}
+
+    code, output = run(*args)
+    assert code == 0 and "0 translated, 2 skipped (unchanged), 0 failed" in output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"} == first
+
+    (folder / "a.txt").write_text("Perusahaan itu merekrut peneliti baru.\n", encoding="utf-8")
+    code, output = run(*args)
+    assert code == 0 and "1 translated, 1 skipped (unchanged), 0 failed" in output
+    assert "b.md" in (out / "index.html").read_text(encoding="utf-8")  # skipped documents stay in the index
+    code, output = run(*args[:-2], "--max-new-tokens", 5)  # another plan: everything again
+    assert "2 translated, 0 failed" in output
