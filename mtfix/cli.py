@@ -125,6 +125,13 @@ def translate(
     index_rows = []
     plan = make_signature(clean_config, translate_config, [])
     state = manifest.load(out)
+    # Temporary files a killed run left behind (atomic writes name them ".<name>.*.tmp").
+    if out.is_dir():
+        for stale in out.rglob(".*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
     for file in files:
         target = out / file.parent.relative_to(path) if path.is_dir() else out
         name = file.relative_to(path).as_posix() if path.is_dir() else file.name
