@@ -53,22 +53,45 @@ def main(
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def input_files(path: Path, out_dir: Path) -> list[Path]:
-    """The documents under ``path``: the file itself, or the text files of a folder
-    (recursive, hidden files skipped, the output folder never read back)."""
+def input_files(path: Path, out_dir: Path, globs: list[str] = (), excludes: list[str] = (),
+                hidden: bool = False) -> list[Path]:
+    """The documents under ``path``: the file itself, or the files of a folder, recursively:
+    text files (or those matching ``globs``, on the path relative to the folder), minus
+    ``excludes``; hidden files and folders only with ``hidden``; the output folder never
+    read back; symbolic links followed, but a folder is never entered twice (a link loop)."""
+    from fnmatch import fnmatch
+
     if not path.is_dir():
         return [path]
     out_resolved = out_dir.resolve()
+    seen_dirs: set[str] = set()
     found = []
-    for candidate in sorted(path.rglob("*")):
-        relative = candidate.relative_to(path)
-        if any(part.startswith(".") for part in relative.parts):
+    for root, dirs, files in os.walk(path, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen_dirs:
+            dirs[:] = []
             continue
-        if out_resolved in candidate.resolve().parents:
+        seen_dirs.add(real)
+        root_path = Path(root)
+        if root_path.resolve() == out_resolved or out_resolved in root_path.resolve().parents:
+            dirs[:] = []
             continue
-        if candidate.is_file() and candidate.suffix.lower() in TEXT_SUFFIXES:
-            found.append(candidate)
-    return found
+        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
+        for name in sorted(files):
+            candidate = root_path / name
+            relative = candidate.relative_to(path).as_posix()
+            if not hidden and name.startswith("."):
+                continue
+            if globs:
+                if not any(fnmatch(relative, pattern) or fnmatch(name, pattern) for pattern in globs):
+                    continue
+            elif candidate.suffix.lower() not in TEXT_SUFFIXES:
+                continue
+            if any(fnmatch(relative, pattern) for pattern in excludes):
+                continue
+            if candidate.is_file():
+                found.append(candidate)
+    return sorted(found)
 
 
 @app.command()
@@ -90,6 +113,9 @@ def translate(
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
     memory: Optional[Path] = typer.Option(None, "--memory", help="Translation memory file (default: ~/.cache/mtfix/memory.sqlite3)."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither reuse nor store translations."),
+    glob: list[str] = typer.Option([], "--glob", help="Only files matching this pattern (repeatable), e.g. '*.md'."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Leave out files matching this pattern (repeatable), e.g. 'drafts/**'."),
+    hidden: bool = typer.Option(False, "--hidden", help="Also read hidden files and folders."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
     from mtfix.engines.base import TranslateConfig, create_engine
@@ -114,7 +140,7 @@ def translate(
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
-    files = input_files(path, out)
+    files = input_files(path, out, glob, exclude, hidden)
     if not files:
         typer.echo(f"mtfix: {path}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
         raise typer.Exit(1)
