@@ -27,3 +27,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/langid.py
+	$(PY) benchmarks/degarble.py
+	$(PY) benchmarks/glossary.py
+	$(PY) benchmarks/report.py
+	$(PY) benchmarks/batch.py
