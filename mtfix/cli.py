@@ -136,7 +136,13 @@ def translate(
         if not no_memory:
             from mtfix.memory import TranslationMemory, default_path
 
-            memory_store = TranslationMemory(memory or default_path())
+            try:
+                memory_store = TranslationMemory(memory or default_path())
+            except MtfixError as error:
+                if memory is not None:
+                    raise  # the user named this file: not being able to use it is an error
+                # The default place is not writable (a read-only home): go on without.
+                typer.echo(f"mtfix: {error}; translating without a memory", err=True)
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)

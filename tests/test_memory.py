@@ -103,3 +103,16 @@ def test_memory_commands(tmp_path, tiny_marian):
     assert exported.exit_code == 0 and (tmp_path / "tm.tmx").read_text(encoding="utf-8").count("<tu ") > 0
     cleared = runner.invoke(app, ["memory", "clear", "--memory", str(memory)])
     assert cleared.exit_code == 0 and TranslationMemory(memory).stats()["entries"] == 0
+
+
+def test_an_unusable_default_memory_does_not_stop_translation(tmp_path, tiny_marian, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("MTFIX_MEMORY", str(blocker / "memory.sqlite3"))
+    runner = CliRunner()
+    args = ["translate", str(REPO / "seeds" / "mixed-id-en.txt"), "--model", str(tiny_marian), "--beam", "1",
+            "--max-new-tokens", "4", "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and "translating without a memory" in result.output
+    result = runner.invoke(app, args + ["--memory", str(blocker / "named.sqlite3")])
+    assert result.exit_code != 0 and "cannot open the translation memory" in result.output
