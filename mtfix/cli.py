@@ -296,24 +296,30 @@ def clean(
     typer.echo(f"{path}: {len(document.edits)} edits → {out}")
 
 
+def _load_alignment(alignment: Path):
+    """The Document an alignment file describes; a bad file is one line and exit 2."""
+    import json
+
+    from mtfix.export.jsonl import document_from_alignment
+
+    try:
+        records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return document_from_alignment(records)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
+        raise typer.Exit(2)
+
+
 @app.command()
 def report(
     alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The page to write (default: <stem>.html beside it)."),
 ) -> None:
     """Rebuild the HTML review page from an alignment file alone (no model, no original)."""
-    import json
-
     from mtfix.export.html import render_report
-    from mtfix.export.jsonl import document_from_alignment
     from mtfix.sources import atomic_write
 
-    try:
-        records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines() if line.strip()]
-        document = document_from_alignment(records)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
-        raise typer.Exit(2)
+    document = _load_alignment(alignment)
     name = alignment.name.removesuffix(".jsonl").removesuffix(".align") + ".html"
     target = out or alignment.with_name(name)
     try:
@@ -331,22 +337,14 @@ def export(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The file to write (default: <stem>.tmx/.xlf beside it)."),
 ) -> None:
     """Write the translated segments as TMX or XLIFF for CAT tools (OmegaT and others)."""
-    import json
-
     from mtfix.export.interchange import to_tmx, to_xliff
-    from mtfix.export.jsonl import document_from_alignment
     from mtfix.sources import atomic_write
 
     writers = {"tmx": (to_tmx, ".tmx"), "xliff": (to_xliff, ".xlf")}
     if format not in writers:
         typer.echo(f"mtfix: --format: unknown format {format!r} (known: tmx, xliff)", err=True)
         raise typer.Exit(2)
-    try:
-        records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines() if line.strip()]
-        document = document_from_alignment(records)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
-        raise typer.Exit(2)
+    document = _load_alignment(alignment)
     writer, suffix = writers[format]
     target = out or alignment.with_name(alignment.name.removesuffix(".jsonl").removesuffix(".align") + suffix)
     try:

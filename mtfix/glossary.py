@@ -105,12 +105,7 @@ class Glossary:
 
     def add_file(self, path: str | Path) -> None:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise GlossaryError("no such glossary file", str(path)) from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise GlossaryError(f"cannot read the glossary ({error})", str(path)) from None
+        text = _read_text(path, "no such glossary file", "cannot read the glossary")
         lines = [line for line in text.splitlines()]
         header_at = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), None)
         if header_at is None:
@@ -317,16 +312,21 @@ def _is_known_word(word: str) -> bool:
     return _known(word)
 
 
+def _read_text(path: Path, missing: str, unreadable: str) -> str:
+    """A glossary-like file's text (a byte-order mark dropped); GlossaryError otherwise."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise GlossaryError(missing, str(path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise GlossaryError(f"{unreadable} ({error})", str(path)) from None
+
+
 def read_import(path: str | Path) -> list[tuple[str, str]]:
     """(source, target) pairs from a DeepL-style glossary export (TSV or CSV, two columns,
     an optional header)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise GlossaryError("no such file", str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise GlossaryError(f"cannot read it ({error})", str(path)) from None
+    text = _read_text(path, "no such file", "cannot read it")
     delimiter = "\t" if "\t" in text.split("\n", 1)[0] else ","
     pairs = []
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):

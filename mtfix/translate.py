@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from mtfix.document import Segment, Translation
 from mtfix.engines.base import Engine, TranslateConfig
-from mtfix.engines.constraints import TermRequest
+from mtfix.engines.constraints import TermRequest, target_pattern
 from mtfix.protect import find_protected
 from mtfix.errors import UnsupportedLanguageError
 
@@ -88,12 +88,7 @@ def _requests(glossary, text: str, lang: str, protect: bool) -> list[TermRequest
 
 def _locate(target: str, output: str, searched_from: dict) -> list[int] | None:
     """The next occurrence of ``target`` in ``output`` (digits not glued to other digits)."""
-    pattern = re.escape(target)
-    if target[:1].isdigit():
-        pattern = r"(?<![0-9.,])" + pattern
-    if target[-1:].isdigit():
-        pattern += r"(?![0-9])"
-    found = re.compile(pattern).search(output, searched_from.get(target, 0))
+    found = target_pattern(target).search(output, searched_from.get(target, 0))
     if found is None:
         return None
     searched_from[target] = found.end()

@@ -219,6 +219,14 @@ def make_processor(per_item: list[PreparedTerms], num_beams: int, eos_ids: set[i
     return TermForcing()
 
 
+def target_pattern(target: str) -> re.Pattern:
+    """``target`` in an output, a number counting only standing on its own: "4" inside
+    "2024" is not a 4."""
+    pattern = (r"(?<![0-9.,])" if target[:1].isdigit() else "") + re.escape(target)
+    pattern += r"(?![0-9])" if target[-1:].isdigit() else ""
+    return re.compile(pattern)
+
+
 def check_output(text: str, requests: list[TermRequest]) -> list[str]:
     """Flags for an output: ``glossary-missing`` when a target form is there fewer times
     than the source has the term, ``glossary-wrong-form`` when a known wrong form is there."""
@@ -227,10 +235,7 @@ def check_output(text: str, requests: list[TermRequest]) -> list[str]:
     found = count_occurrences(text, list(wanted))
     for target in wanted:
         if target[:1].isdigit() or target[-1:].isdigit():
-            # A number counts only standing on its own: "4" inside "2024" is not a 4.
-            pattern = (r"(?<![0-9.,])" if target[:1].isdigit() else "") + re.escape(target)
-            pattern += r"(?![0-9])" if target[-1:].isdigit() else ""
-            found[target] = min(found[target], len(re.findall(pattern, text)))
+            found[target] = min(found[target], len(target_pattern(target).findall(text)))
     if any(found[target] < count for target, count in wanted.items()):
         flags.append("glossary-missing")
     # A wrong form made of two targets side by side ("Zhai Xiaohua Zhai Xiaohua" holds
