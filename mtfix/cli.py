@@ -98,7 +98,7 @@ def input_files(path: Path, out_dir: Path, globs: list[str] = (), excludes: list
 def translate(
     path: Path = typer.Argument(..., help="A file, or a folder of .txt/.md/.html files."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
-    engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language) or nllb."),
+    engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language), nllb, or ct2 (CTranslate2: the same models, int8, faster)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Hub id or local folder; overrides routing."),
     beam_size: int = typer.Option(4, "--beam-size", "--beam", min=1, help="Beam size; 1 is greedy."),
     max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
@@ -107,6 +107,8 @@ def translate(
     max_batch_tokens: int = typer.Option(4096, "--max-batch-tokens", min=1, help="Most padded tokens per call."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
+    compute_type: str = typer.Option("auto", "--compute-type", help="ct2: int8, int8_float16, float16, float32...; auto is int8 on CPU, int8_float16 on GPU."),
+    threads: int = typer.Option(0, "--threads", min=0, help="ct2: CPU threads; 0 uses every core available."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
@@ -124,6 +126,7 @@ def translate(
     translate_config = TranslateConfig(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
+        compute_type=compute_type, threads=threads,
     )
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
@@ -483,6 +486,26 @@ def models_pull(
             continue
         typer.echo(f"{repo_id} → {folder}")
     raise typer.Exit(1 if failed else 0)
+
+
+@models_app.command("convert")
+def models_convert(
+    model: str = typer.Argument(..., help="A hub id in the local cache, or a model folder."),
+    compute_type: str = typer.Option("int8", "--compute-type", help="How the weights are stored: int8, int8_float16, float16, float32..."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Convert pickle weights (trusted models only)."),
+    force: bool = typer.Option(False, "--force", help="Convert again even when the cache has it."),
+) -> None:
+    """Convert a Marian or NLLB model for the ct2 engine, into ~/.cache/mtfix/ct2 (or
+    $MTFIX_CT2_CACHE). `translate --engine ct2` does this by itself the first time."""
+    from mtfix.engines import ct2
+
+    try:
+        quantization = ct2.resolve_compute_type(compute_type, "cpu")
+        folder = ct2.convert(model, quantization, allow_pickle=allow_pickle, force=force)
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    typer.echo(f"{model} ({quantization}) → {folder}")
 
 
 @models_app.command("random-init")

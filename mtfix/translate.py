@@ -81,8 +81,9 @@ def _spans(glossary, text: str, lang: str, protect: bool) -> tuple[list, list]:
 
 def _requests(glossary, text: str, lang: str, protect: bool) -> list[TermRequest]:
     matches, spans = _spans(glossary, text, lang, protect)
-    requests = [TermRequest(m.term.target, tuple(bad for bad, _ in m.term.wrong), m.term.id) for m in matches]
-    requests += [TermRequest(span.target) for span in spans]
+    requests = [TermRequest(m.term.target, tuple(bad for bad, _ in m.term.wrong), m.term.id, text[m.start : m.end])
+                for m in matches]
+    requests += [TermRequest(span.target, source=text[span.start : span.end]) for span in spans]
     return requests
 
 

@@ -36,6 +36,20 @@ def private_memory(tmp_path, monkeypatch):
     monkeypatch.setenv("MTFIX_MEMORY", str(tmp_path / "memory.sqlite3"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_ct2_cache(tmp_path_factory):
+    """Converted CTranslate2 models go to one folder for the whole session (each tiny model
+    is converted once), never to the user's cache."""
+    folder = tmp_path_factory.mktemp("ct2-cache")
+    previous = os.environ.get("MTFIX_CT2_CACHE")
+    os.environ["MTFIX_CT2_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("MTFIX_CT2_CACHE", None)
+    else:
+        os.environ["MTFIX_CT2_CACHE"] = previous
+
+
 def shared_seed(prefix: str) -> Path:
     for path in SHARED_SEEDS:
         if path.name.startswith(prefix):

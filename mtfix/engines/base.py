@@ -29,6 +29,8 @@ class TranslateConfig:
       long sentences is smaller than a batch of short ones (memory stays bounded).
     - ``device``: ``auto`` (GPU when present), ``cpu``, ``cuda``, ``cuda:1``...
     - ``allow_pickle``: load PyTorch pickle weights when a model has no safetensors.
+    - ``compute_type`` (ct2 only): ``auto`` is int8 on a CPU, int8_float16 on a GPU.
+    - ``threads`` (ct2 only): CPU threads per translation; 0 is every core this process may use.
     """
 
     engine: str = "marian"
@@ -40,15 +42,21 @@ class TranslateConfig:
     max_batch_tokens: int = 4096
     device: str = "auto"
     allow_pickle: bool = False
+    compute_type: str = "auto"
+    threads: int = 0
 
     def signature_fields(self) -> dict[str, str]:
-        return {
+        fields = {
             "engine": self.engine,
             "model": self.model or "auto",
             "beam": str(self.beam_size),
             "maxnew": str(self.max_new_tokens),
             "maxsrc": str(self.max_source_tokens),
         }
+        if self.engine == "ct2":
+            # Quantisation changes the output; with auto it depends on the device.
+            fields["compute"] = self.compute_type if self.compute_type != "auto" else f"auto-{self.device}"
+        return fields
 
 
 @dataclass
@@ -87,7 +95,7 @@ def register_engine(name: str):
 
 def create_engine(config: TranslateConfig) -> Engine:
     # Importing the modules registers them; they import torch only when a model loads.
-    from mtfix.engines import marian, nllb  # noqa: F401
+    from mtfix.engines import ct2, marian, nllb  # noqa: F401
 
     if config.engine not in ENGINES:
         known = ", ".join(sorted(ENGINES))

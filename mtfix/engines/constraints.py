@@ -34,6 +34,9 @@ class TermRequest:
     target: str
     wrong: tuple[str, ...] = ()
     term_id: int = -1
+    # The source form as written in the sentence: engines that place a term by attention
+    # (CTranslate2 has no logits processor) look for it in the source. Optional.
+    source: str = ""
 
 
 @dataclass

@@ -270,29 +270,44 @@ def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], bat
         if not out.cross_attentions:
             links.extend([] for _ in batch_sources)
             continue
-        attention = out.cross_attentions[-1].float().mean(dim=1)  # batch × target × source
+        attention = out.cross_attentions[-1].float().mean(dim=1).cpu().numpy()  # batch × target × source
         for row, (source, target) in enumerate(zip(batch_sources, batch_targets)):
             source_ids = encoded["input_ids"][row].tolist()
             target_ids = labels[row].tolist()
-            source_spans = _piece_spans(source, tokenizer.convert_ids_to_tokens(source_ids))
-            target_pieces = tokenizer.convert_ids_to_tokens(target_ids)
-            target_spans = _piece_spans(target, target_pieces)
-            usable_source = [j for j, (token, span) in enumerate(zip(source_ids, source_spans))
-                             if token not in special and span is not None]
-            # English words: pieces grouped at "▁" (a new word starts there).
-            words: list[tuple[int, int, list[int]]] = []
-            for i, (token, piece, span) in enumerate(zip(target_ids, target_pieces, target_spans)):
-                if token in special or span is None:
-                    continue
-                if words and not piece.startswith("▁") and span[0] == words[-1][1]:
-                    words[-1] = (words[-1][0], span[1], words[-1][2] + [i])
-                else:
-                    words.append((span[0], span[1], [i]))
-            sentence_links = []
-            if usable_source:
-                for start, end, positions in words:
-                    weights = attention[row, positions][:, usable_source].sum(dim=0)
-                    best = usable_source[int(weights.argmax())]
-                    sentence_links.append([start, end, *source_spans[best]])
-            links.append(sentence_links)
+            links.append(word_links(
+                source, tokenizer.convert_ids_to_tokens(source_ids), [t in special for t in source_ids],
+                target, tokenizer.convert_ids_to_tokens(target_ids), [t in special for t in target_ids],
+                attention[row],
+            ))
+    return links
+
+
+def word_links(source: str, source_pieces: list[str], source_special: list[bool],
+               target: str, target_pieces: list[str], target_special: list[bool], attention) -> list[list[int]]:
+    """``[target_start, target_end, source_start, source_end]`` for each English word: the
+    source piece its pieces attended to most. ``attention`` is target positions × source
+    positions (a numpy array or nested lists), one row per target piece."""
+    import numpy
+
+    attention = numpy.asarray(attention, dtype=float)
+    source_spans = _piece_spans(source, source_pieces)
+    target_spans = _piece_spans(target, target_pieces)
+    usable_source = [j for j, (special, span) in enumerate(zip(source_special, source_spans))
+                     if not special and span is not None and j < attention.shape[1]]
+    if not usable_source:
+        return []
+    # English words: pieces grouped at "▁" (a new word starts there).
+    words: list[tuple[int, int, list[int]]] = []
+    for i, (special, piece, span) in enumerate(zip(target_special, target_pieces, target_spans)):
+        if special or span is None or i >= attention.shape[0]:
+            continue
+        if words and not piece.startswith("▁") and span[0] == words[-1][1]:
+            words[-1] = (words[-1][0], span[1], words[-1][2] + [i])
+        else:
+            words.append((span[0], span[1], [i]))
+    links = []
+    for start, end, positions in words:
+        weights = attention[positions][:, usable_source].sum(axis=0)
+        best = usable_source[int(weights.argmax())]
+        links.append([start, end, *source_spans[best]])
     return links

@@ -1,0 +1,419 @@
+"""CTranslate2: the same Marian and NLLB models, converted once, run int8 on CPU.
+
+On the 2-core CPUs most users have, CTranslate2 decodes 3-4× faster than transformers
+(``benchmarks/speed.py``). The model is converted with ``TransformersConverter`` into
+``~/.cache/mtfix/ct2/<model>--<revision>--<quantisation>`` (or ``$MTFIX_CT2_CACHE``) the
+first time it is used, atomically (a temporary folder renamed into place, so two processes
+converting at once cannot leave a half-written model), and reused afterwards. Tokenization
+stays with the model's Hugging Face tokenizer, so segments, offsets and term spellings are
+the same as with the transformers engines.
+
+Routing is Marian's (``opus-mt-{lang}-en`` per language); ``--model`` names any Marian or
+NLLB (M2M100) checkpoint, and an NLLB one is driven as NLLB (source language on the
+tokenizer, ``eng_Latn`` as the target prefix).
+
+**The glossary guarantee without a logits processor.** CTranslate2 cannot run Python at each
+decoding step, so terms are enforced by *prefix repair*: the sentence is decoded normally;
+where the output lacks a term, the output is cut where the term belongs and decoding resumes
+from ``kept tokens + the term's tokens`` (``target_prefix``), which CTranslate2 always keeps.
+Where it belongs: where the output had started the term, else where the decoder attended most
+to the term's source words (``return_attention``), else at the end; never before a term placed
+earlier, so every round adds one kept term and the loop ends after at most one round per
+term. Known wrong forms are ``suppress_sequences``. The output is checked afterwards like
+every engine's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtfix.engines import hf, nllb
+from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
+from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, missing_terms, prepare_terms
+from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
+
+log = logging.getLogger(__name__)
+
+COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
+                 "bfloat16", "float32")
+
+
+def require_ctranslate2():
+    try:
+        import ctranslate2
+    except ImportError:
+        raise UsageError("the ct2 engine needs CTranslate2: pip install 'mtfix[ct2]'") from None
+    return ctranslate2
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("MTFIX_CT2_CACHE") or Path.home() / ".cache" / "mtfix" / "ct2")
+
+
+def split_device(device: str) -> tuple[str, int]:
+    """``cuda:1`` → (``cuda``, 1); ``auto`` is a GPU when CTranslate2 sees one."""
+    if device == "auto":
+        return ("cuda", 0) if require_ctranslate2().get_cuda_device_count() > 0 else ("cpu", 0)
+    kind, _, index = device.partition(":")
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+        raise UsageError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N")
+    return kind, int(index or 0)
+
+
+def resolve_compute_type(compute_type: str, device_kind: str) -> str:
+    """int8 on a CPU and int8_float16 on a GPU unless asked otherwise."""
+    if compute_type not in COMPUTE_TYPES:
+        raise UsageError(f"unknown compute type {compute_type!r}; known: {', '.join(COMPUTE_TYPES)}")
+    if compute_type == "auto":
+        return "int8_float16" if device_kind == "cuda" else "int8"
+    return compute_type
+
+
+def default_threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def locate(reference: str) -> tuple[Path, str]:
+    """The model's folder and its revision: the snapshot's commit in the Hugging Face cache,
+    or, for a local folder, a fingerprint of its files' sizes and times (a model saved again
+    is converted again; reading gigabytes of weights to hash them is not worth it)."""
+    if hf.is_local_model(reference):
+        folder = Path(reference).expanduser().resolve()
+        digest = hashlib.sha256()
+        for item in sorted(folder.iterdir()):
+            if item.is_file():
+                stat = item.stat()
+                digest.update(f"{item.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        return folder, "local-" + digest.hexdigest()[:12]
+    snapshot = hf.cached_snapshot(reference)
+    if snapshot is None:
+        raise ModelNotAvailableError(hf.missing_model_message(reference, "mtfix models pull"))
+    return Path(snapshot), Path(snapshot).name[:12]
+
+
+def converted_folder(reference: str, revision: str, quantization: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", reference.strip("/")).strip("-.") or "model"
+    return cache_root() / f"{slug[-80:]}--{revision}--{quantization}"
+
+
+def convert(reference: str, quantization: str = "int8", allow_pickle: bool = False, force: bool = False) -> Path:
+    """The CTranslate2 model of ``reference`` (hub id or folder) stored as ``quantization``,
+    converting it into the cache unless it is there already."""
+    require_ctranslate2()
+    folder, revision = locate(reference)
+    target = converted_folder(reference, revision, quantization)
+    if (target / "model.bin").is_file() and not force:
+        return target
+    if not any(folder.glob("*.safetensors")) and not allow_pickle:
+        raise ModelNotAvailableError(
+            f"model {reference} has no safetensors weights; pass --allow-pickle to convert its "
+            "PyTorch pickle (only for a model you trust)"
+        )
+    from ctranslate2.converters import TransformersConverter
+
+    class _LocalConverter(TransformersConverter):
+        """Loads from the folder only (no network, no remote code) and keeps the attention
+        of every head of the last decoder layer, averaged, for word links: the same method
+        as the transformers engines (CTranslate2's default keeps only the first head)."""
+
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            kwargs.update(local_files_only=True, trust_remote_code=False)
+            if not allow_pickle:
+                kwargs["use_safetensors"] = True
+            return model_class.from_pretrained(model_name_or_path, **kwargs)
+
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            return tokenizer_class.from_pretrained(model_name_or_path, local_files_only=True, trust_remote_code=False)
+
+        def _load(self):
+            spec = super()._load()
+            decoder = getattr(spec, "decoder", None)
+            heads = getattr(decoder, "num_heads", None)
+            if decoder is not None and heads:
+                decoder.alignment_heads = type(decoder.alignment_heads)(int(heads))
+            return spec
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    log.info("converting %s to CTranslate2 (%s) into %s", reference, quantization, target)
+    try:
+        _LocalConverter(str(folder)).convert(str(temporary), quantization=quantization, force=True)
+    except (OSError, ValueError, RuntimeError) as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelNotAvailableError(f"model {reference} could not be converted to CTranslate2 ({first_line})") from None
+    (temporary / "mtfix-source.json").write_text(json.dumps(
+        {"model": reference, "folder": str(folder), "revision": revision, "quantization": quantization}, indent=1))
+    if force:
+        shutil.rmtree(target, ignore_errors=True)
+    try:
+        os.replace(temporary, target)
+    except OSError:  # another process put its conversion there first: same model, keep it
+        shutil.rmtree(temporary, ignore_errors=True)
+    return target
+
+
+@dataclass
+class Ct2Model:
+    reference: str
+    tokenizer: object
+    translator: object
+    is_nllb: bool
+    forced_eos: bool  # the transformers model ends a full-length output with a forced EOS
+
+
+def load(reference: str, config: TranslateConfig) -> Ct2Model:
+    ctranslate2 = require_ctranslate2()
+    device, index = split_device(config.device)
+    compute_type = resolve_compute_type(config.compute_type, device)
+    folder, _ = locate(reference)
+    converted = convert(reference, compute_type, config.allow_pickle)
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+    model_config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    translator = ctranslate2.Translator(
+        str(converted), device=device, device_index=index, compute_type=compute_type,
+        inter_threads=1, intra_threads=(config.threads or default_threads()) if device == "cpu" else 0,
+    )
+    log.info("loaded %s (CTranslate2, %s on %s)", reference, compute_type, device)
+    return Ct2Model(
+        reference, tokenizer, translator,
+        is_nllb=model_config.get("model_type") == "m2m_100",
+        forced_eos=model_config.get("forced_eos_token_id") is not None,
+    )
+
+
+def _source_positions(text: str, pieces: list[str], forms: list[str]) -> list[int]:
+    """Source piece positions covering any occurrence of ``forms`` in ``text``."""
+    spans = hf._piece_spans(text, pieces)
+    wanted: list[tuple[int, int]] = []
+    for form in forms:
+        if not form:
+            continue
+        start = text.find(form)
+        while start >= 0:
+            wanted.append((start, start + len(form)))
+            start = text.find(form, start + 1)
+    return [j for j, span in enumerate(spans)
+            if span is not None and any(span[0] < end and start < span[1] for start, end in wanted)]
+
+
+def insertion_point(generated: list[int], term: tuple[int, ...], locked: int, attention_rows, source_positions: list[int]) -> int:
+    """Where ``term`` goes in ``generated`` (a position ≥ ``locked``): where the output had
+    started it, else the output position that attended most to the term's source pieces,
+    else the end.
+
+    >>> insertion_point([5, 6, 7, 8], (7, 9), 0, None, [])
+    2
+    >>> insertion_point([5, 6, 7, 8], (1, 2), 0, [[0, 1], [0, 1], [1, 0], [0, 1]], [0])
+    2
+    >>> insertion_point([5, 6, 7, 8], (1, 2), 3, None, [])
+    4
+    """
+    for length in range(len(term) - 1, 0, -1):
+        for position in range(locked, len(generated) - length + 1):
+            if tuple(generated[position : position + length]) == term[:length]:
+                return position
+    if attention_rows is not None and source_positions and len(generated) > locked:
+        best, best_weight = None, -1.0
+        for position in range(locked, len(generated)):
+            row = attention_rows[position]
+            weight = sum(row[j] for j in source_positions if j < len(row))
+            if weight > best_weight:
+                best, best_weight = position, weight
+        if best is not None:
+            return best
+    return len(generated)
+
+
+@register_engine("ct2")
+class Ct2Engine:
+    name = "ct2"
+
+    def __init__(self, config: TranslateConfig):
+        require_ctranslate2()
+        # Bad options are usage errors now, not a failure of every document later.
+        resolve_compute_type(config.compute_type, split_device(config.device)[0])
+        self.config = config
+        self._loaded: dict[str, Ct2Model] = {}
+
+    def model_for(self, lang: str) -> str:
+        if self.config.model:
+            return self.config.model
+        from mtfix.engines.marian import MarianEngine
+
+        return MarianEngine(self.config).model_for(lang)
+
+    def _load(self, lang: str) -> Ct2Model:
+        reference = self.model_for(lang)
+        if reference not in self._loaded:
+            self._loaded[reference] = load(reference, self.config)
+        model = self._loaded[reference]
+        if model.is_nllb:
+            code = nllb.nllb_code(lang)
+            if code is None:
+                raise UnsupportedLanguageError(f"NLLB has no code for language {lang!r}")
+            if model.tokenizer.convert_tokens_to_ids(code) in (None, model.tokenizer.unk_token_id):
+                raise UnsupportedLanguageError(f"the NLLB tokenizer of {reference} has no language code {code}")
+            model.tokenizer.src_lang = code
+        return model
+
+    def count_tokens(self, texts: list[str], lang: str) -> list[int]:
+        model = self._load(lang)
+        return [len(ids) for ids in model.tokenizer(texts, add_special_tokens=True)["input_ids"]]
+
+    def _sources(self, model: Ct2Model, texts: list[str]) -> list[list[str]]:
+        tokenizer = model.tokenizer
+        return [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
+
+    def _decode(self, model: Ct2Model, sources, prefixes, max_length: int, suppress, attention: bool, beam: int):
+        return model.translator.translate_batch(
+            sources,
+            target_prefix=prefixes,
+            beam_size=beam,
+            max_batch_size=self.config.max_batch_tokens,
+            batch_type="tokens",
+            max_input_length=0,  # long segments are split before they get here, never cut
+            max_decoding_length=max_length,
+            return_scores=True,
+            return_attention=attention,
+            suppress_sequences=suppress or None,
+        )
+
+    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
+        if not texts:
+            return []
+        model = self._load(lang)
+        tokenizer = model.tokenizer
+        lead = [nllb.TARGET_CODE] if model.is_nllb else []
+        sources = self._sources(model, texts)
+        prepared = [PreparedTerms()] * len(texts)
+        forms_of: list[dict[tuple[int, ...], list[str]]] = [{} for _ in texts]
+        if terms is not None and any(terms):
+
+            def encode(text: str) -> list[int]:
+                return tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+
+            def decode(ids: list[int]) -> str:
+                return tokenizer.decode(ids, skip_special_tokens=True)
+
+            prepared = [prepare_terms(encode, tokenizer.unk_token_id, requests or [], decode) for requests in terms]
+            for index, requests in enumerate(terms):
+                written_as = {target: written for written, target in prepared[index].placeholders.items()}
+                for request in requests or []:
+                    ids = tuple(encode(written_as.get(request.target, request.target)))
+                    forms_of[index].setdefault(ids, []).append(request.source)
+        # The transformers engines count the forced language token in max_new_tokens and, for
+        # Marian, end a full-length output with a forced EOS: the same lengths here make
+        # greedy outputs identical token for token.
+        def length_for(index: int) -> int:
+            budget = max(self.config.max_new_tokens, prepared[index].needed_tokens + 2)
+            return budget - (1 if model.forced_eos and not lead else 0)
+
+        results: list = [None] * len(texts)
+        limits: list[int] = [0] * len(texts)  # the decoding length each result had
+        # Items with different wrong forms to suppress are decoded apart: a suppression is
+        # per call, and one item's wrong forms must not change another item's output.
+        groups: dict[tuple, list[int]] = {}
+        for index in range(len(texts)):
+            groups.setdefault(tuple(sorted(set(prepared[index].banned))), []).append(index)
+        for banned, indices in groups.items():
+            suppress = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
+            with_terms = any(prepared[i].required for i in indices)
+            # One call per distinct length budget keeps outputs independent of the batch.
+            by_length: dict[int, list[int]] = {}
+            for index in indices:
+                by_length.setdefault(length_for(index), []).append(index)
+            for max_length, members in by_length.items():
+                found = self._decode(model, [sources[i] for i in members], [lead] * len(members) if lead else None,
+                                     max_length, suppress, with_terms, self.config.beam_size)
+                for index, result in zip(members, found):
+                    results[index], limits[index] = result, max_length
+            for index in indices:
+                if prepared[index].required:
+                    results[index], limits[index] = self._repair(model, index, sources[index], texts[index], results[index],
+                                                  prepared[index], forms_of[index], lead, length_for(index), suppress)
+        outputs = []
+        for index, result in enumerate(results):
+            tokens = result.hypotheses[0][len(lead):]
+            ids = tokenizer.convert_tokens_to_ids(tokens)
+            text = tokenizer.decode(ids, skip_special_tokens=True).strip()
+            for written, target in prepared[index].placeholders.items():
+                text = text.replace(written, target)
+            flags = []
+            if len(result.hypotheses[0]) >= limits[index]:
+                flags.append("truncated")  # no end token before the length limit: the output is cut
+            if terms is not None and terms[index]:
+                flags.extend(check_output(text, terms[index]))
+            score = result.scores[0] if result.scores else None
+            outputs.append(EngineOutput(text, None if score is None else round(float(score), 4), model.reference, flags))
+        return outputs
+
+    def _repair(self, model: Ct2Model, index: int, source: list[str], text: str, result, terms: PreparedTerms,
+                forms: dict, lead: list[str], max_length: int, suppress) -> tuple[object, int]:
+        """Decode again from prefixes that hold each missing term (see the module's doc);
+        the last result and the length limit it was decoded with."""
+        tokenizer = model.tokenizer
+        locked = 0
+        for _ in range(len(terms.required) + 1):
+            tokens = result.hypotheses[0][len(lead):]
+            generated = tokenizer.convert_tokens_to_ids(tokens)
+            missing = missing_terms(generated, terms)
+            if not missing:
+                return result, max_length
+            rows = result.attention[0][len(lead):] if result.attention else None
+            choices = []
+            for term in dict.fromkeys(missing):
+                positions = _source_positions(text, source, forms.get(term, []))
+                choices.append((insertion_point(generated, term, locked, rows, positions), term))
+            point, term = min(choices, key=lambda choice: choice[0])
+            prefix = generated[:point] + list(term)
+            locked = len(prefix)
+            still = sum(len(t) for t in missing) - len(term)
+            max_length = max(max_length, len(lead) + locked + still + 2)
+            result = self._decode(model, [source], [lead + tokenizer.convert_ids_to_tokens(prefix)], max_length,
+                                  suppress, True, self.config.beam_size)[0]
+        return result, max_length
+
+    def align(self, texts: list[str], outputs: list[str], lang: str) -> list[list[list[int]]]:
+        """Word links from the last decoder layer's cross-attention, heads averaged, the
+        English forced through the decoder as a prefix (one step past it)."""
+        if not texts:
+            return []
+        model = self._load(lang)
+        tokenizer = model.tokenizer
+        lead = [nllb.TARGET_CODE] if model.is_nllb else []
+        special = set(tokenizer.all_special_ids)
+        sources = self._sources(model, texts)
+        targets = [[t for t in ids if t not in special]
+                   for ids in tokenizer(text_target=outputs, add_special_tokens=False)["input_ids"]]
+        links: list[list[list[int]]] = [[] for _ in texts]
+        todo = [i for i in range(len(texts)) if targets[i] and outputs[i]]
+        if not todo:
+            return links
+        prefixes = [lead + tokenizer.convert_ids_to_tokens(targets[i]) for i in todo]
+        longest = max(len(prefix) for prefix in prefixes)
+        found = model.translator.translate_batch(
+            [sources[i] for i in todo], target_prefix=prefixes, beam_size=1, max_input_length=0,
+            max_batch_size=self.config.max_batch_tokens, batch_type="tokens",
+            max_decoding_length=longest + 1, return_attention=True,
+        )
+        for i, result in zip(todo, found):
+            rows = result.attention[0][len(lead) : len(lead) + len(targets[i])]
+            source_ids = tokenizer.convert_tokens_to_ids(sources[i])
+            target_pieces = tokenizer.convert_ids_to_tokens(targets[i])
+            links[i] = hf.word_links(texts[i], sources[i], [t in special for t in source_ids],
+                                     outputs[i], target_pieces, [False] * len(target_pieces), rows)
+        return links

@@ -1,0 +1,120 @@
+"""The CTranslate2 engine: same outputs as transformers on the same weights, the same
+guarantees (glossary terms: see test_glossary), scores, word links, a conversion cache."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from mtfix.engines.base import TranslateConfig, create_engine
+from mtfix.errors import ModelNotAvailableError, UsageError
+
+ctranslate2 = pytest.importorskip("ctranslate2")
+
+INDONESIAN = ["perusahaan itu telah merekrut peneliti top lain dari saingannya",
+              "tim baru", "dan", "peneliti top itu bekerja di tim baru perusahaan itu"]
+CHINESE = ["翟晓华加入了超级智能实验室。", "没有术语的句子。", "公司宣布三位新研究员将于下个月加入团队，其中包括MSL的负责人。"]
+
+
+def _pair(model, engine, lang, texts, **options):
+    reference = create_engine(TranslateConfig(engine=engine, model=str(model), **options)).translate(texts, lang)
+    converted = create_engine(TranslateConfig(engine="ct2", model=str(model), compute_type="float32", **options))
+    return reference, converted.translate(texts, lang)
+
+
+@pytest.mark.parametrize("kind", ["marian", "nllb", "zh"])
+def test_greedy_output_is_the_same_as_transformers_token_for_token(kind, tiny_marian, tiny_nllb, zh_random_model):
+    model, engine, lang, texts = {
+        "marian": (tiny_marian, "marian", "id", INDONESIAN),
+        "nllb": (tiny_nllb, "nllb", "id", INDONESIAN),
+        "zh": (zh_random_model, "marian", "zh", CHINESE),
+    }[kind]
+    for max_new_tokens in (6, 15):
+        reference, converted = _pair(model, engine, lang, texts, beam_size=1, max_new_tokens=max_new_tokens)
+        assert [o.text for o in converted] == [o.text for o in reference]
+        assert [o.flags for o in converted] == [o.flags for o in reference]
+        assert all(o.score is not None and o.score < 0 for o in converted)
+
+
+def test_int8_runs_and_gives_scores_and_word_links(tiny_marian):
+    engine = create_engine(TranslateConfig(engine="ct2", model=str(tiny_marian), beam_size=2, max_new_tokens=10))
+    outputs = engine.translate(INDONESIAN, "id")
+    assert len(outputs) == len(INDONESIAN) and all(o.text and o.score is not None for o in outputs)
+    links = engine.align(INDONESIAN, [o.text for o in outputs], "id")
+    assert len(links) == len(INDONESIAN)
+    for source, output, sentence_links in zip(INDONESIAN, outputs, links):
+        assert sentence_links, "every non-empty output has word links"
+        for t_start, t_end, s_start, s_end in sentence_links:
+            assert 0 <= t_start < t_end <= len(output.text) and 0 <= s_start < s_end <= len(source)
+    assert engine.align(["tim"], [""], "id") == [[]]
+
+
+def test_conversion_happens_once_per_model_and_quantisation(tiny_marian, monkeypatch, private_ct2_cache):
+    from mtfix.engines import ct2
+
+    calls = []
+    original = ctranslate2.converters.TransformersConverter.convert
+
+    def counting(self, *args, **kwargs):
+        calls.append(kwargs.get("quantization"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ctranslate2.converters.TransformersConverter, "convert", counting)
+    first = ct2.convert(str(tiny_marian), "int16")
+    again = ct2.convert(str(tiny_marian), "int16")
+    assert first == again and calls == ["int16"]
+    assert first.parent == private_ct2_cache and "--int16" in first.name
+    assert json.loads((first / "mtfix-source.json").read_text())["quantization"] == "int16"
+    assert not list(private_ct2_cache.glob(".*.tmp")), "no temporary folder is left behind"
+    ct2.convert(str(tiny_marian), "int16", force=True)
+    assert calls == ["int16", "int16"]
+
+
+def test_missing_pieces_are_one_clear_sentence(tiny_marian, tmp_path, monkeypatch):
+    from mtfix.engines import ct2
+
+    pickled = tmp_path / "pickled"
+    pickled.mkdir()
+    for item in tiny_marian.iterdir():
+        if item.suffix != ".safetensors":
+            (pickled / item.name).write_bytes(item.read_bytes())
+    (pickled / "pytorch_model.bin").write_bytes(b"not really")
+    with pytest.raises(ModelNotAvailableError, match="no safetensors weights; pass --allow-pickle"):
+        ct2.convert(str(pickled))
+    with pytest.raises(UsageError, match="unknown compute type 'int3'"):
+        ct2.resolve_compute_type("int3", "cpu")
+    with pytest.raises(UsageError, match="unknown device"):
+        ct2.split_device("tpu")
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)
+    with pytest.raises(UsageError, match=r"pip install 'mtfix\[ct2\]'"):
+        create_engine(TranslateConfig(engine="ct2", model=str(tiny_marian)))
+
+
+def test_translate_and_convert_commands(tmp_path, tiny_marian, private_ct2_cache):
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["models", "convert", str(tiny_marian), "--compute-type", "float32"])
+    assert result.exit_code == 0, result.output
+    assert "float32" in result.output
+    source = tmp_path / "berita.txt"
+    source.write_text("Perusahaan itu merekrut Xiaohua Zhai dari MSL.\n\nTim baru bekerja.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--model", str(tiny_marian),
+                                 "--beam", "2", "--max-new-tokens", "8", "--threads", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (out / "berita.align.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert "engine:ct2" in records[0]["signature"] and "compute:auto-auto" in records[0]["signature"]
+    segments = [r for r in records if r.get("type") == "segment" and r.get("translated")]
+    assert len(segments) == 2 and all(r["engine"] == "ct2" for r in segments), records
+    assert all(r["links"] and r["score"] is not None for r in segments)
+    terms = [hit for r in segments for hit in r["terms"]]
+    assert {"Zhai Xiaohua", "MSL"} <= {hit["target"] for hit in terms}
+    assert all(hit["target_span"] is not None for hit in terms)
+    result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--model", str(tiny_marian),
+                                 "--compute-type", "int3", "--out", str(out)])
+    assert result.exit_code == 2 and "unknown compute type" in result.output
