@@ -44,6 +44,9 @@ class TranslateConfig:
     allow_pickle: bool = False
     compute_type: str = "auto"
     threads: int = 0
+    # Outputs at least this long (the end token is forbidden before): benchmarks use
+    # min = max so that every engine writes the same number of tokens.
+    min_new_tokens: int = 0
 
     def signature_fields(self) -> dict[str, str]:
         fields = {
@@ -53,6 +56,8 @@ class TranslateConfig:
             "maxnew": str(self.max_new_tokens),
             "maxsrc": str(self.max_source_tokens),
         }
+        if self.min_new_tokens:
+            fields["minnew"] = str(self.min_new_tokens)
         if self.engine == "ct2":
             # Quantisation changes the output; with auto it depends on the device.
             fields["compute"] = self.compute_type if self.compute_type != "auto" else f"auto-{self.device}"

@@ -287,6 +287,8 @@ class Ct2Engine:
             batch_type="tokens",
             max_input_length=0,  # long segments are split before they get here, never cut
             max_decoding_length=max_length,
+            # Both lengths count the target prefix (the language token of NLLB, say).
+            min_decoding_length=min(max_length, self.config.min_new_tokens + (1 if model.is_nllb else 0)),
             return_scores=True,
             return_attention=attention,
             suppress_sequences=suppress or None,
@@ -332,19 +334,26 @@ class Ct2Engine:
         for banned, indices in groups.items():
             suppress = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
             with_terms = any(prepared[i].required for i in indices)
-            # One call per distinct length budget keeps outputs independent of the batch.
-            by_length: dict[int, list[int]] = {}
-            for index in indices:
-                by_length.setdefault(length_for(index), []).append(index)
-            for max_length, members in by_length.items():
-                found = self._decode(model, [sources[i] for i in members], [lead] * len(members) if lead else None,
-                                     max_length, suppress, with_terms, self.config.beam_size)
-                for index, result in zip(members, found):
-                    results[index], limits[index] = result, max_length
-            for index in indices:
-                if prepared[index].required:
-                    results[index], limits[index] = self._repair(model, index, sources[index], texts[index], results[index],
-                                                  prepared[index], forms_of[index], lead, length_for(index), suppress)
+            jobs = [(i, [lead] if lead else None, length_for(i)) for i in indices]
+            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, with_terms):
+                results[index], limits[index] = result, limit
+            # Prefix repair, one round per missing term at most, every item of a round in
+            # one batch.
+            locked = {i: 0 for i in indices if prepared[i].required}
+            for _ in range(max((len(prepared[i].required) for i in locked), default=0)):
+                jobs = []
+                for index in list(locked):
+                    step = self._repair_step(model, texts[index], sources[index], results[index], prepared[index],
+                                             forms_of[index], lead, locked[index], limits[index])
+                    if step is None:
+                        del locked[index]
+                        continue
+                    prefix, locked[index], limit = step
+                    jobs.append((index, [lead + prefix], limit))
+                if not jobs:
+                    break
+                for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, True):
+                    results[index], limits[index] = result, limit
         outputs = []
         for index, result in enumerate(results):
             tokens = result.hypotheses[0][len(lead):]
@@ -361,31 +370,56 @@ class Ct2Engine:
             outputs.append(EngineOutput(text, None if score is None else round(float(score), 4), model.reference, flags))
         return outputs
 
-    def _repair(self, model: Ct2Model, index: int, source: list[str], text: str, result, terms: PreparedTerms,
-                forms: dict, lead: list[str], max_length: int, suppress) -> tuple[object, int]:
-        """Decode again from prefixes that hold each missing term (see the module's doc);
-        the last result and the length limit it was decoded with."""
+    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress, attention: bool):
+        """Decode ``jobs`` (index, target prefix or None, length limit): one call per
+        distinct limit, so an output never depends on what else was in its batch."""
+        by_limit: dict[int, list] = {}
+        for job in jobs:
+            by_limit.setdefault(job[2], []).append(job)
+        for limit, members in by_limit.items():
+            prefixes = [prefix[0] if prefix else [] for _, prefix, _ in members]
+            found = self._decode(model, [sources[index] for index, _, _ in members],
+                                 prefixes if any(prefixes) else None, limit, suppress, attention, self.config.beam_size)
+            for (index, _, _), result in zip(members, found):
+                yield index, result, limit
+
+    def _repair_step(self, model: Ct2Model, text: str, source: list[str], result, terms: PreparedTerms,
+                     forms: dict, lead: list[str], locked: int, limit: int):
+        """The next prefix for an output that lacks terms (see the module's doc): (prefix
+        tokens, new locked length, length limit), or None when nothing is missing.
+
+        Every missing term is spliced in at once, each where it belongs, so one more
+        decoding pass usually settles the sentence; the prefix runs on to the end of the
+        last term the output already had, so that term is kept too."""
         tokenizer = model.tokenizer
-        locked = 0
-        for _ in range(len(terms.required) + 1):
-            tokens = result.hypotheses[0][len(lead):]
-            generated = tokenizer.convert_tokens_to_ids(tokens)
-            missing = missing_terms(generated, terms)
-            if not missing:
-                return result, max_length
-            rows = result.attention[0][len(lead):] if result.attention else None
-            choices = []
-            for term in dict.fromkeys(missing):
-                positions = _source_positions(text, source, forms.get(term, []))
-                choices.append((insertion_point(generated, term, locked, rows, positions), term))
-            point, term = min(choices, key=lambda choice: choice[0])
-            prefix = generated[:point] + list(term)
-            locked = len(prefix)
-            still = sum(len(t) for t in missing) - len(term)
-            max_length = max(max_length, len(lead) + locked + still + 2)
-            result = self._decode(model, [source], [lead + tokenizer.convert_ids_to_tokens(prefix)], max_length,
-                                  suppress, True, self.config.beam_size)[0]
-        return result, max_length
+        generated = tokenizer.convert_tokens_to_ids(result.hypotheses[0][len(lead):])
+        missing = missing_terms(generated, terms)
+        if not missing:
+            return None
+        rows = result.attention[0][len(lead):] if result.attention else None
+        # Room for the prefix, the terms and an end within the length limit: a term that
+        # belongs later than that goes in as late as fits (as the logits processor does).
+        room = max(locked, limit - len(lead) - 1 - sum(len(term) for term in missing))
+        inserts = []
+        for term in missing:
+            positions = _source_positions(text, source, forms.get(term, []))
+            point = min(insertion_point(generated, term, locked, rows, positions), room)
+            begun = next((k for k in range(len(term) - 1, 0, -1)
+                          if tuple(generated[point : point + k]) == term[:k]), 0)
+            inserts.append((point, begun, term))
+        inserts.sort(key=lambda insert: insert[0])
+        last = inserts[-1][0] + inserts[-1][1]
+        kept_terms_end = max((i + len(seq) for seq in set(terms.required) for i in range(locked, len(generated))
+                              if tuple(generated[i : i + len(seq)]) == seq), default=0)
+        cut = max(last, min(kept_terms_end, room))
+        prefix: list[int] = []
+        cursor = 0
+        for point, begun, term in inserts:
+            prefix += generated[cursor:point] + list(term)
+            cursor = max(cursor, point + begun)  # the begun part of the term is not written twice
+        prefix += generated[cursor:cut] if cut > cursor else []
+        limit = max(limit, len(lead) + len(prefix) + 1)
+        return tokenizer.convert_ids_to_tokens(prefix), len(prefix), limit
 
     def align(self, texts: list[str], outputs: list[str], lang: str) -> list[list[list[int]]]:
         """Word links from the last decoder layer's cross-attention, heads averaged, the

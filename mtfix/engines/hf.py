@@ -176,6 +176,8 @@ def generate(
         )
         if config.beam_size == 1:
             options["early_stopping"] = False
+        if config.min_new_tokens:
+            options["min_new_tokens"] = min(config.min_new_tokens, budget)
         if forced_bos_token_id is not None:
             options["forced_bos_token_id"] = forced_bos_token_id
         batch_terms = [prepared[i] for i in batch_indices]

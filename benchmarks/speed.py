@@ -1,0 +1,192 @@
+"""Where the time goes: engines side by side, the whole pipeline stage by stage, start-up.
+
+Everything runs on one set of random weights built from ``../shared/models/opus-mt-zh-en``
+(the real architecture and tokenizer), in one run, so the ratios compare like with like on a
+noisy machine. Random weights translate nonsense: these are speed figures, never quality.
+
+1. Decoding speed: 16 Chinese sentences × 40 tokens (min = max new tokens, so every
+   configuration writes exactly the same number of tokens), through mtfix's engines:
+   transformers fp32 and CTranslate2 int8, greedy and beam 4, with the glossary off and on
+   (2 terms per sentence). Median of 3 runs after a warm-up; ratios against transformers
+   greedy without the glossary, and each configuration against transformers with the same
+   search and glossary setting.
+2. End to end: ``mtfix translate`` on 2,000 generated sentences of mixed Chinese,
+   Indonesian and English (20 documents), CTranslate2 int8 greedy, 32 tokens at most, in a
+   subprocess: wall time by stage (from ``--json``), peak RSS against the model's size.
+3. ``mtfix --help`` start-up time (median of 5).
+
+    python benchmarks/speed.py [--sentences 16] [--tokens 40] [--documents 20] [--skip-e2e]
+
+Targets (issue 9): ct2 ≥3× transformers greedy and ≥4× beam 4 with the glossary on; all
+non-model stages ≤10 % of wall time; peak RSS ≤ 1.5 × model size on disk + 300 MB;
+``--help`` under 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_MODEL = ROOT.parent / "shared" / "models" / "opus-mt-zh-en"
+sys.path.insert(0, str(ROOT))
+
+from mtfix.engines.base import TranslateConfig, create_engine  # noqa: E402
+from mtfix.engines.constraints import TermRequest  # noqa: E402
+
+ZH_TERMS = [("翟晓华", "Zhai Xiaohua"), ("小扎", "Zuckerberg"), ("赵晟佳", "Shengjia Zhao"),
+            ("超级智能实验室", "Meta Superintelligence Labs"), ("谷歌", "Google"), ("毕书超", "Shuchao Bi")]
+ZH_WORDS = ["公司", "宣布", "三位", "新", "研究员", "将于", "下个月", "加入", "团队", "的", "工作", "模型",
+            "训练", "数据", "发布", "开源", "薪酬", "负责人", "实验室", "项目"]
+ID_WORDS = "perusahaan itu telah merekrut peneliti top lain dari saingannya dan tim baru di zurich".split()
+EN_WORDS = "the lab hired three researchers from its rivals to build a new model team".split()
+
+
+def chinese_sentences(n: int, terms_each: int, seed: int = 7) -> tuple[list[str], list[list[TermRequest]]]:
+    rng = random.Random(seed)
+    texts, requests = [], []
+    for _ in range(n):
+        words = [rng.choice(ZH_WORDS) for _ in range(rng.randint(8, 14))]
+        wanted = []
+        for source, target in rng.sample(ZH_TERMS, terms_each):
+            words.insert(rng.randint(0, len(words)), source)
+            wanted.append(TermRequest(target, source=source))
+        texts.append("".join(words) + "。")
+        requests.append(wanted)
+    return texts, requests
+
+
+def time_engine(engine, texts, requests, repeats: int = 3) -> float:
+    engine.translate(texts[:2], "zh", requests[:2] if requests else None)  # warm-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        engine.translate(texts, "zh", requests)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def decoding_table(model: Path, sentences: int, tokens: int) -> None:
+    texts, requests = chinese_sentences(sentences, 2)
+    threads = len(os.sched_getaffinity(0))
+    print(f"\n## Decoding: {sentences} sentences × {tokens} tokens, {threads} CPU threads\n")
+    print("| engine | search | glossary | seconds | tokens/s | × transformers greedy | × transformers, same setting |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    rates: dict[tuple, float] = {}
+    for engine_name, label in (("marian", "transformers fp32"), ("ct2", "ct2 int8")):
+        for beam in (1, 4):
+            config = TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=tokens,
+                                     min_new_tokens=tokens, compute_type="int8", threads=threads)
+            engine = create_engine(config)
+            for glossary in (False, True):
+                seconds = time_engine(engine, texts, requests if glossary else None)
+                rate = sentences * tokens / seconds
+                rates[(engine_name, beam, glossary)] = rate
+                base = rates[("marian", 1, False)]
+                same = rates.get(("marian", beam, glossary), rate)
+                print(f"| {label} | {'greedy' if beam == 1 else f'beam {beam}'} | {'on' if glossary else 'off'} "
+                      f"| {seconds:.2f} | {rate:,.0f} | {rate / base:.2f} | {rate / same:.2f} |", flush=True)
+
+
+def mixed_documents(folder: Path, documents: int, sentences: int, seed: int = 11) -> None:
+    rng = random.Random(seed)
+    each = sentences // documents
+    for number in range(documents):
+        paragraphs = []
+        for _ in range(each):
+            kind = rng.random()
+            if kind < 0.5:
+                text, _ = chinese_sentences(1, rng.randint(0, 2), seed=rng.randint(0, 10**9))
+                paragraphs.append(text[0])
+            elif kind < 0.8:
+                paragraphs.append(" ".join(rng.choice(ID_WORDS) for _ in range(rng.randint(8, 16))).capitalize() + ".")
+            else:
+                paragraphs.append(" ".join(rng.choice(EN_WORDS) for _ in range(rng.randint(8, 16))).capitalize() + ".")
+        (folder / f"doc{number:03d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def end_to_end(model: Path, work: Path, documents: int, sentences: int) -> None:
+    from mtfix.engines import ct2
+
+    corpus = work / "corpus"
+    corpus.mkdir()
+    mixed_documents(corpus, documents, sentences)
+    converted = ct2.convert(str(model), "int8")
+    model_bytes = sum(f.stat().st_size for f in converted.iterdir() if f.is_file())
+    command = [sys.executable, "-m", "mtfix.cli", "translate", str(corpus), "--out", str(work / "out"),
+               "--engine", "ct2", "--model", str(model), "--beam", "1", "--max-new-tokens", "32",
+               "--no-memory", "--quiet", "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    finished = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    if finished.returncode != 0:
+        print(finished.stdout[-2000:], finished.stderr[-2000:])
+        raise SystemExit("end-to-end run failed")
+    summary = json.loads(finished.stdout)
+    stages = summary["timings"]
+    model_stages = {"translate", "align", "load"}
+    print(f"\n## End to end: {summary['segments']:,} segments in {documents} documents "
+          f"({summary['translated_segments']:,} translated), ct2 int8 greedy\n")
+    print("| stage | seconds | share |")
+    print("|---|---:|---:|")
+    for stage, seconds in stages.items():
+        print(f"| {stage} | {seconds:.2f} | {100 * seconds / wall:.1f} % |")
+    other = wall - sum(stages.values())
+    print(f"| (start-up, imports, rest) | {other:.2f} | {100 * other / wall:.1f} % |")
+    print(f"| **wall** | {wall:.2f} | |")
+    outside = sum(s for name, s in stages.items() if name not in model_stages) + max(other, 0)
+    print(f"\nNon-model stages: {100 * outside / wall:.1f} % of wall time (target ≤10 %)")
+    limit = 1.5 * model_bytes + 300 * 2**20
+    print(f"Peak RSS: {peak / 2**20:,.0f} MB; model on disk {model_bytes / 2**20:,.0f} MB; "
+          f"limit 1.5 × model + 300 MB = {limit / 2**20:,.0f} MB ({'within' if peak <= limit and before < limit else 'OVER'})")
+
+
+def help_startup(repeats: int = 5) -> None:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mtfix.cli", "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    print(f"\n`mtfix --help`: {statistics.median(times):.3f} s (median of {repeats}; target < 0.5 s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=16)
+    parser.add_argument("--tokens", type=int, default=40)
+    parser.add_argument("--documents", type=int, default=20)
+    parser.add_argument("--e2e-sentences", type=int, default=2000)
+    parser.add_argument("--skip-e2e", action="store_true")
+    args = parser.parse_args()
+    if not (SHARED_MODEL / "config.json").is_file():
+        raise SystemExit(f"{SHARED_MODEL} is absent: this benchmark needs the real opus-mt-zh-en tokenizer and config")
+    import platform
+
+    print(f"# mtfix speed benchmark: {platform.processor() or platform.machine()}, "
+          f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}")
+    print("Random weights on the opus-mt-zh-en architecture: speed only, never quality.")
+    from mtfix.testing import build_random_model
+
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        os.environ.setdefault("MTFIX_CT2_CACHE", str(work / "ct2"))
+        model = build_random_model(SHARED_MODEL, work / "zh-random")
+        decoding_table(model, args.sentences, args.tokens)
+        if not args.skip_e2e:
+            end_to_end(model, work, args.documents, args.e2e_sentences)
+        help_startup()
+
+
+if __name__ == "__main__":
+    main()
