@@ -118,10 +118,13 @@ def translate(
     glob: list[str] = typer.Option([], "--glob", help="Only files matching this pattern (repeatable), e.g. '*.md'."),
     exclude: list[str] = typer.Option([], "--exclude", help="Leave out files matching this pattern (repeatable), e.g. 'drafts/**'."),
     hidden: bool = typer.Option(False, "--hidden", help="Also read hidden files and folders."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes preparing documents (read, repair, split, detect) while the model translates."),
+    window: int = typer.Option(256, "--window", min=1, help="Segments of several documents translated together."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    json_summary: bool = typer.Option(False, "--json", help="Print a machine-readable summary (with time per stage) at the end."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
     from mtfix.engines.base import TranslateConfig, create_engine
-    from mtfix.pipeline import prepare_document, translate_document, write_outputs
 
     translate_config = TranslateConfig(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
@@ -153,91 +156,76 @@ def translate(
     if not files:
         typer.echo(f"mtfix: {path}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
         raise typer.Exit(1)
-    from mtfix import manifest
-    from mtfix.pipeline import make_signature
+    from mtfix.batch import run_batch
 
-    failures = skipped = 0
-    index_rows = []
-    plan = make_signature(clean_config, translate_config, [])
-    state = manifest.load(out)
-    # Temporary files a killed run left behind (atomic writes name them ".<name>.*.tmp").
-    if out.is_dir():
-        for stale in out.rglob(".*.tmp"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
-    for file in files:
-        target = out / file.parent.relative_to(path) if path.is_dir() else out
-        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
-        try:
-            sha256 = manifest.file_sha256(file)
-        except OSError:
-            sha256 = ""
-        done = manifest.finished(state, name, sha256, plan, out) if sha256 else None
-        if done is not None:
-            skipped += 1
-            index_rows.append(done["index"])
-            typer.echo(f"{file}: unchanged since the last run, skipped")
-            continue
-        try:
-            document = prepare_document(file, clean_config)
-            translate_document(document, engine_instance, translate_config, clean_config, memory_store)
-            paths = write_outputs(document, target)
-        except MtfixError as error:
-            failures += 1
-            error = error if error.path else type(error)(error.message, str(file))
-            _say_error(error)
-            index_rows.append(index_row(file, path, None, None, error.message))
-            state["documents"][name] = {"status": "failed", "sha256": sha256, "plan": plan, "error": error.message,
-                                        "index": index_rows[-1]}
-            _save_manifest(manifest, out, state)
-            continue
-        translated = len(document.translations)
-        index_rows.append(index_row(file, path, document, paths.report.relative_to(out), None))
-        outputs = [p.relative_to(out).as_posix() for p in (paths.english, paths.alignment, paths.report)]
-        state["documents"][name] = {"status": "done", "sha256": sha256, "plan": plan, "outputs": outputs,
-                                    "signature": document.signature, "index": index_rows[-1]}
-        _save_manifest(manifest, out, state)
-        typer.echo(f"{file} → {paths.english} ({len(document.segments)} segments, {translated} translated)")
-    if path.is_dir():
-        from mtfix.export.html import render_index
-        from mtfix.sources import atomic_write
+    reporter = _reporter(quiet or json_summary, len(files))
+    summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
+                        jobs=jobs, window=window, reporter=reporter)
+    if json_summary:
+        import json
 
-        try:
-            atomic_write(out / "index.html", render_index(index_rows, str(path)))
-        except MtfixError as error:
-            _say_error(error)
-    if len(files) > 1:
+        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
+    elif len(files) > 1 and not quiet:
+        skipped, failed = summary.count("skipped"), summary.count("failed")
         unchanged = f"{skipped} skipped (unchanged), " if skipped else ""
-        typer.echo(f"{len(files) - failures - skipped} translated, {unchanged}{failures} failed")
-    raise typer.Exit(1 if failures else 0)
+        typer.echo(f"{summary.count('done')} translated, {unchanged}{failed} failed")
+    raise typer.Exit(summary.exit_code)
 
 
-def _save_manifest(manifest, out: Path, state: dict) -> None:
-    try:
-        manifest.save(out, state)
-    except MtfixError as error:
-        _say_error(error)
+def _reporter(quiet: bool, documents: int):
+    """Per-document lines; a live progress bar instead when stdout is a terminal; nothing
+    but errors with --quiet or --json."""
+    from mtfix.batch import Reporter
+
+    def say_error(line: str) -> None:
+        typer.echo(line, err=True)
+
+    if quiet:
+        return Reporter(echo=lambda line: None, echo_error=say_error)
+    if not sys.stdout.isatty() or documents < 2:
+        return Reporter(echo=typer.echo, echo_error=say_error)
+    return _ProgressReporter()
 
 
-def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:
-    """One document's line in the batch index."""
-    from collections import Counter
+class _ProgressReporter:
+    """A rich progress bar: documents done, segments translated, segments per second, ETA."""
 
-    name = str(file.relative_to(root)) if root.is_dir() else file.name
-    if document is None:
-        return {"name": name, "error": error}
-    return {
-        "name": name,
-        "report": report.as_posix() if report else None,
-        "languages": dict(Counter(s.lang for s in document.segments if s.translate).most_common()),
-        "segments": len(document.segments),
-        "translated": len(document.translations),
-        "edits": len(document.edits),
-        "flags": dict(Counter(f for s in document.segments for f in s.flags)
-                      + Counter(f for t in document.translations.values() for f in t.flags)),
-    }
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.segments = 0
+        self.started = 0.0
+        self.progress = Progress(
+            TextColumn("[bold]translating"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
+            TextColumn("{task.fields[segments]} segments, {task.fields[rate]} seg/s"), TimeRemainingColumn(),
+            transient=True,
+        )
+        self.task = None
+
+    def start(self, documents: int, segments_hint=None) -> None:
+        import time
+
+        self.started = time.perf_counter()
+        self.progress.start()
+        self.task = self.progress.add_task("batch", total=documents, segments=0, rate="–")
+
+    def skipped(self, path) -> None:
+        pass
+
+    def done(self, path, english, segments: int, translated: int) -> None:
+        import time
+
+        self.segments += translated
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, advance=1, segments=self.segments, rate=f"{self.segments / elapsed:.1f}")
+
+    def failed(self, path, reason: str) -> None:
+        self.progress.console.print(f"mtfix: {path}: {reason}", style="red", markup=False, highlight=False)
+        if self.task is not None:
+            self.progress.update(self.task, advance=1)
+
+    def finish(self, summary) -> None:
+        self.progress.stop()
 
 
 def _load_glossary(paths: list[Path], default: bool):

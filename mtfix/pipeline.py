@@ -17,6 +17,7 @@ from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages
 from mtfix.segment import Piece, has_words, looks_like_markdown, split_document
 from mtfix.sources import read_text
+from mtfix.timing import stage
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,31 @@ def _split_at(pieces, text: str, spans: list[tuple[int, int]]):
 def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig()) -> Document:
     """Read, repair, segment and label one file: everything but the translation."""
     # 1. Bytes to text, with the encoding recorded.
-    decoded = read_text(path)
+    with stage("read"):
+        decoded = read_text(path)
     document = Document(path=os.fspath(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
 
     # 2. Repairs, as edits on the raw text.
-    document.clean, document.edits = clean(document.raw, clean_config)
+    with stage("degarble"):
+        document.clean, document.edits = clean(document.raw, clean_config)
 
     # 3. Structure and sentences, found in the clean text and mapped back to raw.
+    with stage("segment"):
+        _segment(document, path)
+
+    # 4. Language of every segment with words, the document as context.
+    with stage("langid"):
+        wordy = [segment for segment in document.segments if segment.translate]
+        for segment, guess in zip(wordy, detect_languages([segment.text for segment in wordy])):
+            segment.lang, segment.lang_score = guess.lang, round(guess.score, 3)
+            if guess.score < UNCERTAIN_BELOW:
+                segment.flags.append("lang-uncertain")
+    document.signature = make_signature(clean_config, None, [])
+    return document
+
+
+def _segment(document: Document, path) -> None:
+    """Segments of ``document.clean``, with their raw spans, edits and flags."""
     markdown = looks_like_markdown(document.clean, Path(path).suffix)
     document.format = "markdown" if markdown else "text"
     offsets = OffsetMap(document.raw, document.edits)
@@ -125,27 +144,34 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
             )
         )
 
-    # 4. Language of every segment with words, the document as context.
-    wordy = [segment for segment in document.segments if segment.translate]
-    for segment, guess in zip(wordy, detect_languages([segment.text for segment in wordy])):
-        segment.lang, segment.lang_score = guess.lang, round(guess.score, 3)
-        if guess.score < UNCERTAIN_BELOW:
-            segment.flags.append("lang-uncertain")
-    document.signature = make_signature(clean_config, None, [])
-    return document
-
 
 def translate_document(
     document: Document, engine: Engine, translate_config: TranslateConfig, clean_config: CleanConfig = CleanConfig(),
     memory=None,
 ) -> Document:
-    from mtfix.translate import translate_segments
+    return translate_documents([document], engine, translate_config, clean_config, memory)[0]
 
-    document.translations = translate_segments(document.segments, engine, translate_config, clean_config.terms,
-                                               memory=memory)
-    models = [translation.model for translation in document.translations.values()]
-    document.signature = make_signature(clean_config, translate_config, models)
-    return document
+
+def translate_documents(
+    documents: list[Document], engine: Engine, translate_config: TranslateConfig,
+    clean_config: CleanConfig = CleanConfig(), memory=None,
+) -> list[Document]:
+    """Translate the segments of several documents together: one engine call per language
+    for all of them, so short documents fill batches (sorted by length) and each model is
+    used once per call, not once per document."""
+    from mtfix.translate import translate_segment_list
+
+    segments = [segment for document in documents for segment in document.segments]
+    results = translate_segment_list(segments, engine, translate_config, clean_config.terms, memory=memory)
+    position = 0
+    for document in documents:
+        found = results[position : position + len(document.segments)]
+        position += len(document.segments)
+        document.translations = {segment.id: translation for segment, translation in zip(document.segments, found)
+                                 if translation is not None}
+        models = [translation.model for translation in document.translations.values()]
+        document.signature = make_signature(clean_config, translate_config, models)
+    return documents
 
 
 @dataclass(frozen=True)
@@ -167,9 +193,10 @@ def write_outputs(document: Document, out_dir: str | os.PathLike) -> OutputPaths
     from mtfix.sources import atomic_write
 
     paths = output_paths(document.path, out_dir)
-    atomic_write(paths.english, text.english_document(document))
-    atomic_write(paths.alignment, jsonl.alignment_jsonl(document))
-    atomic_write(paths.report, html.render_report(document))
+    with stage("write"):
+        atomic_write(paths.english, text.english_document(document))
+        atomic_write(paths.alignment, jsonl.alignment_jsonl(document))
+        atomic_write(paths.report, html.render_report(document))
     return paths
 
 

@@ -18,6 +18,7 @@ from mtfix.document import Segment, Translation
 from mtfix.engines.base import Engine, TranslateConfig
 from mtfix.engines.constraints import TermRequest, target_pattern
 from mtfix.protect import find_protected
+from mtfix.timing import stage
 from mtfix.errors import UnsupportedLanguageError
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,10 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
     links: list = [None] * len(flat)
     if todo:
         wanted = [requests[i] for i in todo]
-        fresh = engine.translate([flat[i] for i in todo], lang, wanted if any(wanted) else None)
-        fresh_links = _word_links(engine, [flat[i] for i in todo], fresh, lang)
+        with stage("translate"):
+            fresh = engine.translate([flat[i] for i in todo], lang, wanted if any(wanted) else None)
+        with stage("align"):
+            fresh_links = _word_links(engine, [flat[i] for i in todo], fresh, lang)
         for i, output, link in zip(todo, fresh, fresh_links):
             outputs[i], links[i] = output, link
         if memory is not None:
@@ -175,22 +178,36 @@ def translate_segments(
     segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
     memory=None,
 ) -> dict[int, Translation]:
-    """Translations for every segment that needs one, keyed by segment id. Terms of
+    """Translations for every segment of one document that needs one, keyed by segment id
+    (see :func:`translate_segment_list`)."""
+    found = translate_segment_list(segments, engine, config, glossary, protect, memory)
+    return {segment.id: translation for segment, translation in zip(segments, found) if translation is not None}
+
+
+def translate_segment_list(
+    segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
+    memory=None,
+) -> list[Translation | None]:
+    """A translation for every segment that needs one (None for the others), in order; the
+    segments may come from many documents, and each language goes to the engine in one
+    call. Terms of
     ``glossary`` found in a segment, and its protected spans (names in Latin script inside
     CJK, URLs, numbers...: :mod:`mtfix.protect`) unless ``protect`` is off, are enforced in
     its English. With a ``memory`` (:class:`mtfix.memory.TranslationMemory`), pieces it
     already holds are not translated again, and new ones are added to it."""
-    by_language: dict[str, list[Segment]] = defaultdict(list)
-    for segment in segments:
+    by_language: dict[str, list[int]] = defaultdict(list)
+    for position, segment in enumerate(segments):
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
-            by_language[segment.lang].append(segment)
+            by_language[segment.lang].append(position)
 
-    translations: dict[int, Translation] = {}
-    for lang, group in by_language.items():
+    translations: list[Translation | None] = [None] * len(segments)
+    for lang, positions in by_language.items():
+        group = [segments[position] for position in positions]
         try:
-            model = engine.model_for(lang)
             inputs = [model_input(segment.text) for segment in group]
-            lengths = engine.count_tokens(inputs, lang)
+            with stage("load"):  # loading the model the first time, then counting tokens
+                model = engine.model_for(lang)
+                lengths = engine.count_tokens(inputs, lang)
 
             def count(text: str, lang=lang) -> int:
                 return engine.count_tokens([text], lang)[0]
@@ -211,11 +228,11 @@ def translate_segments(
             for segment in group:
                 segment.flags.append("unsupported-lang")
             continue
-        position = 0
-        for segment, pieces in zip(group, pieces_of):
-            parts = outputs[position : position + len(pieces)]
-            links_of_parts = piece_links[position : position + len(pieces)]
-            position += len(pieces)
+        cursor = 0
+        for at, segment, pieces in zip(positions, group, pieces_of):
+            parts = outputs[cursor : cursor + len(pieces)]
+            links_of_parts = piece_links[cursor : cursor + len(pieces)]
+            cursor += len(pieces)
             flags = sorted({flag for part in parts for flag in part.flags})
             if "glossary-missing" in flags or "glossary-wrong-form" in flags:
                 log.warning("segment %d: a glossary term is not in its canonical form (%s)", segment.id,
@@ -226,7 +243,7 @@ def translate_segments(
             if scores and min(scores) < LOW_SCORE:
                 flags.append("low-score")
             text = " ".join(part.text for part in parts if part.text)
-            translations[segment.id] = Translation(
+            translation = translations[at] = Translation(
                 segment_id=segment.id,
                 text=text,
                 engine=engine.name,
@@ -234,7 +251,6 @@ def translate_segments(
                 score=round(sum(scores) / len(scores), 4) if scores else None,
                 flags=flags,
             )
-            translations[segment.id].terms, translations[segment.id].protected = term_hits(
-                glossary, model_input(segment.text), lang, text, protect)
-            translations[segment.id].links = _join_links(model_input(segment.text), pieces, parts, links_of_parts)
+            translation.terms, translation.protected = term_hits(glossary, model_input(segment.text), lang, text, protect)
+            translation.links = _join_links(model_input(segment.text), pieces, parts, links_of_parts)
     return translations

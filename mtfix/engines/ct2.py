@@ -36,7 +36,7 @@ from pathlib import Path
 
 from mtfix.engines import hf, nllb
 from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
-from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, missing_terms, prepare_terms
+from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms, prepare_terms
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
 
 log = logging.getLogger(__name__)

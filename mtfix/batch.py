@@ -1,0 +1,282 @@
+"""Batch runs: a folder of documents through one engine, resumable, one failure isolated.
+
+- Documents are prepared (read, de-garbled, segmented, language-tagged) ahead of
+  translation, in ``jobs`` worker processes when ``jobs > 1``, while the main process keeps
+  the model busy.
+- Prepared documents are translated in *windows* of about ``window`` segments: the segments
+  of every document in a window go to the engine together, one call per language, so a
+  folder of short documents fills batches as well as one long document does.
+- Every document of a window is written (atomically) and recorded in ``manifest.json`` as
+  soon as the window is done; a document already done with the same bytes and plan is
+  skipped (:mod:`mtfix.manifest`), and segments already translated come from the memory.
+- A document that cannot be read or translated is reported in one line and the batch goes
+  on; if a window fails as a whole, its documents are retried one by one so that only the
+  bad one fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mtfix import manifest, timing
+from mtfix.errors import MtfixError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 256  # segments translated together; bounds memory, fills batches
+
+
+@dataclass
+class DocumentResult:
+    name: str
+    status: str  # done, skipped, failed
+    reason: str | None = None
+    segments: int = 0
+    translated: int = 0
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchSummary:
+    results: list[DocumentResult] = field(default_factory=list)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("failed") else 0
+
+    def to_json(self) -> dict:
+        segments = sum(r.segments for r in self.results if r.status == "done")
+        translated = sum(r.translated for r in self.results if r.status == "done")
+        return {
+            "documents": len(self.results),
+            "done": self.count("done"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "segments": segments,
+            "translated_segments": translated,
+            "seconds": round(self.seconds, 3),
+            "segments_per_second": round(translated / self.seconds, 2) if self.seconds else None,
+            "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
+            "results": [asdict(result) for result in self.results],
+        }
+
+
+class Reporter:
+    """What a batch tells the user as it goes; the default prints one line per document."""
+
+    def __init__(self, echo=print, echo_error=print):
+        self.echo, self.echo_error = echo, echo_error
+
+    def start(self, documents: int, segments_hint: int | None = None) -> None:
+        pass
+
+    def skipped(self, path: Path) -> None:
+        self.echo(f"{path}: unchanged since the last run, skipped")
+
+    def done(self, path: Path, english: Path, segments: int, translated: int) -> None:
+        self.echo(f"{path} → {english} ({segments} segments, {translated} translated)")
+
+    def failed(self, path: Path, reason: str) -> None:
+        self.echo_error(f"mtfix: {path}: {reason}")
+
+    def finish(self, summary: BatchSummary) -> None:
+        pass
+
+
+def _prepare_in_worker(path: str, clean_config):
+    """Run in a worker process: the prepared document and the worker's stage times, or the
+    error's type name and message."""
+    from mtfix.pipeline import prepare_document
+
+    timing.reset()
+    try:
+        document = prepare_document(path, clean_config)
+    except MtfixError as error:
+        return None, (error.message, True), timing.snapshot()
+    except Exception as error:  # our bug, but one document's: the batch goes on
+        return None, (f"internal error ({type(error).__name__}: {error})", False), timing.snapshot()
+    return document, None, timing.snapshot()
+
+
+def _prepared(files: list[Path], clean_config, jobs: int) -> Iterator[tuple[Path, object, tuple | None]]:
+    """(path, document or None, (reason, expected) or None) for each file, in order."""
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            document, error, _ = _prepare_locally(path, clean_config)
+            yield path, document, error
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the parent may hold a loaded model and its threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        ahead = 4 * jobs  # documents prepared ahead of translation: enough to keep busy, bounded memory
+        futures = {}
+        submitted = 0
+        for number, path in enumerate(files):
+            while submitted < len(files) and submitted < number + ahead:
+                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config)
+                submitted += 1
+            document, error, times = futures.pop(number).result()
+            timing.add(times)
+            yield path, document, error
+
+
+def _prepare_locally(path: Path, clean_config):
+    from mtfix.pipeline import prepare_document
+
+    try:
+        return prepare_document(path, clean_config), None, None
+    except MtfixError as error:
+        return None, (error.message, True), None
+    except Exception as error:
+        log.exception("preparing %s", path)
+        return None, (f"internal error ({type(error).__name__}: {error})", False), None
+
+
+def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:
+    """One document's line in the batch index."""
+    name = str(file.relative_to(root)) if root.is_dir() else file.name
+    if document is None:
+        return {"name": name, "error": error}
+    return {
+        "name": name,
+        "report": report.as_posix() if report else None,
+        "languages": dict(Counter(s.lang for s in document.segments if s.translate).most_common()),
+        "segments": len(document.segments),
+        "translated": len(document.translations),
+        "edits": len(document.edits),
+        "flags": dict(Counter(f for s in document.segments for f in s.flags)
+                      + Counter(f for t in document.translations.values() for f in t.flags)),
+    }
+
+
+def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
+              jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None) -> BatchSummary:
+    """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
+    mirroring the tree; returns what became of each."""
+    from mtfix.pipeline import make_signature, translate_documents, write_outputs
+    from mtfix.sources import atomic_write
+
+    reporter = reporter or Reporter()
+    started = time.perf_counter()
+    timing.reset()
+    summary = BatchSummary()
+    plan = make_signature(clean_config, translate_config, [])
+    state = manifest.load(out)
+    # Temporary files a killed run left behind (atomic writes name them ".<name>.*.tmp").
+    if out.is_dir():
+        for stale in out.rglob(".*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+    index_rows: dict[str, dict] = {}
+    order = [file.relative_to(root).as_posix() if root.is_dir() else file.name for file in files]
+
+    def name_of(file: Path) -> str:
+        return file.relative_to(root).as_posix() if root.is_dir() else file.name
+
+    def save_state() -> None:
+        try:
+            manifest.save(out, state)
+        except MtfixError as error:
+            reporter.failed(out / manifest.NAME, error.message)
+
+    def fail(file: Path, sha256: str, reason: str) -> None:
+        name = name_of(file)
+        reporter.failed(file, reason)
+        index_rows[name] = index_row(file, root, None, None, reason)
+        summary.results.append(DocumentResult(name, "failed", reason))
+        state["documents"][name] = {"status": "failed", "sha256": sha256, "plan": plan, "error": reason,
+                                    "index": index_rows[name]}
+        save_state()
+
+    todo: list[tuple[Path, str]] = []
+    for file in files:
+        name = name_of(file)
+        try:
+            sha256 = manifest.file_sha256(file)
+        except OSError:
+            sha256 = ""
+        done = manifest.finished(state, name, sha256, plan, out) if sha256 else None
+        if done is not None:
+            index_rows[name] = done["index"]
+            summary.results.append(DocumentResult(name, "skipped", "unchanged since the last run",
+                                                  outputs=list(done.get("outputs", []))))
+            reporter.skipped(file)
+        else:
+            todo.append((file, sha256))
+    reporter.start(len(todo))
+    hashes = dict(todo)
+
+    def finish_window(documents: list[tuple[Path, object]]) -> None:
+        try:
+            translate_documents([d for _, d in documents], engine, translate_config, clean_config, memory)
+        except Exception as error:  # noqa: BLE001  (isolate the bad document below)
+            if len(documents) == 1:
+                expected = isinstance(error, MtfixError)
+                if not expected:
+                    log.exception("translating %s", documents[0][0])
+                reason = error.message if expected else f"internal error ({type(error).__name__}: {error})"
+                fail(documents[0][0], hashes[documents[0][0]], reason)
+                return
+            for one in documents:
+                finish_window([one])
+            return
+        for file, document in documents:
+            target = out / file.parent.relative_to(root) if root.is_dir() else out
+            try:
+                paths = write_outputs(document, target)
+            except MtfixError as error:
+                fail(file, hashes[file], error.message)
+                continue
+            name = name_of(file)
+            outputs = [p.relative_to(out).as_posix() for p in (paths.english, paths.alignment, paths.report)]
+            index_rows[name] = index_row(file, root, document, paths.report.relative_to(out), None)
+            state["documents"][name] = {"status": "done", "sha256": hashes[file], "plan": plan, "outputs": outputs,
+                                        "signature": document.signature, "index": index_rows[name]}
+            save_state()
+            summary.results.append(DocumentResult(name, "done", None, len(document.segments),
+                                                  len(document.translations), outputs))
+            reporter.done(file, paths.english, len(document.segments), len(document.translations))
+
+    pending: list[tuple[Path, object]] = []
+    pending_segments = 0
+    for file, document, error in _prepared([file for file, _ in todo], clean_config, jobs):
+        if document is None:
+            fail(file, hashes[file], error[0])
+            continue
+        pending.append((file, document))
+        pending_segments += sum(1 for s in document.segments if s.translate)
+        if pending_segments >= window:
+            finish_window(pending)
+            pending, pending_segments = [], 0
+    if pending:
+        finish_window(pending)
+
+    if root.is_dir():
+        from mtfix.export.html import render_index
+
+        try:
+            atomic_write(out / "index.html", render_index([index_rows[n] for n in order if n in index_rows], str(root)))
+        except MtfixError as error:
+            reporter.failed(out / "index.html", error.message)
+    # Results in the order of the files, whatever order they finished in.
+    position = {name: i for i, name in enumerate(order)}
+    summary.results.sort(key=lambda result: position.get(result.name, len(position)))
+    summary.seconds = time.perf_counter() - started
+    summary.timings = timing.snapshot()
+    reporter.finish(summary)
+    return summary
