@@ -148,6 +148,8 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
 
 def _word_links(engine: Engine, texts: list[str], outputs, lang: str) -> list[list[list[int]]]:
     """Word links for each piece, when the engine can give them; never fails a translation."""
+    if outputs and all(output.links is not None for output in outputs):
+        return [output.links for output in outputs]  # got while translating
     align = getattr(engine, "align", None)
     if align is None:
         return [[] for _ in texts]

@@ -118,3 +118,17 @@ def test_translate_and_convert_commands(tmp_path, tiny_marian, private_ct2_cache
     result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--model", str(tiny_marian),
                                  "--compute-type", "int3", "--out", str(out)])
     assert result.exit_code == 2 and "unknown compute type" in result.output
+
+
+def test_links_come_with_the_translation_without_a_second_pass(tiny_marian, tiny_nllb):
+    """The decoding's own attention gives the links (a forced pass would cost a second
+    decoding); they may differ from align()'s where the generated pieces are not the
+    tokenizer's own spelling of the output, so validity is what is asserted."""
+    for model in (tiny_marian, tiny_nllb):
+        engine = create_engine(TranslateConfig(engine="ct2", model=str(model), beam_size=2, max_new_tokens=9))
+        outputs = engine.translate(INDONESIAN, "id")
+        for source, output in zip(INDONESIAN, outputs):
+            assert output.links, output
+            words = [link[:2] for link in output.links]
+            assert words == sorted(words) and all(output.text[a:b].strip() for a, b in words)
+            assert all(0 <= s_start < s_end <= len(source) for _, _, s_start, s_end in output.links)

@@ -70,6 +70,9 @@ class EngineOutput:
     score: float | None
     model: str
     flags: list[str] = field(default_factory=list)
+    # Word links ([target_start, target_end, source_start, source_end]) when the engine got
+    # them while translating (ct2: the attention of the decoding itself); None: ask align().
+    links: list[list[int]] | None = None
 
 
 class Engine(Protocol):

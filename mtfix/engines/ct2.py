@@ -333,9 +333,9 @@ class Ct2Engine:
             groups.setdefault(tuple(sorted(set(prepared[index].banned))), []).append(index)
         for banned, indices in groups.items():
             suppress = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
-            with_terms = any(prepared[i].required for i in indices)
             jobs = [(i, [lead] if lead else None, length_for(i)) for i in indices]
-            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, with_terms):
+            # Attention places missing terms and gives the word links of the review page.
+            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, True):
                 results[index], limits[index] = result, limit
             # Prefix repair, one round per missing term at most, every item of a round in
             # one batch.
@@ -355,10 +355,12 @@ class Ct2Engine:
                 for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, True):
                     results[index], limits[index] = result, limit
         outputs = []
+        special = set(tokenizer.all_special_ids)
         for index, result in enumerate(results):
             tokens = result.hypotheses[0][len(lead):]
             ids = tokenizer.convert_tokens_to_ids(tokens)
             text = tokenizer.decode(ids, skip_special_tokens=True).strip()
+            links = self._links(model, texts[index], sources[index], text, tokens, ids, result, lead, special)
             for written, target in prepared[index].placeholders.items():
                 text = text.replace(written, target)
             flags = []
@@ -367,8 +369,20 @@ class Ct2Engine:
             if terms is not None and terms[index]:
                 flags.extend(check_output(text, terms[index]))
             score = result.scores[0] if result.scores else None
-            outputs.append(EngineOutput(text, None if score is None else round(float(score), 4), model.reference, flags))
+            outputs.append(EngineOutput(text, None if score is None else round(float(score), 4), model.reference, flags,
+                                        links))
         return outputs
+
+    def _links(self, model: Ct2Model, text: str, source: list[str], output: str, tokens: list[str], ids: list[int], result, lead,
+               special: set[int]) -> list[list[int]]:
+        """Word links from the attention of the decoding that wrote ``output``: the same
+        rows a forced pass would give (see :meth:`align`), without a second pass."""
+        if not result.attention or not output:
+            return []
+        rows = result.attention[0][len(lead) : len(lead) + len(tokens)]
+        source_ids = model.tokenizer.convert_tokens_to_ids(source)
+        return hf.word_links(text, source, [t in special for t in source_ids], output, tokens,
+                             [t in special for t in ids], rows)
 
     def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress, attention: bool):
         """Decode ``jobs`` (index, target prefix or None, length limit): one call per
