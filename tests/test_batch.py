@@ -120,3 +120,17 @@ def test_jobs_json_and_quiet(tmp_path, tiny_marian):
 def test_bad_batch_options_are_usage_errors(tmp_path, window):
     result = CliRunner().invoke(app, ["translate", str(tmp_path), "--window", window])
     assert result.exit_code == 2
+
+
+def test_the_progress_bar_reports_without_failing(tmp_path, capsys):
+    from mtfix.batch import BatchSummary
+    from mtfix.cli import _ProgressReporter
+
+    reporter = _ProgressReporter()
+    reporter.start(3)
+    reporter.done(tmp_path / "a.txt", tmp_path / "a.en.txt", 4, 3)
+    reporter.skipped(tmp_path / "b.txt")
+    reporter.failed(tmp_path / "c.txt", "not text (binary)")
+    reporter.finish(BatchSummary())
+    assert reporter.segments == 3
+    assert "c.txt: not text (binary)" in capsys.readouterr().out

@@ -294,7 +294,10 @@ def render_index(rows: list[dict], root: str) -> str:
                         f'{escape(row["error"])}</td></tr>')
             continue
         link = f'<a href="{escape(quote(row["report"]))}">{name}</a>' if row.get("report") else name
-        languages = ", ".join(f"{escape(lang)} ({count})" for lang, count in row["languages"].items()) or "—"
+        # Most segments first, then by code: the same page whether the row was just made or
+        # read back from manifest.json (which stores keys sorted).
+        ranked = sorted(row["languages"].items(), key=lambda item: (-item[1], item[0]))
+        languages = ", ".join(f"{escape(lang)} ({count})" for lang, count in ranked) or "—"
         flags = "".join(f'<span class="flag">{escape(flag)} {count}</span>' for flag, count in sorted(row["flags"].items()))
         body.append(f"<tr><td>{link}</td><td>{languages}</td><td>{row['segments']}</td><td>{row['translated']}</td>"
                     f"<td>{row['edits']}</td><td>{flags or '—'}</td></tr>")
