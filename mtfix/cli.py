@@ -220,7 +220,8 @@ class _ProgressReporter:
         self.progress.update(self.task, advance=1, segments=self.segments, rate=f"{self.segments / elapsed:.1f}")
 
     def failed(self, path, reason: str) -> None:
-        self.progress.console.print(f"mtfix: {path}: {reason}", style="red", markup=False, highlight=False)
+        # One line on stderr, never wrapped: scripts and people grep these.
+        typer.echo(f"mtfix: {path}: {reason}", err=True)
         if self.task is not None:
             self.progress.update(self.task, advance=1)
 

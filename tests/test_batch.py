@@ -133,4 +133,4 @@ def test_the_progress_bar_reports_without_failing(tmp_path, capsys):
     reporter.failed(tmp_path / "c.txt", "not text (binary)")
     reporter.finish(BatchSummary())
     assert reporter.segments == 3
-    assert "c.txt: not text (binary)" in capsys.readouterr().out
+    assert f"mtfix: {tmp_path / 'c.txt'}: not text (binary)\n" in capsys.readouterr().err
