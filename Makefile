@@ -31,3 +31,4 @@ bench: setup
 	$(PY) benchmarks/glossary.py
 	$(PY) benchmarks/report.py
 	$(PY) benchmarks/batch.py
+	$(PY) benchmarks/speed.py

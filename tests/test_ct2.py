@@ -132,3 +132,25 @@ def test_links_come_with_the_translation_without_a_second_pass(tiny_marian, tiny
             words = [link[:2] for link in output.links]
             assert words == sorted(words) and all(output.text[a:b].strip() for a, b in words)
             assert all(0 <= s_start < s_end <= len(source) for _, _, s_start, s_end in output.links)
+
+
+def test_translating_with_a_converted_model_never_imports_torch(tiny_marian, private_ct2_cache):
+    """torch is about 220 MB of memory that CTranslate2 does not need (issue 9's memory goal)."""
+    import os
+    import subprocess
+
+    from mtfix.engines import ct2
+
+    ct2.convert(str(tiny_marian), "int8")  # conversion needs torch; it runs once, beforehand
+    code = (
+        "import sys\n"
+        "from mtfix.engines.base import TranslateConfig, create_engine\n"
+        f"engine = create_engine(TranslateConfig(engine='ct2', model={str(tiny_marian)!r}, beam_size=1, max_new_tokens=5))\n"
+        "out = engine.translate(['tim baru bekerja'], 'id')\n"
+        "assert out[0].text and out[0].links is not None\n"
+        "print('torch' in sys.modules)\n"
+    )
+    env = dict(os.environ, MTFIX_CT2_CACHE=str(private_ct2_cache))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtfix.engines import hf, nllb
-from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
+from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens, register_engine
 from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms, prepare_terms
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
 
@@ -179,9 +179,7 @@ def load(reference: str, config: TranslateConfig) -> Ct2Model:
     compute_type = resolve_compute_type(config.compute_type, device)
     folder, _ = locate(reference)
     converted = convert(reference, compute_type, config.allow_pickle)
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+    tokenizer = load_tokenizer(folder)
     model_config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     translator = ctranslate2.Translator(
         str(converted), device=device, device_index=index, compute_type=compute_type,
@@ -193,6 +191,21 @@ def load(reference: str, config: TranslateConfig) -> Ct2Model:
         is_nllb=model_config.get("model_type") == "m2m_100",
         forced_eos=model_config.get("forced_eos_token_id") is not None,
     )
+
+
+def load_tokenizer(folder: Path):
+    """The model's own tokenizer class, named in its tokenizer_config.json. Not AutoTokenizer:
+    importing that imports torch (about 220 MB), which CTranslate2 does not need."""
+    import transformers
+
+    try:
+        named = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8")).get("tokenizer_class")
+    except (OSError, ValueError):
+        named = None
+    tokenizer_class = getattr(transformers, named, None) if isinstance(named, str) and named.isidentifier() else None
+    if tokenizer_class is None or not hasattr(tokenizer_class, "from_pretrained"):
+        tokenizer_class = transformers.AutoTokenizer
+    return tokenizer_class.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
 
 
 def _source_positions(text: str, pieces: list[str], forms: list[str]) -> list[int]:
@@ -283,7 +296,7 @@ class Ct2Engine:
             sources,
             target_prefix=prefixes,
             beam_size=beam,
-            max_batch_size=self.config.max_batch_tokens,
+            max_batch_size=batch_tokens(self.config),
             batch_type="tokens",
             max_input_length=0,  # long segments are split before they get here, never cut
             max_decoding_length=max_length,
@@ -455,7 +468,7 @@ class Ct2Engine:
         longest = max(len(prefix) for prefix in prefixes)
         found = model.translator.translate_batch(
             [sources[i] for i in todo], target_prefix=prefixes, beam_size=1, max_input_length=0,
-            max_batch_size=self.config.max_batch_tokens, batch_type="tokens",
+            max_batch_size=batch_tokens(self.config), batch_type="tokens",
             max_decoding_length=longest + 1, return_attention=True,
         )
         for i, result in zip(todo, found):

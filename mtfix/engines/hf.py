@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtfix.engines.base import EngineOutput, TranslateConfig
+from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens
 from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, make_processor, prepare_terms
 from mtfix.errors import ModelNotAvailableError
 
@@ -161,7 +161,7 @@ def generate(
             return tokenizer.decode(ids, skip_special_tokens=True)
 
         prepared = [prepare_terms(encode, tokenizer.unk_token_id, requests or [], decode) for requests in terms]
-    for batch_indices in plan_batches(order, lengths, config.batch_size, config.max_batch_tokens):
+    for batch_indices in plan_batches(order, lengths, config.batch_size, batch_tokens(config)):
         batch = tokenizer(
             [texts[index] for index in batch_indices], return_tensors="pt", padding=True
         ).to(loaded.device)
