@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -122,14 +121,25 @@ def end_to_end(model: Path, work: Path, documents: int, sentences: int) -> None:
     mixed_documents(corpus, documents, sentences)
     converted = ct2.convert(str(model), "int8")
     model_bytes = sum(f.stat().st_size for f in converted.iterdir() if f.is_file())
-    command = [sys.executable, "-m", "mtfix.cli", "translate", str(corpus), "--out", str(work / "out"),
-               "--engine", "ct2", "--model", str(model), "--beam", "1", "--max-new-tokens", "32",
-               "--no-memory", "--quiet", "--json"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    arguments = ["translate", str(corpus), "--out", str(work / "out"), "--engine", "ct2", "--model", str(model),
+                 "--beam", "1", "--max-new-tokens", "32", "--no-memory", "--quiet", "--json"]
+    # The child reports its own peak (VmHWM) as it exits: the rusage of children counts the
+    # pages of this process copied at fork time (this process holds torch and two models).
+    code = ("import atexit, sys\n"
+            "def peak():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM'):\n"
+            "            sys.stderr.write('PEAK_KB ' + line.split()[1] + '\\n')\n"
+            "atexit.register(peak)\n"
+            f"sys.argv = ['mtfix'] + {arguments!r}\n"
+            "from mtfix.cli import run\n"
+            "run()\n")
     started = time.perf_counter()
-    finished = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=dict(os.environ, HF_HUB_OFFLINE="1"))
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    peaks = [int(line.split()[1]) for line in finished.stderr.splitlines() if line.startswith("PEAK_KB ")]
+    peak = peaks[-1] * 1024 if peaks else float("nan")
     if finished.returncode != 0:
         print(finished.stdout[-2000:], finished.stderr[-2000:])
         raise SystemExit("end-to-end run failed")
@@ -149,7 +159,7 @@ def end_to_end(model: Path, work: Path, documents: int, sentences: int) -> None:
     print(f"\nNon-model stages: {100 * outside / wall:.1f} % of wall time (target ≤10 %)")
     limit = 1.5 * model_bytes + 300 * 2**20
     print(f"Peak RSS: {peak / 2**20:,.0f} MB; model on disk {model_bytes / 2**20:,.0f} MB; "
-          f"limit 1.5 × model + 300 MB = {limit / 2**20:,.0f} MB ({'within' if peak <= limit and before < limit else 'OVER'})")
+          f"limit 1.5 × model + 300 MB = {limit / 2**20:,.0f} MB ({'within' if peak <= limit else 'OVER'})")
 
 
 def help_startup(repeats: int = 5) -> None:
@@ -168,6 +178,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=20)
     parser.add_argument("--e2e-sentences", type=int, default=2000)
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--skip-decoding", action="store_true")
     args = parser.parse_args()
     if not (SHARED_MODEL / "config.json").is_file():
         raise SystemExit(f"{SHARED_MODEL} is absent: this benchmark needs the real opus-mt-zh-en tokenizer and config")
@@ -182,7 +193,8 @@ def main() -> None:
         work = Path(temporary)
         os.environ.setdefault("MTFIX_CT2_CACHE", str(work / "ct2"))
         model = build_random_model(SHARED_MODEL, work / "zh-random")
-        decoding_table(model, args.sentences, args.tokens)
+        if not args.skip_decoding:
+            decoding_table(model, args.sentences, args.tokens)
         if not args.skip_e2e:
             end_to_end(model, work, args.documents, args.e2e_sentences)
         help_startup()
