@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mtfix import manifest, timing
-from mtfix.errors import MtfixError
+from mtfix.errors import MtfixError, printable_path
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,13 @@ class Reporter:
         pass
 
     def skipped(self, path: Path) -> None:
-        self.echo(f"{path}: unchanged since the last run, skipped")
+        self.echo(f"{printable_path(path)}: unchanged since the last run, skipped")
 
     def done(self, path: Path, english: Path, segments: int, translated: int) -> None:
-        self.echo(f"{path} → {english} ({segments} segments, {translated} translated)")
+        self.echo(f"{printable_path(path)} → {printable_path(english)} ({segments} segments, {translated} translated)")
 
     def failed(self, path: Path, reason: str) -> None:
-        self.echo_error(f"mtfix: {path}: {reason}")
+        self.echo_error(f"mtfix: {printable_path(path)}: {reason}")
 
     def finish(self, summary: BatchSummary) -> None:
         pass
@@ -147,7 +147,7 @@ def _prepare_locally(path: Path, clean_config):
 
 def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:
     """One document's line in the batch index."""
-    name = str(file.relative_to(root)) if root.is_dir() else file.name
+    name = printable_path(file.relative_to(root) if root.is_dir() else file.name)
     if document is None:
         return {"name": name, "error": error}
     return {
@@ -183,10 +183,10 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
             except OSError:
                 pass
     index_rows: dict[str, dict] = {}
-    order = [file.relative_to(root).as_posix() if root.is_dir() else file.name for file in files]
-
     def name_of(file: Path) -> str:
-        return file.relative_to(root).as_posix() if root.is_dir() else file.name
+        return printable_path(file.relative_to(root).as_posix() if root.is_dir() else file.name)
+
+    order = [name_of(file) for file in files]
 
     def save_state() -> None:
         try:
@@ -236,14 +236,15 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
                 finish_window([one])
             return
         for file, document in documents:
-            target = out / file.parent.relative_to(root) if root.is_dir() else out
+            # The output tree mirrors the input's, with names that are valid UTF-8.
+            target = out / printable_path(file.parent.relative_to(root)) if root.is_dir() else out
             try:
                 paths = write_outputs(document, target)
             except MtfixError as error:
                 fail(file, hashes[file], error.message)
                 continue
             name = name_of(file)
-            outputs = [p.relative_to(out).as_posix() for p in (paths.english, paths.alignment, paths.report)]
+            outputs = [printable_path(p.relative_to(out).as_posix()) for p in (paths.english, paths.alignment, paths.report)]
             index_rows[name] = index_row(file, root, document, paths.report.relative_to(out), None)
             state["documents"][name] = {"status": "done", "sha256": hashes[file], "plan": plan, "outputs": outputs,
                                         "signature": document.signature, "index": index_rows[name]}

@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from mtfix import __version__
-from mtfix.errors import MtfixError
+from mtfix.errors import MtfixError, printable_path
 
 app = typer.Typer(
     help="Turn damaged multilingual documents into faithful English with a review trail.",
@@ -89,7 +89,9 @@ def input_files(path: Path, out_dir: Path, globs: list[str] = (), excludes: list
                 continue
             if any(fnmatch(relative, pattern) for pattern in excludes):
                 continue
-            if candidate.is_file():
+            # A broken link is listed too, so that the batch reports it instead of
+            # passing over it in silence.
+            if candidate.is_file() or (candidate.is_symlink() and not candidate.exists()):
                 found.append(candidate)
     return sorted(found)
 
@@ -285,17 +287,17 @@ def clean(
                 f"{path}:{line}: {typer.style(repr(edit.original), fg='red')} → "
                 f"{typer.style(repr(edit.replacement), fg='green')}  [{edit.kind}] {edit.reason}"
             )
-    typer.echo(f"{path}: {len(document.edits)} edits → {out}")
+    typer.echo(f"{printable_path(path)}: {len(document.edits)} edits → {printable_path(out)}")
 
 
 def _load_alignment(alignment: Path):
     """The Document an alignment file describes; a bad file is one line and exit 2."""
     import json
 
-    from mtfix.export.jsonl import document_from_alignment
+    from mtfix.export.jsonl import document_from_alignment, read_jsonl
 
     try:
-        records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines() if line.strip()]
+        records = read_jsonl(alignment.read_text(encoding="utf-8"))
         return document_from_alignment(records)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
@@ -319,7 +321,7 @@ def report(
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
-    typer.echo(f"{alignment} → {target} ({len(document.segments)} segments)")
+    typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.segments)} segments)")
 
 
 @app.command()
@@ -344,7 +346,7 @@ def export(
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
-    typer.echo(f"{alignment} → {target} ({len(document.translations)} units)")
+    typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.translations)} units)")
 
 
 memory_app = typer.Typer(help="The translation memory: statistics, export, clearing.", no_args_is_help=True)
@@ -534,8 +536,9 @@ def glossary_check(
     import json
 
     try:
-        lines = alignment.read_text(encoding="utf-8").splitlines()
-        records = [json.loads(line) for line in lines if line.strip()]
+        from mtfix.export.jsonl import read_jsonl
+
+        records = read_jsonl(alignment.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         typer.echo(f"mtfix: {alignment}: not a readable alignment file ({error})", err=True)
         raise typer.Exit(2)

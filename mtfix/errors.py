@@ -7,6 +7,27 @@ traceback.
 
 from __future__ import annotations
 
+import os
+
+
+def printable_path(path) -> str:
+    """``path`` as text that can always be printed and written as UTF-8. File names on
+    POSIX are bytes; one that is not UTF-8 reaches Python with surrogate escapes, which no
+    UTF-8 stream accepts: those bytes are shown as ``\\xe9``.
+
+    >>> printable_path(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "backslashreplace")
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
 
 class MtfixError(Exception):
     """A problem the user can act on. ``path`` names the file it concerns, if any."""
@@ -16,7 +37,7 @@ class MtfixError(Exception):
     def __init__(self, message: str, path: str | None = None):
         super().__init__(message)
         self.message = message
-        self.path = path
+        self.path = printable_path(path) if path is not None else None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

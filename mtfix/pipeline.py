@@ -16,6 +16,7 @@ from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages
 from mtfix.segment import Piece, has_words, looks_like_markdown, split_document
+from mtfix.errors import printable_path
 from mtfix.sources import read_text
 from mtfix.timing import stage
 
@@ -86,7 +87,7 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     # 1. Bytes to text, with the encoding recorded.
     with stage("read"):
         decoded = read_text(path)
-    document = Document(path=os.fspath(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
+    document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
 
     # 2. Repairs, as edits on the raw text.
     with stage("degarble"):
@@ -226,13 +227,11 @@ def clean_file(
 ) -> Document:
     """Repair one file without translating; writes ``<stem>.clean<ext>`` and
     ``<stem>.edits.jsonl`` to ``out_dir`` unless None."""
-    import json
-
-    from mtfix.export.jsonl import edit_record
+    from mtfix.export.jsonl import edit_record, json_line
     from mtfix.sources import atomic_write
 
     decoded = read_text(path)
-    document = Document(path=os.fspath(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
+    document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
     document.clean, document.edits = clean(document.raw, clean_config)
     document.signature = make_signature(clean_config, None, [])
     if out_dir is not None:
@@ -243,5 +242,5 @@ def clean_file(
                   "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits)}
         lines = [header] + [edit_record(edit) for edit in document.edits]
         atomic_write(folder / f"{source.stem}.edits.jsonl",
-                     "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+                     "".join(json_line(line) for line in lines))
     return document

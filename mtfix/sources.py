@@ -3,7 +3,9 @@
 Decoding order, strongest evidence first:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) decides;
 2. strict UTF-8: text that decodes as UTF-8 is almost never anything else;
-3. binary refusal: NUL bytes outside a BOM'd UTF-16/32 file, or a known binary signature;
+3. UTF-16 without a BOM, told by its zero bytes (every other byte of mostly-ASCII text);
+   then binary refusal: a known binary signature, or more than a few NUL bytes (a few
+   stray NULs in text are kept and removed by de-garbling as logged edits);
 4. charset-normalizer on the rest (GB18030/GBK, Big5, Shift-JIS, cp1252, latin-1 ...).
    GBK and GB2312 answers are widened to GB18030, its superset, so no character is refused.
 """
@@ -72,12 +74,20 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
             raise InputError(f"looks binary ({what}); skipped", path)
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise InputError(f"looks binary (NUL byte at 0x{nul:x}); skipped", path)
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return DecodedText(data.decode(utf16), utf16, digest)
+        if data.count(b"\x00") > max(2, len(data) // 100):
+            raise InputError(f"looks binary (NUL byte at 0x{nul:x}); skipped", path)
 
     try:
         return DecodedText(data.decode("utf-8"), "utf-8", digest)
     except UnicodeDecodeError:
         pass
+
+    mixed = _mixed_lines(data)
+    if mixed is not None:
+        return DecodedText(mixed[0], mixed[1], digest)
 
     from charset_normalizer import from_bytes
 
@@ -95,6 +105,56 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
         raise InputError(f"looks binary (many control characters when read as {encoding}); "
                          "skipped", path)
     return DecodedText(text, encoding, digest)
+
+
+def _mixed_lines(data: bytes) -> tuple[str, str] | None:
+    """Text whose lines are in two encodings (a file pasted together from UTF-8 and GBK
+    sources): UTF-8 lines read as UTF-8, the others in the one legacy encoding that reads
+    all of them. None unless some lines are real (non-ASCII) UTF-8 and the rest fit one
+    encoding strictly."""
+    from charset_normalizer import from_bytes
+
+    lines = data.splitlines(keepends=True)
+    utf8_lines, other = 0, []
+    for number, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+            continue
+        if max(line, default=0) >= 0x80:
+            utf8_lines += 1
+    if not other or not utf8_lines:
+        return None
+    best = _best_match(from_bytes(b"".join(lines[number] for number in other)))
+    if best is None:
+        return None
+    encoding = WIDER_ENCODING.get(best.encoding, best.encoding)
+    wanted = set(other)
+    try:
+        text = "".join(line.decode(encoding if number in wanted else "utf-8") for number, line in enumerate(lines))
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return text, f"utf-8+{encoding}"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` has the zero bytes of mostly-ASCII UTF-16
+    (most odd or most even bytes zero, the others not) and decodes strictly; else None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:65536]
+    even_zero = sample[0::2].count(0) / len(sample[0::2])
+    odd_zero = sample[1::2].count(0) / len(sample[1::2])
+    for encoding, zeros, others in (("utf-16-le", odd_zero, even_zero), ("utf-16-be", even_zero, odd_zero)):
+        if zeros >= 0.5 and others <= 0.05:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _control_ratio(text) <= 0.05:
+                return encoding
+    return None
 
 
 # When charset-normalizer finds several encodings equally plausible (cp1250 and cp1252 read
@@ -132,6 +192,8 @@ def read_text(path: str | os.PathLike) -> DecodedText:
     except IsADirectoryError:
         raise InputError("is a folder, not a file", name) from None
     except FileNotFoundError:
+        if os.path.islink(name):
+            raise InputError(f"is a broken symbolic link (to {os.readlink(name)})", name) from None
         raise InputError("no such file", name) from None
     except PermissionError:
         raise InputError("cannot be read (permission denied)", name) from None

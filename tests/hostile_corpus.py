@@ -67,7 +67,7 @@ def build(folder: Path, scale: float = 1.0) -> list[Case]:
         cases.append(Case(name, ok, reason))
 
     put("empty.txt", b"", False, "empty")
-    put("whitespace.txt", " \n\t\n   \r\n", False, "no text")
+    put("whitespace.txt", " \n\t\n   \r\n", False, "empty")
     put("punctuation.txt", "!!! ... ??? ——— 。。。 ，，，\n", True)
     put("image.txt", _png(), False, "binary")
     put("archive.txt", gzip.compress(b"hello world " * 100), False, "binary")
@@ -98,7 +98,7 @@ def build(folder: Path, scale: float = 1.0) -> list[Case]:
         os.symlink("..", folder / "loop" / "again")
     if not (folder / "dangling.txt").is_symlink():
         os.symlink(folder / "does-not-exist.txt", folder / "dangling.txt")
-    cases.append(Case("dangling.txt", False, "no such file"))
+    cases.append(Case("dangling.txt", False, "broken symbolic link"))
     # Unreadable: refused with a reason (root reads everything, so the case is dropped there).
     put("unreadable.txt", "Tim baru bekerja.\n", False, "permission denied")
     os.chmod(folder / "unreadable.txt", 0)

@@ -73,12 +73,33 @@ def alignment_records(document: Document) -> list[dict]:
     return records
 
 
+# Characters that some line readers (Python's str.splitlines, JavaScript, editors) take for
+# a line break: JSON may hold them raw inside strings, JSONL must not.
+_LINE_BREAKERS = {ord(c): f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def json_line(record: dict) -> str:
+    """One JSONL line: UTF-8 kept readable, but every character that could split a line
+    escaped, so any reader sees one record per line.
+
+    >>> json_line({"text": "a\u2028b\x85c"})
+    '{"text": "a\\\\u2028b\\\\u0085c"}\\n'
+    """
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKERS) + "\n"
+
+
 def alignment_jsonl(document: Document) -> str:
-    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in alignment_records(document))
+    return "".join(json_line(record) for record in alignment_records(document))
+
+
+def read_jsonl(text: str) -> list[dict]:
+    """Records of a JSONL text; lines end at \\n only (a raw U+2028 inside a string written
+    by another tool stays inside its record)."""
+    return [json.loads(line) for line in text.split("\n") if line.strip()]
 
 
 def read_alignment(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return read_jsonl(text)
 
 
 def rebuild_raw(records: list[dict]) -> str:
