@@ -112,8 +112,10 @@ def _normalise(code: str) -> str:
     return {"zh-cn": "zh", "zh-tw": "zh", "wuu": "zh", "yue": "zh", "iw": "he", "jw": "jv"}.get(code, code)
 
 
+@lru_cache(maxsize=65536)
 def detect_language(text: str) -> LanguageGuess:
-    """Best guess for one segment, before the document-level pass."""
+    """Best guess for one segment, before the document-level pass. Cached: tables,
+    boilerplate and stuck engines repeat the same segments thousands of times."""
     counts = script_counts(text)
     script = dominant_script(counts)
     if script == "NONE":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 from collections.abc import Callable
 
 from mtfix.document import Segment, Translation
@@ -122,7 +123,13 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
         context = memory_context(engine.name, model, config.signature_fields(), glossary.digest if glossary else None)
         keys = [memory.key(piece, lang, context) for piece in flat]
         known = memory.get_many(keys)
-    todo = [i for i in range(len(flat)) if not keys or keys[i] not in known]
+    missing = [i for i in range(len(flat)) if not keys or keys[i] not in known]
+    # A piece that occurs many times (table cells, boilerplate, a stuck engine's filler) is
+    # translated once: same text, same terms, same output.
+    first_of: dict[tuple, int] = {}
+    for i in missing:
+        first_of.setdefault((flat[i], tuple(requests[i])), i)
+    todo = list(first_of.values())
     outputs: list = [None] * len(flat)
     links: list = [None] * len(flat)
     if todo:
@@ -133,6 +140,10 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
             fresh_links = _word_links(engine, [flat[i] for i in todo], fresh, lang)
         for i, output, link in zip(todo, fresh, fresh_links):
             outputs[i], links[i] = output, link
+        for i in missing:
+            j = first_of[(flat[i], tuple(requests[i]))]
+            if j != i:
+                outputs[i], links[i] = replace(outputs[j], flags=list(outputs[j].flags)), links[j]
         if memory is not None:
             memory.put_many([(keys[i], flat[i], lang, context, outputs[i].text, outputs[i].score,
                               outputs[i].flags, links[i]) for i in todo])
@@ -142,7 +153,7 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
             outputs[i] = EngineOutput(entry["target"], entry["score"], model, list(entry["flags"]))
             links[i] = entry["links"]
     if memory is not None:
-        log.info("%s: %d pieces from the memory, %d translated", lang, len(flat) - len(todo), len(todo))
+        log.info("%s: %d pieces from the memory, %d translated", lang, len(flat) - len(missing), len(todo))
     return outputs, links
 
 

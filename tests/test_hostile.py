@@ -185,3 +185,45 @@ def test_text_without_damage_is_never_changed(pieces):
         return
     cleaned, edits = clean(text)
     assert (cleaned, edits) == (text, []) or all(edit.kind == "spacing" for edit in edits)
+
+
+def test_a_crash_inside_a_translation_leaves_the_memory_consistent(tmp_path, tiny_marian):
+    """An engine that dies on one document (our bug, not the user's): that document fails
+    with a one-line reason, the others are translated, and the memory holds exactly their
+    segments and passes SQLite's integrity check."""
+    import sqlite3
+
+    from mtfix.batch import Reporter, run_batch
+    from mtfix.degarble import CleanConfig
+    from mtfix.engines.base import TranslateConfig, create_engine
+    from mtfix.memory import TranslationMemory
+
+    config = TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=4)
+    inner = create_engine(config)
+
+    class Crashing:
+        name = inner.name
+
+        def __getattr__(self, attribute):
+            return getattr(inner, attribute)
+
+        def translate(self, texts, lang, terms=None):
+            if any("meledak" in text for text in texts):
+                raise RuntimeError("CUDA error: an illegal memory access was encountered")
+            return inner.translate(texts, lang, terms)
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {"a.txt": "Tim baru bekerja di Zurich.", "b.txt": "Mesin itu meledak di tengah jalan.",
+             "c.txt": "Peneliti lain dari saingannya juga bergabung."}
+    for name, text in texts.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    memory = TranslationMemory(tmp_path / "memory.sqlite3")
+    errors: list[str] = []
+    summary = run_batch(sorted(folder.iterdir()), folder, tmp_path / "out", Crashing(), config, CleanConfig(), memory,
+                        reporter=Reporter(echo=lambda line: None, echo_error=errors.append))
+    assert [(r.name, r.status) for r in summary.results] == [("a.txt", "done"), ("b.txt", "failed"), ("c.txt", "done")]
+    assert len(errors) == 1 and errors[0].startswith(f"mtfix: {folder / 'b.txt'}: internal error (RuntimeError")
+    assert memory.stats()["entries"] == 2
+    with sqlite3.connect(tmp_path / "memory.sqlite3") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)

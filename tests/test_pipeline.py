@@ -211,7 +211,7 @@ def test_nllb_sets_the_source_language_per_batch(tmp_path, tiny_nllb, monkeypatc
 
 
 def test_overlong_segments_are_split_not_truncated(tmp_path, tiny_marian):
-    long_sentence = ", ".join(["perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung"] * 12) + "."
+    long_sentence = ", ".join(f"perusahaan itu mengumumkan bahwa {n} peneliti baru akan bergabung" for n in range(12)) + "."
     source = tmp_path / "long.txt"
     source.write_text(long_sentence + "\n", encoding="utf-8")
     spy_config = replace(GREEDY, max_source_tokens=40)
@@ -221,6 +221,21 @@ def test_overlong_segments_are_split_not_truncated(tmp_path, tiny_marian):
     assert "".join(pieces).replace(" ", "") == long_sentence.replace(" ", "")
     translation = document.translations[0]
     assert "split" in translation.flags
+
+
+def test_repeated_segments_are_translated_once(tmp_path, tiny_marian):
+    source = tmp_path / "table.md"
+    rows = "\n".join(f"| lab baru | tim {n % 2} |" for n in range(30))
+    source.write_text("| a | b |\n|---|---|\n" + rows + "\n", encoding="utf-8")
+    document, spy = _translate(source, tmp_path / "out", tiny_marian, GREEDY, spy=True)
+    sent = [text for _, texts in spy.calls for text in texts]
+    assert len(sent) == len(set(sent))  # each distinct cell once
+    by_text: dict[str, set] = {}
+    for segment in document.segments:
+        if segment.id in document.translations:
+            by_text.setdefault(segment.text, set()).add(document.translations[segment.id].text)
+    assert by_text and all(len(outputs) == 1 for outputs in by_text.values())
+    assert sum(1 for s in document.segments if s.id in document.translations) > len(sent)
 
 
 @needs_shared
