@@ -75,6 +75,9 @@ def _script_of(char: str) -> str:
 
 def script_counts(text: str) -> Counter:
     """Letters of ``text`` counted by script (HAN, KANA, LATIN, CYRILLIC, ...)."""
+    if text.isascii():  # most segments: every letter is Latin, counted at C speed
+        letters = sum(map(str.isalpha, text))
+        return Counter({"LATIN": letters}) if letters else Counter()
     counts: Counter = Counter()
     for char in text:
         if unicodedata.category(char).startswith("L"):
