@@ -41,7 +41,8 @@ def _edits_inside(edits, edit_ends: list[int], raw_start: int, raw_end: int) -> 
     ``raw[raw_start:raw_end]``: a bisection, so a document with many edits stays linear."""
     first = bisect.bisect_left(edit_ends, raw_start)
     found = []
-    for edit in edits[first:]:
+    for index in range(first, len(edits)):  # by index: a slice would copy the tail every call
+        edit = edits[index]
         if edit.raw_start >= raw_end:
             break
         if edit.raw_start < raw_end and edit.raw_end > raw_start or (

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from mtfix.engines import hf, nllb
 from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens, register_engine
-from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms, prepare_terms
+from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
 
 log = logging.getLogger(__name__)
@@ -314,22 +314,14 @@ class Ct2Engine:
         tokenizer = model.tokenizer
         lead = [nllb.TARGET_CODE] if model.is_nllb else []
         sources = self._sources(model, texts)
-        prepared = [PreparedTerms()] * len(texts)
+        prepared = hf.prepare_with_tokenizer(tokenizer, terms, len(texts))
+        # Where each term's source words are, for placing a missing term by attention.
         forms_of: list[dict[tuple[int, ...], list[str]]] = [{} for _ in texts]
-        if terms is not None and any(terms):
-
-            def encode(text: str) -> list[int]:
-                return tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
-
-            def decode(ids: list[int]) -> str:
-                return tokenizer.decode(ids, skip_special_tokens=True)
-
-            prepared = [prepare_terms(encode, tokenizer.unk_token_id, requests or [], decode) for requests in terms]
-            for index, requests in enumerate(terms):
-                written_as = {target: written for written, target in prepared[index].placeholders.items()}
-                for request in requests or []:
-                    ids = tuple(encode(written_as.get(request.target, request.target)))
-                    forms_of[index].setdefault(ids, []).append(request.source)
+        for index, requests in enumerate(terms or []):
+            written_as = {target: written for written, target in prepared[index].placeholders.items()}
+            for request in requests or []:
+                ids = tuple(hf.target_ids(tokenizer, written_as.get(request.target, request.target)))
+                forms_of[index].setdefault(ids, []).append(request.source)
         # The transformers engines count the forced language token in max_new_tokens and, for
         # Marian, end a full-length output with a forced EOS: the same lengths here make
         # greedy outputs identical token for token.

@@ -106,6 +106,24 @@ def count_tokens(loaded: LoadedModel, texts: list[str]) -> list[int]:
     return [len(ids) for ids in encoded]
 
 
+def target_ids(tokenizer, text: str) -> list[int]:
+    """The target-side token ids of ``text``, without special tokens."""
+    return tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+
+
+def prepare_with_tokenizer(tokenizer, terms: list[list[TermRequest]] | None, count: int) -> list[PreparedTerms]:
+    """The glossary terms of each of ``count`` sentences in ``tokenizer``'s target ids
+    (shared by every engine that tokenizes with Hugging Face tokenizers)."""
+    if terms is None or not any(terms):
+        return [PreparedTerms()] * count
+
+    def decode(ids: list[int]) -> str:
+        return tokenizer.decode(ids, skip_special_tokens=True)
+
+    return [prepare_terms(lambda text: target_ids(tokenizer, text), tokenizer.unk_token_id, requests or [], decode)
+            for requests in terms]
+
+
 def plan_batches(order: list[int], lengths: list[int], max_sentences: int, max_tokens: int) -> list[list[int]]:
     """Cut length-sorted ``order`` into batches of at most ``max_sentences`` whose padded size
     (longest source × sentences) stays within ``max_tokens``; a single overlong sentence is a
@@ -151,16 +169,7 @@ def generate(
     eos = model.generation_config.eos_token_id
     eos_ids = set(eos if isinstance(eos, list) else [eos])
     pad = tokenizer.pad_token_id
-    prepared = [PreparedTerms()] * len(texts)
-    if terms is not None and any(terms):
-
-        def encode(text: str) -> list[int]:
-            return tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
-
-        def decode(ids: list[int]) -> str:
-            return tokenizer.decode(ids, skip_special_tokens=True)
-
-        prepared = [prepare_terms(encode, tokenizer.unk_token_id, requests or [], decode) for requests in terms]
+    prepared = prepare_with_tokenizer(tokenizer, terms, len(texts))
     for batch_indices in plan_batches(order, lengths, config.batch_size, batch_tokens(config)):
         batch = tokenizer(
             [texts[index] for index in batch_indices], return_tensors="pt", padding=True
