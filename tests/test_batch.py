@@ -66,10 +66,12 @@ def test_documents_of_a_window_go_to_the_engine_together(tmp_path, tiny_marian):
     summary = run_batch(files, folder, tmp_path / "together", together, config, CleanConfig(), window=1000,
                         reporter=quiet)
     assert summary.count("done") == 6 and summary.exit_code == 0
-    languages = {json.loads(line)["lang"] for path in (tmp_path / "together").rglob("*.align.jsonl")
-                 for line in path.read_text(encoding="utf-8").splitlines() if '"translated": true' in line}
-    # One engine call per language for the six documents, every distinct sentence once.
-    distinct = {SENTENCES[(n + k) % len(SENTENCES)] for n in range(6) for k in range(1 + n % 3)}
+    translated = [json.loads(line) for path in (tmp_path / "together").rglob("*.align.jsonl")
+                  for line in path.read_text(encoding="utf-8").splitlines() if '"translated": true' in line]
+    languages = {record["lang"] for record in translated}
+    # One engine call per language for the six documents, each distinct sentence once.
+    distinct = {(record["source"], record["lang"]) for record in translated}
+    assert len(translated) == sum(1 + n % 3 for n in range(6))
     assert len(together.calls) == len(languages) and sum(together.calls) == len(distinct)
     alone = CountingEngine(tiny_marian)
     run_batch(files, folder, tmp_path / "alone", alone, config, CleanConfig(), window=1, reporter=quiet)
