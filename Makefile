@@ -32,3 +32,4 @@ bench: setup
 	$(PY) benchmarks/report.py
 	$(PY) benchmarks/batch.py
 	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/scaling.py

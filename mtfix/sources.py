@@ -77,7 +77,7 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
         utf16 = _utf16_without_bom(data)
         if utf16 is not None:
             return DecodedText(data.decode(utf16), utf16, digest)
-        if data.count(b"\x00") > max(2, len(data) // 100):
+        if data.count(b"\x00") * 100 > len(data):  # more than 1 % NULs: not text
             raise InputError(f"looks binary (NUL byte at 0x{nul:x}); skipped", path)
 
     try:

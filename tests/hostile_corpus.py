@@ -72,7 +72,9 @@ def build(folder: Path, scale: float = 1.0) -> list[Case]:
     put("image.txt", _png(), False, "binary")
     put("archive.txt", gzip.compress(b"hello world " * 100), False, "binary")
     put("program.txt", _elf(), False, "binary")
-    put("nul-inside.txt", b"Tim baru bekerja di Zurich.\x00\x00 Perusahaan itu merekrut peneliti.\n", True)
+    # A few stray NULs in a page of text (more than 1 % of the bytes would be binary).
+    put("nul-inside.txt", "Tim baru bekerja di Zurich. Perusahaan itu merekrut peneliti.\n".encode() * 20
+        + b"Tim baru\x00\x00 bekerja.\n", True)
     put("invalid-utf8.txt", "Perusahaan itu merekrut peneliti top.\n".encode() + b"\xff\xfe\xc3\x28 ok\n", True)
     put("utf16-no-bom.txt", "Perusahaan itu merekrut peneliti top lain dari saingannya.\n".encode("utf-16-le"), True)
     put("mixed-utf8-gbk.txt", "第一行是UTF-8编码的中文。\n".encode() + "第二行是GBK编码的中文。\n".encode("gbk")

@@ -78,3 +78,26 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path):
     atomic_write(target, "second")
     assert target.read_text() == "second"
     assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+def test_a_few_stray_nuls_in_text_are_read_and_then_removed_as_edits():
+    from mtfix.degarble import clean
+    from mtfix.sources import decode_bytes
+
+    data = "Tim baru bekerja di Zurich. ".encode() * 10 + b"Perusahaan\x00 itu.\n"
+    decoded = decode_bytes(data)
+    assert decoded.encoding == "utf-8" and "\x00" in decoded.text
+    cleaned, edits = clean(decoded.text)
+    assert "\x00" not in cleaned and edits
+
+
+def test_utf16_without_a_bom_and_mixed_encodings_are_read():
+    from mtfix.sources import decode_bytes
+
+    text = "Perusahaan itu merekrut peneliti top lain dari saingannya.\n"
+    assert decode_bytes(text.encode("utf-16-le")).text == text
+    assert decode_bytes(text.encode("utf-16-be")).text == text
+    mixed = "第一行是UTF-8编码的中文。\n".encode() + "第二行是GBK编码的中文。\n".encode("gbk")
+    decoded = decode_bytes(mixed)
+    assert decoded.text == "第一行是UTF-8编码的中文。\n第二行是GBK编码的中文。\n"
+    assert decoded.encoding.startswith("utf-8+")
