@@ -77,7 +77,7 @@ class Reporter:
     def __init__(self, echo=print, echo_error=print):
         self.echo, self.echo_error = echo, echo_error
 
-    def start(self, documents: int, segments_hint: int | None = None) -> None:
+    def start(self, documents: int) -> None:
         pass
 
     def skipped(self, path: Path) -> None:

@@ -204,7 +204,7 @@ class _ProgressReporter:
         )
         self.task = None
 
-    def start(self, documents: int, segments_hint=None) -> None:
+    def start(self, documents: int) -> None:
         import time
 
         self.started = time.perf_counter()

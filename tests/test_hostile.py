@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -140,7 +139,7 @@ def test_models_load_safely():
 @given(st.text(min_size=0, max_size=300))
 def test_arbitrary_text_never_breaks_the_pipeline(tmp_path_factory, tiny_marian, text):
     """Any Unicode: no exception, and segment spans plus gaps rebuild the decoded original."""
-    from mtfix.engines.base import TranslateConfig, create_engine
+    from mtfix.engines.base import TranslateConfig
     from mtfix.errors import InputError
     from mtfix.export.jsonl import alignment_jsonl
     from mtfix.pipeline import prepare_document, translate_document

@@ -291,11 +291,12 @@ class Ct2Engine:
         tokenizer = model.tokenizer
         return [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
-    def _decode(self, model: Ct2Model, sources, prefixes, max_length: int, suppress, attention: bool, beam: int):
+    def _decode(self, model: Ct2Model, sources, prefixes, max_length: int, suppress):
+        # Attention always: it places missing terms and gives the review page's word links.
         return model.translator.translate_batch(
             sources,
             target_prefix=prefixes,
-            beam_size=beam,
+            beam_size=self.config.beam_size,
             max_batch_size=batch_tokens(self.config),
             batch_type="tokens",
             max_input_length=0,  # long segments are split before they get here, never cut
@@ -303,7 +304,7 @@ class Ct2Engine:
             # Both lengths count the target prefix (the language token of NLLB, say).
             min_decoding_length=min(max_length, self.config.min_new_tokens + (1 if model.is_nllb else 0)),
             return_scores=True,
-            return_attention=attention,
+            return_attention=True,
             suppress_sequences=suppress or None,
         )
 
@@ -340,7 +341,7 @@ class Ct2Engine:
             suppress = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
             jobs = [(i, [lead] if lead else None, length_for(i)) for i in indices]
             # Attention places missing terms and gives the word links of the review page.
-            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, True):
+            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress):
                 results[index], limits[index] = result, limit
             # Prefix repair, one round per missing term at most, every item of a round in
             # one batch.
@@ -357,7 +358,7 @@ class Ct2Engine:
                     jobs.append((index, [lead + prefix], limit))
                 if not jobs:
                     break
-                for index, result, limit in self._decode_jobs(model, sources, jobs, suppress, True):
+                for index, result, limit in self._decode_jobs(model, sources, jobs, suppress):
                     results[index], limits[index] = result, limit
         outputs = []
         special = set(tokenizer.all_special_ids)
@@ -389,7 +390,7 @@ class Ct2Engine:
         return hf.word_links(text, source, [t in special for t in source_ids], output, tokens,
                              [t in special for t in ids], rows)
 
-    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress, attention: bool):
+    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress):
         """Decode ``jobs`` (index, target prefix or None, length limit): one call per
         distinct limit, so an output never depends on what else was in its batch."""
         by_limit: dict[int, list] = {}
@@ -398,7 +399,7 @@ class Ct2Engine:
         for limit, members in by_limit.items():
             prefixes = [prefix[0] if prefix else [] for _, prefix, _ in members]
             found = self._decode(model, [sources[index] for index, _, _ in members],
-                                 prefixes if any(prefixes) else None, limit, suppress, attention, self.config.beam_size)
+                                 prefixes if any(prefixes) else None, limit, suppress)
             for (index, _, _), result in zip(members, found):
                 yield index, result, limit
 
