@@ -106,11 +106,12 @@ def translate(
     max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
     max_source_tokens: int = typer.Option(200, "--max-source-tokens", min=8, help="Longer segments are split at clauses."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Most sentences per model call."),
-    max_batch_tokens: int = typer.Option(0, "--max-batch-tokens", min=0, help="Most tokens per model call; 0: the engine's default (4096 padded tokens for transformers, 1024 for ct2)."),
+    max_batch_tokens: int = typer.Option(0, "--max-batch-tokens", min=0, help="Most tokens per model call; 0: the engine's default (4096 padded tokens for transformers, 768 for ct2)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
     compute_type: str = typer.Option("auto", "--compute-type", help="ct2: int8, int8_float16, float16, float32...; auto is int8 on CPU, int8_float16 on GPU."),
     threads: int = typer.Option(0, "--threads", min=0, help="ct2: CPU threads; 0 uses every core available."),
+    term_repair: str = typer.Option("splice", "--term-repair", help="ct2: how a glossary term the model left out goes in: splice (where its source words were translated; no extra decoding) or resume (decoding resumes after it: more fluent, up to 2x slower)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
@@ -131,7 +132,7 @@ def translate(
     translate_config = TranslateConfig(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
-        compute_type=compute_type, threads=threads,
+        compute_type=compute_type, threads=threads, term_repair=term_repair,
     )
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
                                  glossaries=glossary, default_glossary=not no_default_glossary)

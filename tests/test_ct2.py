@@ -154,3 +154,100 @@ def test_translating_with_a_converted_model_never_imports_torch(tiny_marian, pri
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# --- glossary terms the decoding left out --------------------------------------------
+
+from mtfix.engines.ct2 import splice_terms  # noqa: E402
+
+TERM = (90, 91)  # "▁Zhai", "▁Xiaohua"
+TERM_TOKENS = {TERM: ["▁Zhai", "▁Xiaohua"]}
+
+
+def test_a_begun_term_is_completed_where_it_began():
+    ids, tokens, _ = splice_terms([1, 90, 5], ["▁a", "▁Zhai", "▁said"], None, [TERM], [], {}, TERM_TOKENS)
+    assert tokens == ["▁a", "▁Zhai", "▁Xiaohua", "▁said"] and ids == [1, 90, 91, 5]
+
+
+def test_the_words_that_translated_the_term_are_replaced_whole_words_only():
+    # "▁Sh" "ai" "▁Xiao" peak on source pieces 1-2 (the name); "ai" continues "▁Sh".
+    rows = [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7], [0.1, 0.1, 0.2], [0.9, 0.05, 0.05]]
+    rows[3] = [0.6, 0.3, 0.1]
+    tokens = ["▁The", "ai", "▁Xiao", "▁said", "."]
+    ids, new_tokens, new_rows = splice_terms([1, 2, 3, 4, 5], tokens, rows, [TERM], [], {TERM: [1, 2]}, TERM_TOKENS)
+    # "ai" peaks on the name but joins "▁The": the run grows back to the word's start.
+    assert new_tokens == ["▁Zhai", "▁Xiaohua", "▁said", "."]
+    assert ids == [90, 91, 4, 5]
+    # The spliced term's rows point at its source pieces; the kept tokens keep theirs.
+    assert new_rows[:2] == [[0.0, 0.5, 0.5]] * 2 and new_rows[2:] == rows[3:]
+
+
+def test_a_term_no_word_translated_goes_in_at_the_word_boundary_that_attended_most():
+    rows = [[0.9, 0.1], [0.6, 0.4], [0.7, 0.3], [0.9, 0.1]]
+    tokens = ["▁He", "▁me", "t", "▁them"]  # "t" continues "▁me": nothing goes between them
+    _, new_tokens, _ = splice_terms([1, 2, 3, 4], tokens, rows, [TERM], [], {TERM: [1]}, TERM_TOKENS)
+    assert new_tokens == ["▁He", "▁Zhai", "▁Xiaohua", "▁me", "t", "▁them"]
+    # With no attention and no source words it goes at the end.
+    _, at_end, _ = splice_terms([1, 2, 3, 4], tokens, None, [TERM], [], {}, TERM_TOKENS)
+    assert at_end == tokens + ["▁Zhai", "▁Xiaohua"]
+
+
+def test_terms_already_written_stay_whole_and_splices_never_overlap():
+    other = (80, 81)
+    tokens = ["▁MS", "▁L", "▁x", "▁y"]
+    rows = [[0.0, 1.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]  # the present term attends like the missing one
+    ids, new_tokens, _ = splice_terms([80, 81, 3, 4], tokens, rows, [TERM, TERM], [other], {TERM: [1]},
+                                      TERM_TOKENS)
+    assert any(ids[i : i + 2] == [80, 81] for i in range(len(ids) - 1))  # kept whole
+    assert new_tokens.count("▁Zhai") == 2 and ids.count(91) == 2
+
+
+def _counting(engine, monkeypatch):
+    calls = []
+    for model in engine._loaded.values():
+        translator = model.translator
+        real = translator.translate_batch
+
+        class Counting:
+            def __getattr__(self, name):
+                return getattr(translator, name)
+
+            def translate_batch(self, *args, **kwargs):
+                calls.append(len(args[0]))
+                return real(*args, **kwargs)
+
+        monkeypatch.setattr(model, "translator", Counting())
+    return calls
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_splice_decodes_once_and_resume_decodes_again(beam, tiny_marian, monkeypatch):
+    from mtfix.engines.constraints import TermRequest, check_output
+
+    texts = ["perusahaan itu telah merekrut Zhai Xiaohua dari saingannya", "tim baru MSL dan TBD Lab"]
+    terms = [[TermRequest("Zhai Xiaohua", ("Xiaohua Zhai",), source="Zhai Xiaohua")],
+             [TermRequest("MSL", source="MSL"), TermRequest("TBD Lab", source="TBD Lab")]]
+    found = {}
+    for repair in ("splice", "resume"):
+        engine = create_engine(TranslateConfig(engine="ct2", model=str(tiny_marian), beam_size=beam, max_new_tokens=12,
+                                               term_repair=repair))
+        plain = engine.translate(texts, "id")  # loads the model; random weights write no term
+        assert all(check_output(o.text, t) for o, t in zip(plain, terms))
+        calls = _counting(engine, monkeypatch)
+        found[repair] = (engine.translate(texts, "id", terms), calls)
+        outputs, _ = found[repair]
+        assert all(check_output(o.text, t) == [] for o, t in zip(outputs, terms))
+        assert all(o.links for o in outputs)
+    spliced, splice_calls = found["splice"]
+    # One decoding per set of wrong forms to suppress (two here), no second pass; resume
+    # decodes every sentence again.
+    assert splice_calls == [1, 1]
+    assert len(found["resume"][1]) >= 4
+    # A spliced output keeps the words and the score of the decoding it came from.
+    assert [o.score for o in spliced] == [o.score for o in plain]
+    assert "Zhai Xiaohua" in spliced[0].text
+
+
+def test_an_unknown_term_repair_is_a_usage_error():
+    with pytest.raises(UsageError, match="term repair"):
+        create_engine(TranslateConfig(engine="ct2", term_repair="guess"))

@@ -147,15 +147,18 @@ def _sentence_and_terms(words, placed, terms=LATIN_TERMS, joiner=" "):
     return joiner.join(words), requests
 
 
-# ct2 enforces terms by prefix repair, not by a logits processor: the same property must hold.
-@pytest.mark.parametrize("engine_name", ["marian", "nllb", "ct2-marian", "ct2-nllb"])
+# ct2 has no logits processor: it splices missing terms in, or resumes decoding after them
+# (--term-repair). The same property must hold either way.
+@pytest.mark.parametrize("engine_name", ["marian", "nllb", "ct2-marian", "ct2-nllb", "ct2-marian-resume",
+                                         "ct2-nllb-resume"])
 @pytest.mark.parametrize("beam", [1, 4])
 def test_every_term_comes_out_with_random_weights(engine_name, beam, tiny_marian, tiny_nllb):
     if engine_name.startswith("ct2"):
         pytest.importorskip("ctranslate2")
-    model = tiny_nllb if engine_name.endswith("nllb") else tiny_marian
+    model = tiny_nllb if "nllb" in engine_name else tiny_marian
     engine = create_engine(TranslateConfig(engine=engine_name.split("-")[0], model=str(model), beam_size=beam,
-                                           max_new_tokens=12))
+                                           max_new_tokens=12,
+                                           term_repair="resume" if engine_name.endswith("resume") else "splice"))
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
@@ -177,13 +180,14 @@ CJK_TERMS = [("Zhai Xiaohua", ("Xiaohua Zhai",), "翟晓华"), ("Zuckerberg", ()
 CJK_WORDS = list("公司宣布三位新研究员将于下个月加入团队")
 
 
-@pytest.mark.parametrize("engine_name", ["marian", "ct2"])
+@pytest.mark.parametrize("engine_name", ["marian", "ct2", "ct2-resume"])
 @pytest.mark.parametrize("beam", [1, 3])
 def test_every_cjk_term_comes_out_with_the_real_chinese_tokenizer(engine_name, beam, zh_random_model):
-    if engine_name == "ct2":
+    if engine_name.startswith("ct2"):
         pytest.importorskip("ctranslate2")
-    engine = create_engine(TranslateConfig(engine=engine_name, model=str(zh_random_model), beam_size=beam,
-                                           max_new_tokens=8))
+    engine = create_engine(TranslateConfig(engine=engine_name.split("-")[0], model=str(zh_random_model), beam_size=beam,
+                                           max_new_tokens=8,
+                                           term_repair="resume" if engine_name.endswith("resume") else "splice"))
 
     @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.tuples(st.lists(st.sampled_from(CJK_WORDS), min_size=2, max_size=12),

@@ -32,6 +32,10 @@ class TranslateConfig:
     - ``allow_pickle``: load PyTorch pickle weights when a model has no safetensors.
     - ``compute_type`` (ct2 only): ``auto`` is int8 on a CPU, int8_float16 on a GPU.
     - ``threads`` (ct2 only): CPU threads per translation; 0 is every core this process may use.
+    - ``term_repair`` (ct2 only): how a glossary term the decoding left out is put in:
+      ``splice`` (into the output where the term's source words were translated, no second
+      decoding) or ``resume`` (the output is cut there and decoding resumes after the term:
+      more fluent after the term, up to twice the decoding). See :mod:`mtfix.engines.ct2`.
     """
 
     engine: str = "marian"
@@ -45,6 +49,7 @@ class TranslateConfig:
     allow_pickle: bool = False
     compute_type: str = "auto"
     threads: int = 0
+    term_repair: str = "splice"
     # Outputs at least this long (the end token is forbidden before): benchmarks use
     # min = max so that every engine writes the same number of tokens.
     min_new_tokens: int = 0
@@ -62,13 +67,16 @@ class TranslateConfig:
         if self.engine == "ct2":
             # Quantisation changes the output; with auto it depends on the device.
             fields["compute"] = self.compute_type if self.compute_type != "auto" else f"auto-{self.device}"
+            fields["terms"] = self.term_repair
         return fields
 
 
 # Tokens per model call when the user names none. CTranslate2 gains only about 7 % from
-# 4096 over 1024 on 2 cores while its peak memory grows by about 200 MB (measured with the
-# opus-mt-zh-en architecture, benchmarks/speed.py), so it takes the smaller budget.
-DEFAULT_BATCH_TOKENS = {"marian": 4096, "nllb": 4096, "ct2": 1024}
+# 4096 over 1024 on 2 cores while its peak memory grows by about 200 MB, and its CPU workers
+# decode their shares of the budget side by side; 768 keeps the end-to-end run of
+# benchmarks/speed.py (2,000 segments, opus-mt-zh-en architecture) at about 375 MB against
+# its 415 MB budget, where 1024 came to 390-412 MB, at the same speed within noise.
+DEFAULT_BATCH_TOKENS = {"marian": 4096, "nllb": 4096, "ct2": 768}
 
 
 def batch_tokens(config: "TranslateConfig") -> int:

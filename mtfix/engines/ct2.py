@@ -13,14 +13,24 @@ NLLB (M2M100) checkpoint, and an NLLB one is driven as NLLB (source language on 
 tokenizer, ``eng_Latn`` as the target prefix).
 
 **The glossary guarantee without a logits processor.** CTranslate2 cannot run Python at each
-decoding step, so terms are enforced by *prefix repair*: the sentence is decoded normally;
-where the output lacks a term, the output is cut where the term belongs and decoding resumes
-from ``kept tokens + the term's tokens`` (``target_prefix``), which CTranslate2 always keeps.
-Where it belongs: where the output had started the term, else where the decoder attended most
-to the term's source words (``return_attention``), else at the end; never before a term placed
-earlier, so every round adds one kept term and the loop ends after at most one round per
-term. Known wrong forms are ``suppress_sequences``. The output is checked afterwards like
-every engine's.
+decoding step, so a term the decoding left out is put in afterwards, in one of two ways
+(``--term-repair``):
+
+- ``splice`` (the default): the term goes into the output in place of the words that
+  translated its source words (the output tokens whose cross-attention peaks on them); where
+  the output had begun the term, the term is completed there; where no output word
+  translated it, it is inserted at the word boundary that attended most to its source words.
+  No second decoding: with every term missing, the glossary costs nothing measurable
+  (``benchmarks/speed.py``). The score is the model's score of its own output before the
+  splice.
+- ``resume``: the output is cut where the term belongs and decoding resumes from ``kept
+  tokens + the term's tokens`` (``target_prefix``), so what follows the term is written with
+  the term in view. CTranslate2 runs a target prefix through the decoder token by token, as
+  if it were decoding it, so this costs up to one more decoding per sentence.
+
+Either way known wrong forms are ``suppress_sequences``, and the output is checked afterwards
+like every engine's; a splice that would not pass the check (a wrong form made at a seam) is
+done by ``resume`` instead.
 """
 
 from __future__ import annotations
@@ -74,6 +84,22 @@ def resolve_compute_type(compute_type: str, device_kind: str) -> str:
     if compute_type == "auto":
         return "int8_float16" if device_kind == "cuda" else "int8"
     return compute_type
+
+
+def cpu_workers(threads: int) -> tuple[int, int]:
+    """(batches decoded at once, threads for each) on a CPU with ``threads`` to use.
+
+    A translation model's matrices are small enough that one thread per batch and batches
+    side by side beat every thread on one batch: on 2 cores, 2 workers × 1 thread decode
+    greedy and beam 4 about 1.35× faster than 1 × 2 (opus-mt-zh-en architecture, 16
+    sentences split in two, int8). Past 4 workers the batches of a window get too small,
+    so larger machines give each of 4 workers several threads.
+
+    >>> cpu_workers(1), cpu_workers(2), cpu_workers(16)
+    ((1, 1), (2, 1), (4, 4))
+    """
+    workers = max(1, min(threads, 4))
+    return workers, max(1, threads // workers)
 
 
 def default_threads() -> int:
@@ -171,6 +197,7 @@ class Ct2Model:
     translator: object
     is_nllb: bool
     forced_eos: bool  # the transformers model ends a full-length output with a forced EOS
+    workers: int = 1  # batches decoded at once (CTranslate2's inter_threads)
 
 
 def load(reference: str, config: TranslateConfig) -> Ct2Model:
@@ -181,15 +208,17 @@ def load(reference: str, config: TranslateConfig) -> Ct2Model:
     converted = convert(reference, compute_type, config.allow_pickle)
     tokenizer = load_tokenizer(folder)
     model_config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    workers, per_worker = cpu_workers(config.threads or default_threads()) if device == "cpu" else (1, 0)
     translator = ctranslate2.Translator(
         str(converted), device=device, device_index=index, compute_type=compute_type,
-        inter_threads=1, intra_threads=(config.threads or default_threads()) if device == "cpu" else 0,
+        inter_threads=workers, intra_threads=per_worker,
     )
     log.info("loaded %s (CTranslate2, %s on %s)", reference, compute_type, device)
     return Ct2Model(
         reference, tokenizer, translator,
         is_nllb=model_config.get("model_type") == "m2m_100",
         forced_eos=model_config.get("forced_eos_token_id") is not None,
+        workers=workers,
     )
 
 
@@ -206,6 +235,50 @@ def load_tokenizer(folder: Path):
     if tokenizer_class is None or not hasattr(tokenizer_class, "from_pretrained"):
         tokenizer_class = transformers.AutoTokenizer
     return tokenizer_class.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+
+
+def split_evenly(lengths: list[int], workers: int, budget: int) -> list[int]:
+    """Sizes of consecutive chunks of ``lengths`` (sorted, in tokens): ``workers`` chunks of
+    about the same number of tokens (when there are that many items), more when a chunk's
+    padded size (its longest item × its items) would pass ``budget``. Exactly ``workers``
+    matters: a third chunk on two workers runs alone, after the other two.
+
+    >>> split_evenly([5, 5, 5, 5], 2, 1000)
+    [2, 2]
+    >>> split_evenly([1, 1, 1, 9], 2, 1000)
+    [3, 1]
+    >>> split_evenly([4, 5, 5, 6, 6, 7, 8], 2, 1000)
+    [4, 3]
+    >>> split_evenly([4] * 10, 1, 12)
+    [3, 2, 3, 2]
+    >>> split_evenly([3], 4, 100)
+    [1]
+    """
+    count = len(lengths)
+    if not count:
+        return []
+    total = sum(lengths)
+    for chunks in range(max(1, min(workers, count)), count + 1):
+        sizes: list[int] = []
+        start, running = 0, 0
+        for index, length in enumerate(lengths):
+            running += length
+            target = total * (len(sizes) + 1) / chunks
+            left = chunks - len(sizes) - 1  # chunks still to open after this one
+            # Close the chunk at the item boundary nearest its share of the tokens.
+            if left and (running >= target or count - index - 1 == left):
+                if running - target > length / 2 and index > start:
+                    sizes.append(index - start)
+                    start = index
+                else:
+                    sizes.append(index + 1 - start)
+                    start = index + 1
+        sizes.append(count - start)
+        sizes = [size for size in sizes if size]
+        offsets = [sum(sizes[:k]) for k in range(len(sizes))]
+        if all(size == 1 or max(lengths[o : o + size]) * size <= budget for o, size in zip(offsets, sizes)):
+            return sizes
+    return [1] * count
 
 
 def _source_positions(text: str, pieces: list[str], forms: list[str]) -> list[int]:
@@ -251,6 +324,119 @@ def insertion_point(generated: list[int], term: tuple[int, ...], locked: int, at
     return len(generated)
 
 
+def _joins_previous(token: str) -> bool:
+    """Whether a sentencepiece token continues the word before it (no ``▁``, a letter or digit)."""
+    return not token.startswith("▁") and token[:1].isalnum()
+
+
+def splice_terms(generated: list[int], tokens: list[str], rows, missing: list[tuple[int, ...]],
+                 present: list[tuple[int, ...]], sources: dict[tuple[int, ...], list[int]],
+                 term_tokens: dict[tuple[int, ...], list[str]]):
+    """``generated`` with every ``missing`` term put in, and attention rows to match.
+
+    ``tokens`` are the pieces of ``generated``; ``rows`` its attention rows (target position ×
+    source piece, or None); ``present`` the term sequences whose occurrences in the output must
+    stay whole; ``sources`` the source piece positions of each term. Each missing term takes,
+    in this order of preference, (1) the place where the output had begun it, completed;
+    (2) the run of output words whose attention peaks on the term's source pieces, replaced;
+    (3) the word boundary that attended most to those pieces (or the end), inserted. A spliced
+    term's rows point at its source pieces. Returns (ids, tokens, rows).
+
+    >>> splice_terms([5, 6, 7], ["▁a", "▁b", "▁c"], None, [(9,)], [], {}, {(9,): ["▁T"]})[1]
+    ['▁a', '▁b', '▁c', '▁T']
+    >>> rows = [[1, 0, 0], [0, 1, 0], [0, 0.4, 0.6], [0.9, 0.1, 0]]
+    >>> splice_terms([5, 6, 7, 8], ["▁a", "▁b", "ee", "▁d"], rows, [(9, 3)], [], {(9, 3): [1]},
+    ...              {(9, 3): ["▁T", "x"]})[1]
+    ['▁a', '▁T', 'x', '▁d']
+    >>> splice_terms([5, 9, 8], ["▁a", "▁T", "▁d"], None, [(9, 3)], [], {}, {(9, 3): ["▁T", "x"]})[1]
+    ['▁a', '▁T', 'x', '▁d']
+    """
+    length = len(generated)
+    taken = [False] * length  # tokens of a present term or of an earlier splice
+    for sequence in set(present):
+        size = len(sequence)
+        for start in range(length - size + 1):
+            if tuple(generated[start : start + size]) == sequence:
+                taken[start : start + size] = [True] * size
+    edits: list[tuple[int, int, tuple[int, ...]]] = []  # (start, end, term): replace [start, end)
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def boundary(position: int) -> bool:
+        return position >= length or not _joins_previous(tokens[position])
+
+    def weight(position: int, columns: list[int]) -> float:
+        row = rows[position]
+        return float(sum(row[j] for j in columns if j < len(row)))
+
+    for term in missing:
+        columns = sources.get(term, [])
+        edit = None
+        for size in range(len(term) - 1, 0, -1):  # (1) begun: the longest begun part wins
+            edit = next(((start, start + size, term) for start in range(length - size + 1)
+                         if tuple(generated[start : start + size]) == term[:size] and boundary(start)
+                         and free(start, start + size)), None)
+            if edit:
+                break
+        if edit is None and rows is not None and columns:  # (2) the words that translated it
+            peaks = [not taken[t] and t < len(rows) and len(rows[t]) > 0
+                     and max(range(len(rows[t])), key=rows[t].__getitem__) in columns for t in range(length)]
+            best, best_weight, t = None, -1.0, 0
+            while t < length:
+                if not peaks[t]:
+                    t += 1
+                    continue
+                start = t
+                while t < length and peaks[t]:
+                    t += 1
+                run_weight = sum(weight(k, columns) for k in range(start, t))
+                if run_weight > best_weight:
+                    best, best_weight = (start, t), run_weight
+            if best is not None:
+                start, end = best
+                while start > 0 and not boundary(start) and not taken[start - 1]:
+                    start -= 1
+                while end < length and not boundary(end) and not taken[end]:
+                    end += 1
+                if boundary(start) and boundary(end):
+                    edit = (start, end, term)
+        if edit is None:  # (3) inserted where it was attended to most, or at the end
+            # Never inside a kept term or an earlier splice.
+            places = [t for t in range(length + 1)
+                      if boundary(t) and (t == 0 or t == length or not (taken[t - 1] and taken[t]))]
+            point = length
+            if rows is not None and columns and length:
+                scored = [t for t in places if t < length and t < len(rows)]
+                if scored:
+                    point = max(scored, key=lambda t: weight(t, columns))
+            edit = (point, point, term)
+        edits.append(edit)
+        taken[edit[0] : edit[1]] = [True] * (edit[1] - edit[0])
+    new_ids: list[int] = []
+    new_tokens: list[str] = []
+    new_rows: list | None = [] if rows is not None else None
+    width = max((len(row) for row in rows), default=0) if rows is not None else 0
+    cursor = 0
+    for start, end, term in sorted(edits, key=lambda edit: (edit[0], edit[1])):
+        new_ids += generated[cursor:start]
+        new_tokens += tokens[cursor:start]
+        if new_rows is not None:
+            new_rows += [list(row) for row in rows[cursor:start]]
+            columns = [j for j in sources.get(term, []) if j < width]
+            pointed = [1.0 / len(columns) if j in columns else 0.0 for j in range(width)] if columns else None
+            for _ in term:
+                new_rows.append(pointed or (list(rows[start]) if start < len(rows) else [0.0] * width))
+        new_ids += list(term)
+        new_tokens += term_tokens[term]
+        cursor = max(cursor, end)
+    new_ids += generated[cursor:]
+    new_tokens += tokens[cursor:]
+    if new_rows is not None:
+        new_rows += [list(row) for row in rows[cursor:]]
+    return new_ids, new_tokens, new_rows
+
+
 @register_engine("ct2")
 class Ct2Engine:
     name = "ct2"
@@ -259,6 +445,8 @@ class Ct2Engine:
         require_ctranslate2()
         # Bad options are usage errors now, not a failure of every document later.
         resolve_compute_type(config.compute_type, split_device(config.device)[0])
+        if config.term_repair not in ("splice", "resume"):
+            raise UsageError(f"unknown term repair {config.term_repair!r}: use splice or resume")
         self.config = config
         self._loaded: dict[str, Ct2Model] = {}
 
@@ -292,10 +480,12 @@ class Ct2Engine:
         return [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
     def _decode(self, model: Ct2Model, sources, prefixes, max_length: int, suppress):
-        # Attention always: it places missing terms and gives the review page's word links.
-        return model.translator.translate_batch(
-            sources,
-            target_prefix=prefixes,
+        """One decoding of ``sources`` (with ``prefixes`` or None), results in order.
+
+        The sentences, sorted by length, go out as at least one batch per worker, each of
+        about the same number of tokens and none over the worker's share of the token budget,
+        submitted together so that the workers decode them side by side."""
+        options = dict(
             beam_size=self.config.beam_size,
             max_batch_size=batch_tokens(self.config),
             batch_type="tokens",
@@ -304,9 +494,32 @@ class Ct2Engine:
             # Both lengths count the target prefix (the language token of NLLB, say).
             min_decoding_length=min(max_length, self.config.min_new_tokens + (1 if model.is_nllb else 0)),
             return_scores=True,
+            # Attention always: it places missing terms and gives the word links.
             return_attention=True,
             suppress_sequences=suppress or None,
         )
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+        # The token budget bounds the tokens in flight, so the workers share it: memory stays
+        # what one batch of the budget takes (two full batches side by side cost about
+        # 100 MB more at the default budget, benchmarks/speed.py).
+        budget = max(1, batch_tokens(self.config) // model.workers)
+        options["max_batch_size"] = budget
+        chunks = split_evenly([len(sources[i]) for i in order], model.workers, budget)
+        pending = []
+        start = 0
+        for size in chunks:
+            members = order[start : start + size]
+            start += size
+            found = model.translator.translate_batch(
+                [sources[i] for i in members],
+                target_prefix=[prefixes[i] for i in members] if prefixes else None,
+                asynchronous=True, **options)
+            pending.append((members, found))
+        results: list = [None] * len(sources)
+        for members, found in pending:
+            for i, result in zip(members, found):
+                results[i] = result.result()
+        return results
 
     def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
         if not texts:
@@ -332,6 +545,7 @@ class Ct2Engine:
 
         results: list = [None] * len(texts)
         limits: list[int] = [0] * len(texts)  # the decoding length each result had
+        spliced: dict[int, tuple[list[str], list | None]] = {}  # index -> (tokens, attention rows)
         # Items with different wrong forms to suppress are decoded apart: a suppression is
         # per call, and one item's wrong forms must not change another item's output.
         groups: dict[tuple, list[int]] = {}
@@ -343,18 +557,27 @@ class Ct2Engine:
             # Attention places missing terms and gives the word links of the review page.
             for index, result, limit in self._decode_jobs(model, sources, jobs, suppress):
                 results[index], limits[index] = result, limit
+            # Terms the decoding left out: spliced in, or decoding resumes after them.
+            pending = {i: 0 for i in indices if prepared[i].required}
+            if self.config.term_repair == "splice":
+                for index in list(pending):
+                    outcome = self._splice(model, texts[index], sources[index], results[index], prepared[index],
+                                           forms_of[index], lead, terms[index])
+                    if outcome is not False:  # False: the splice fails the check; resume instead
+                        del pending[index]
+                    if outcome:
+                        spliced[index] = outcome
             # Prefix repair, one round per missing term at most, every item of a round in
             # one batch.
-            locked = {i: 0 for i in indices if prepared[i].required}
-            for _ in range(max((len(prepared[i].required) for i in locked), default=0)):
+            for _ in range(max((len(prepared[i].required) for i in pending), default=0)):
                 jobs = []
-                for index in list(locked):
+                for index in list(pending):
                     step = self._repair_step(model, texts[index], sources[index], results[index], prepared[index],
-                                             forms_of[index], lead, locked[index], limits[index])
+                                             forms_of[index], lead, pending[index], limits[index])
                     if step is None:
-                        del locked[index]
+                        del pending[index]
                         continue
-                    prefix, locked[index], limit = step
+                    prefix, pending[index], limit = step
                     jobs.append((index, [lead + prefix], limit))
                 if not jobs:
                     break
@@ -363,10 +586,14 @@ class Ct2Engine:
         outputs = []
         special = set(tokenizer.all_special_ids)
         for index, result in enumerate(results):
-            tokens = result.hypotheses[0][len(lead):]
+            if index in spliced:
+                tokens, rows = spliced[index]
+            else:
+                tokens = result.hypotheses[0][len(lead):]
+                rows = result.attention[0][len(lead) : len(lead) + len(tokens)] if result.attention else None
             ids = tokenizer.convert_tokens_to_ids(tokens)
             text = tokenizer.decode(ids, skip_special_tokens=True).strip()
-            links = self._links(model, texts[index], sources[index], text, tokens, ids, result, lead, special)
+            links = self._links(model, texts[index], sources[index], text, tokens, ids, rows, special)
             for written, target in prepared[index].placeholders.items():
                 text = text.replace(written, target)
             flags = []
@@ -374,18 +601,42 @@ class Ct2Engine:
                 flags.append("truncated")  # no end token before the length limit: the output is cut
             if terms is not None and terms[index]:
                 flags.extend(check_output(text, terms[index]))
+            # A spliced output keeps the score of the decoding it came from.
             score = result.scores[0] if result.scores else None
             outputs.append(EngineOutput(text, None if score is None else round(float(score), 4), model.reference, flags,
                                         links))
         return outputs
 
-    def _links(self, model: Ct2Model, text: str, source: list[str], output: str, tokens: list[str], ids: list[int], result, lead,
+    def _splice(self, model: Ct2Model, text: str, source: list[str], result, terms: PreparedTerms, forms: dict,
+                lead: list[str], requests):
+        """The output of ``result`` with its missing terms spliced in (see :func:`splice_terms`):
+        (tokens, attention rows); None when no term is missing; False when the spliced output
+        would not pass :func:`check_output` (a wrong form made where a term meets its
+        neighbours), so the sentence goes to prefix repair instead."""
+        tokenizer = model.tokenizer
+        tokens = result.hypotheses[0][len(lead):]
+        generated = tokenizer.convert_tokens_to_ids(tokens)
+        missing = missing_terms(generated, terms)
+        if not missing:
+            return None
+        rows = result.attention[0][len(lead) : len(lead) + len(tokens)] if result.attention else None
+        sources = {term: _source_positions(text, source, forms.get(term, [])) for term in set(missing)}
+        term_tokens = {term: tokenizer.convert_ids_to_tokens(list(term)) for term in set(missing)}
+        ids, new_tokens, new_rows = splice_terms(generated, tokens, rows, missing, list(set(terms.required)), sources,
+                                                 term_tokens)
+        output = tokenizer.decode(ids, skip_special_tokens=True).strip()
+        for written, target in terms.placeholders.items():
+            output = output.replace(written, target)
+        if missing_terms(ids, terms) or check_output(output, requests or []):
+            return False
+        return new_tokens, new_rows
+
+    def _links(self, model: Ct2Model, text: str, source: list[str], output: str, tokens: list[str], ids: list[int], rows,
                special: set[int]) -> list[list[int]]:
         """Word links from the attention of the decoding that wrote ``output``: the same
         rows a forced pass would give (see :meth:`align`), without a second pass."""
-        if not result.attention or not output:
+        if not rows or not output:
             return []
-        rows = result.attention[0][len(lead) : len(lead) + len(tokens)]
         source_ids = model.tokenizer.convert_tokens_to_ids(source)
         return hf.word_links(text, source, [t in special for t in source_ids], output, tokens,
                              [t in special for t in ids], rows)
