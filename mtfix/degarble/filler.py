@@ -31,6 +31,7 @@ from mtfix.document import Edit
 
 OPENING_QUOTES = "“‘「『《\"'«„"
 SENTENCE_END = ".!?。！？"
+CLOSING_QUOTES = "”’」』》\"'»"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ def fix_filler(text: str) -> list[Edit]:
         before, after = text[start - 1 : start], text[end : end + 1]
         if filler.context == "after-open-quote":
             if not (before and before in OPENING_QUOTES and after and not after.isspace()):
+                continue
+        elif filler.context == "before-close-quote":
+            if not (before and before in SENTENCE_END and after and after in CLOSING_QUOTES):
                 continue
         elif not _glued(text, start, end):
             continue
