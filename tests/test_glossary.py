@@ -265,16 +265,19 @@ def test_broken_engine_seed_loses_its_wrong_forms():
 
 
 @needs_shared
-def test_chinese_seed_translates_with_every_term_in_canonical_form(tmp_path, zh_random_model):
+@pytest.mark.parametrize("engine", ["marian", "ct2"])
+def test_chinese_seed_translates_with_every_term_in_canonical_form(engine, tmp_path, zh_random_model):
     from typer.testing import CliRunner
 
     from mtfix.cli import app
 
+    if engine == "ct2":
+        pytest.importorskip("ctranslate2")
     runner = CliRunner()
     out = tmp_path / "out"
     seed = shared_seed("003")
     result = runner.invoke(app, ["translate", str(seed), "--model", str(zh_random_model), "--beam", "1",
-                                 "--max-new-tokens", "6", "--out", str(out)])
+                                 "--max-new-tokens", "6", "--out", str(out), "--engine", engine, "--no-memory"])
     assert result.exit_code == 0, result.output
     check = runner.invoke(app, ["glossary", "check", str(out / f"{seed.stem}.align.jsonl")])
     assert check.exit_code == 0 and "(100.0 %)" in check.output, check.output[-500:]

@@ -95,7 +95,13 @@ def _describe(steps) -> str:
 def _in_order(line: str, first, second) -> tuple[str, list[Edit]]:
     edits = first(line)
     after = apply_edits(line, edits) if edits else line
-    edits = compose(line, edits, second(after))
+    # What the first repair left may hold nothing either repair reads (see _suspect).
+    if edits and not _worth_a_look(after):
+        return after, edits
+    later = second(after)
+    if not later:
+        return after, edits
+    edits = compose(line, edits, later)
     return (apply_edits(line, edits) if edits else line), edits
 
 
