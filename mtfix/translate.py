@@ -159,17 +159,22 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
 
 def _word_links(engine: Engine, texts: list[str], outputs, lang: str) -> list[list[list[int]]]:
     """Word links for each piece, when the engine can give them; never fails a translation."""
-    if outputs and all(output.links is not None for output in outputs):
-        return [output.links for output in outputs]  # got while translating
+    found = [output.links for output in outputs]  # got while translating, or None
+    todo = [i for i, links in enumerate(found) if links is None]
+    if not todo:
+        return found
     align = getattr(engine, "align", None)
-    if align is None:
-        return [[] for _ in texts]
-    try:
-        links = align(texts, [output.text for output in outputs], lang)
-    except Exception as error:  # a model without attention weights, an odd tokenizer: no links
-        log.warning("no word links for %s: %s", lang, error)
-        return [[] for _ in texts]
-    return links if len(links) == len(texts) else [[] for _ in texts]
+    aligned: list = []
+    if align is not None:
+        try:
+            aligned = align([texts[i] for i in todo], [outputs[i].text for i in todo], lang)
+        except Exception as error:  # a model without attention weights, an odd tokenizer: no links
+            log.warning("no word links for %s: %s", lang, error)
+    if len(aligned) != len(todo):
+        aligned = [[] for _ in todo]
+    for i, links in zip(todo, aligned):
+        found[i] = links
+    return found
 
 
 def _join_links(source: str, pieces: list[str], parts, links_of_parts) -> list[list[int]]:

@@ -246,6 +246,23 @@ def test_splice_decodes_once_and_resume_decodes_again(beam, tiny_marian, monkeyp
     # A spliced output keeps the words and the score of the decoding it came from.
     assert [o.score for o in spliced] == [o.score for o in plain]
     assert "Zhai Xiaohua" in spliced[0].text
+    # The spliced name's words link to the whole source name, as the review page shows it.
+    name = texts[0].index("Zhai Xiaohua")
+    at = spliced[0].text.index("Zhai Xiaohua")
+    name_links = [link for link in spliced[0].links if at <= link[0] and link[1] <= at + len("Zhai Xiaohua")]
+    assert name_links and all(link[2:] == [name, name + len("Zhai Xiaohua")] for link in name_links)
+
+
+def test_a_term_written_as_a_placeholder_is_linked_on_the_final_text(tiny_marian):
+    """Offsets taken while the term was a placeholder would be wrong once it is replaced: the
+    engine gives no links for that output, and the pipeline aligns the final text."""
+    from mtfix.engines.constraints import TermRequest, check_output
+
+    engine = create_engine(TranslateConfig(engine="ct2", model=str(tiny_marian), beam_size=1, max_new_tokens=10))
+    terms = [[TermRequest("Ünïcode Lab", source="Ünïcode Lab")], [TermRequest("MSL", source="MSL")]]
+    outputs = engine.translate(["tim baru Ünïcode Lab dan", "tim MSL baru"], "id", terms)
+    assert all(check_output(o.text, t) == [] for o, t in zip(outputs, terms))
+    assert outputs[0].links is None and outputs[1].links
 
 
 def test_an_unknown_term_repair_is_a_usage_error():

@@ -281,6 +281,39 @@ def split_evenly(lengths: list[int], workers: int, budget: int) -> list[int]:
     return [1] * count
 
 
+def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
+    spans = []
+    start = text.find(form) if form else -1
+    while start >= 0:
+        spans.append((start, start + len(form)))
+        start = text.find(form, start + 1)
+    return spans
+
+
+def widen_term_links(output: str, links: list[list[int]], terms: list[tuple[str, list[tuple[int, int]]]]) -> list[list[int]]:
+    """``links`` with each word of a term's target (in ``output``) that links inside one of
+    the term's source spans linked to that whole span instead.
+
+    >>> widen_term_links("met Zhai Xiaohua", [[0, 3, 0, 1], [4, 8, 3, 4], [9, 16, 3, 4]], [("Zhai Xiaohua", [(3, 6)])])
+    [[0, 3, 0, 1], [4, 8, 3, 6], [9, 16, 3, 6]]
+    """
+    widened = []
+    for link in links:
+        target_start, target_end, source_start, source_end = link
+        for target, spans in terms:
+            found = output.find(target)
+            inside_target = False
+            while found >= 0 and not inside_target:
+                inside_target = found <= target_start and target_end <= found + len(target)
+                found = output.find(target, found + 1)
+            span = next(((a, b) for a, b in spans if a <= source_start and source_end <= b), None)
+            if inside_target and span:
+                link = [target_start, target_end, span[0], span[1]]
+                break
+        widened.append(link)
+    return widened
+
+
 def _source_positions(text: str, pieces: list[str], forms: list[str]) -> list[int]:
     """Source piece positions covering any occurrence of ``forms`` in ``text``."""
     spans = hf._piece_spans(text, pieces)
@@ -545,7 +578,7 @@ class Ct2Engine:
 
         results: list = [None] * len(texts)
         limits: list[int] = [0] * len(texts)  # the decoding length each result had
-        spliced: dict[int, tuple[list[str], list | None]] = {}  # index -> (tokens, attention rows)
+        spliced: dict[int, tuple] = {}  # index -> (tokens, attention rows, term spans for the links)
         # Items with different wrong forms to suppress are decoded apart: a suppression is
         # per call, and one item's wrong forms must not change another item's output.
         groups: dict[tuple, list[int]] = {}
@@ -586,16 +619,22 @@ class Ct2Engine:
         outputs = []
         special = set(tokenizer.all_special_ids)
         for index, result in enumerate(results):
+            widen: list = []
             if index in spliced:
-                tokens, rows = spliced[index]
+                tokens, rows, widen = spliced[index]
             else:
                 tokens = result.hypotheses[0][len(lead):]
                 rows = result.attention[0][len(lead) : len(lead) + len(tokens)] if result.attention else None
             ids = tokenizer.convert_tokens_to_ids(tokens)
             text = tokenizer.decode(ids, skip_special_tokens=True).strip()
             links = self._links(model, texts[index], sources[index], text, tokens, ids, rows, special)
+            if widen:
+                links = widen_term_links(text, links, widen)
+            written_text = text
             for written, target in prepared[index].placeholders.items():
                 text = text.replace(written, target)
+            if text != written_text:
+                links = None  # the offsets were of the placeholders: align() links the final text
             flags = []
             if len(result.hypotheses[0]) >= limits[index]:
                 flags.append("truncated")  # no end token before the length limit: the output is cut
@@ -610,7 +649,7 @@ class Ct2Engine:
     def _splice(self, model: Ct2Model, text: str, source: list[str], result, terms: PreparedTerms, forms: dict,
                 lead: list[str], requests):
         """The output of ``result`` with its missing terms spliced in (see :func:`splice_terms`):
-        (tokens, attention rows); None when no term is missing; False when the spliced output
+        (tokens, attention rows, [(term target, its source form's spans)]); None when no term is missing; False when the spliced output
         would not pass :func:`check_output` (a wrong form made where a term meets its
         neighbours), so the sentence goes to prefix repair instead."""
         tokenizer = model.tokenizer
@@ -629,7 +668,11 @@ class Ct2Engine:
             output = output.replace(written, target)
         if missing_terms(ids, terms) or check_output(output, requests or []):
             return False
-        return new_tokens, new_rows
+        # The words of a spliced term link to the whole source form, not to one of its pieces.
+        written_as = {target: written for written, target in terms.placeholders.items()}
+        widen = [(written_as.get(request.target, request.target), _occurrences(text, request.source))
+                 for request in requests or [] if request.source]
+        return new_tokens, new_rows, [(target, spans) for target, spans in widen if spans]
 
     def _links(self, model: Ct2Model, text: str, source: list[str], output: str, tokens: list[str], ids: list[int], rows,
                special: set[int]) -> list[list[int]]:
