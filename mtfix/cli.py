@@ -136,6 +136,9 @@ def translate(
     )
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
+    if term_repair not in ("splice", "resume"):
+        typer.echo(f"mtfix: unknown --term-repair {term_repair!r}: use splice or resume", err=True)
+        raise typer.Exit(2)
     if not path.exists():
         typer.echo(f"mtfix: {path}: no such file or folder", err=True)
         raise typer.Exit(2)

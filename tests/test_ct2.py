@@ -118,6 +118,8 @@ def test_translate_and_convert_commands(tmp_path, tiny_marian, private_ct2_cache
     result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--model", str(tiny_marian),
                                  "--compute-type", "int3", "--out", str(out)])
     assert result.exit_code == 2 and "unknown compute type" in result.output
+    result = runner.invoke(app, ["translate", str(source), "--term-repair", "guess", "--out", str(out)])
+    assert result.exit_code == 2 and "unknown --term-repair 'guess'" in result.output
 
 
 def test_links_come_with_the_translation_without_a_second_pass(tiny_marian, tiny_nllb):
