@@ -6,7 +6,9 @@ show it, so the answer is known. Each damaged text is repaired by ``mtfix.degarb
 and by ``ftfy.fix_text`` with its default options; a repair is exact when it gives back the
 clean paragraph character for character. Clean texts (the paragraphs themselves, the clean
 shared Chinese seed when present, the repo's clean samples) measure false changes: any edit
-at all counts. Throughput is measured on one core, ftfy and mtfix side by side in one run.
+at all counts. Throughput is measured on one core, ftfy and mtfix side by side in one run,
+on the damaged cases (every paragraph damaged), the same damage diluted among clean
+paragraphs (one in ten), clean text, and the shared seeds.
 
     python benchmarks/degarble.py [--cases-per-kind 200] [--seed 1]
 
@@ -276,7 +278,13 @@ def main() -> None:
     clean_only = [t for _, t in texts]
     print("\nthroughput, best of 3 runs, one core (MB of UTF-8 per second):")
     print(f"{'documents':36} {'MB':>6} {'mtfix clean':>12} {'ftfy fix_text':>14}")
-    rows = [("damaged (one kind per paragraph)", damaged), ("clean", clean_only * 4)]
+    # The same damage, diluted: one damaged paragraph in ten, the others the benchmark's clean
+    # paragraphs (how throughput falls with the density of damage).
+    dilute = random.Random(args.seed + 1)
+    pool = [text for _, text in paragraphs()]
+    sparse = [piece for g in damaged[: len(damaged) // 4] for piece in [g] + dilute.sample(pool, 9)]
+    rows = [("damaged (one kind per paragraph)", damaged), ("one paragraph in ten damaged", sparse),
+            ("clean", clean_only * 4)]
     dense = [p.read_text(encoding="utf-8") for p in sorted(SHARED_CLEAN.glob("00[02]_*.txt"))]
     if dense:
         rows.append(("shared seeds 000+002 (dense damage)", dense * 10))
