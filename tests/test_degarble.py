@@ -1,6 +1,7 @@
 """De-garbling: golden cases as data (ftfy's habit), replay of edits, do-no-harm, the seeds."""
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from mtfix.degarble import STAGES, CleanConfig, clean
 from mtfix.degarble.filler import fillers
 from mtfix.degarble.loops import fix_loops
 from mtfix.document import OffsetMap, apply_edits
+from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
 
 GOLDEN = Path(__file__).parent / "data" / "degarble"
 KINDS = ["mojibake", "markup", "filler", "doublet", "glue", "loop", "spacing", "garbage"]
@@ -134,7 +136,26 @@ PIECES = st.sampled_from([
     "â€œ", "quoteâ€", "”", "“", "sebagai”prinsip”untuk", " target”_ blank”> ", "Lucas.·Bayer.Lucas Beyer",
     "**X**X", " PRANTS CLOBLE CLINTASI KONSTRAGE.", "涓枃", "中文", "，", " ", "\n", ".", ",", "..", "I'm",
     "♪ Out ♪", "caf茅", "ÄãºÃ", "Zhai", "AI", "2024", "Hi.", "`code`", "https://x.org/AbCd",
+    "\n\n", "NovaCorp", "NovaCorpSuccess", "```\n", "Otman", "Sam",
 ])
+
+
+@settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join), st.booleans())
+def test_later_rounds_over_changed_paragraphs_give_what_whole_rounds_give(text, with_glossary):
+    """Rounds after the first look only at the paragraphs the round before changed: the text
+    and every edit must be what rounds over the whole text give."""
+    import mtfix.degarble as degarble
+
+    config = CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])) if with_glossary else CleanConfig()
+    fast = clean(text, config)
+    real = degarble._later_round
+    degarble._later_round = lambda *args: None  # every round over the whole text
+    try:
+        whole = clean(text, config)
+    finally:
+        degarble._later_round = real
+    assert fast == whole
 
 
 @settings(max_examples=300, deadline=None)

@@ -164,11 +164,8 @@ def _split_here(left: str, right: str, after: str, names: frozenset[str]) -> boo
     return False
 
 
-def recurring_names(tokens: Iterable[str]) -> set[str]:
-    """Capitalised chunk pairs and triples (``NovaCorp``) the document uses more than once,
-    glued or not (``NovaCorpSuccess``, ``andNovaCorpHiring``, ``NovaCorp``): a name, which the
-    engine glued to whatever came next. A pair glued by accident does not recur, except with
-    a very common word in it (``MetaThe``), which no name has."""
+def _name_units(tokens: Iterable[str]) -> dict[str, int]:
+    """How often each capitalised chunk pair or triple (``NovaCorp``) occurs in ``tokens``."""
     counts: dict[str, int] = {}
     for token in tokens:
         chunks = _chunks(token)
@@ -178,13 +175,57 @@ def recurring_names(tokens: Iterable[str]) -> set[str]:
                 if all(_titlecase(chunk) and len(chunk) >= 3 and zipf(chunk.lower()) < 5.5 for chunk in unit):
                     key = "".join(unit)
                     counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def recurring_names(tokens: Iterable[str]) -> set[str]:
+    """Capitalised chunk pairs and triples (``NovaCorp``) the document uses more than once,
+    glued or not (``NovaCorpSuccess``, ``andNovaCorpHiring``, ``NovaCorp``): a name, which the
+    engine glued to whatever came next. A pair glued by accident does not recur, except with
+    a very common word in it (``MetaThe``), which no name has."""
+    return {unit for unit, count in _name_units(tokens).items() if count >= 2}
+
+
+def document_names_for(part: str, document: str) -> set[str]:
+    """The names :func:`recurring_names` finds in ``document`` that can matter to the glue
+    repair of ``part`` (a part of it): those made of a chunk pair or triple ``part`` has.
+
+    Counted only in the paragraphs that hold such a unit at all (a token never crosses a
+    paragraph break), so a caller repairing one paragraph does not rescan the document.
+
+    >>> sorted(document_names_for("NovaCorpSuccess", "NovaCorp hired.\\n\\nNovaCorpSuccess"))
+    ['NovaCorp']
+    """
+    units = _name_units(m.group() for m in _candidates(part))
+    wanted = {unit for unit in units if document.count(unit) >= 2}
+    if not wanted:
+        return set()
+    paragraphs: set[tuple[int, int]] = set()
+    for unit in wanted:
+        found = document.find(unit)
+        while found >= 0:
+            start = document.rfind("\n\n", 0, found)
+            end = document.find("\n\n", found)
+            paragraphs.add((0 if start < 0 else start + 2, len(document) if end < 0 else end))
+            found = document.find(unit, found + 1)
+    counts: dict[str, int] = {}
+    for start, end in paragraphs:
+        for unit, count in _name_units(m.group() for m in _candidates(document[start:end])).items():
+            if unit in wanted:
+                counts[unit] = counts.get(unit, 0) + count
     return {unit for unit, count in counts.items() if count >= 2}
 
 
 def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
     """Edits that put back the spaces between glued words; ``names`` are never split."""
     guard = Guard(text)
-    # The joins are found in C over the whole text; only tokens holding one are looked at.
+    candidates = _candidates(text)
+    protected = frozenset(names) | recurring_names(m.group() for m in candidates)
+    return _glue_edits(text, guard, candidates, protected)
+
+
+def _candidates(text: str) -> list[re.Match]:
+    """The tokens of ``text`` that hold a join, found in C over the whole text."""
     candidates, last_end = [], -1
     for hit in _NEEDS_LOOK.finditer(text):
         if hit.start() < last_end:
@@ -199,7 +240,10 @@ def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
                 candidates.append(token)
                 last_end = token.end()
                 break
-    protected = frozenset(names) | recurring_names(m.group() for m in candidates)
+    return candidates
+
+
+def _glue_edits(text: str, guard: Guard, candidates: list[re.Match], protected: frozenset[str]) -> list[Edit]:
     edits: list[Edit] = []
     weak: list[Edit] = []
     for match in candidates:
