@@ -317,14 +317,7 @@ def widen_term_links(output: str, links: list[list[int]], terms: list[tuple[str,
 def _source_positions(text: str, pieces: list[str], forms: list[str]) -> list[int]:
     """Source piece positions covering any occurrence of ``forms`` in ``text``."""
     spans = hf._piece_spans(text, pieces)
-    wanted: list[tuple[int, int]] = []
-    for form in forms:
-        if not form:
-            continue
-        start = text.find(form)
-        while start >= 0:
-            wanted.append((start, start + len(form)))
-            start = text.find(form, start + 1)
+    wanted = [span for form in forms for span in _occurrences(text, form)]
     return [j for j, span in enumerate(spans)
             if span is not None and any(span[0] < end and start < span[1] for start, end in wanted)]
 
