@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from mtfix.degarble import glue
-
 from mtfix.degarble.compose import compose
 from mtfix.degarble.doublets import fix_doublets
 from mtfix.degarble.filler import fix_filler
