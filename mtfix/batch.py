@@ -194,14 +194,15 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         except MtfixError as error:
             reporter.failed(out / manifest.NAME, error.message)
 
-    def fail(file: Path, sha256: str, reason: str) -> None:
+    def fail(file: Path, sha256: str, reason: str, save: bool = True) -> None:
         name = name_of(file)
         reporter.failed(file, reason)
         index_rows[name] = index_row(file, root, None, None, reason)
         summary.results.append(DocumentResult(name, "failed", reason))
         state["documents"][name] = {"status": "failed", "sha256": sha256, "plan": plan, "error": reason,
                                     "index": index_rows[name]}
-        save_state()
+        if save:
+            save_state()
 
     todo: list[tuple[Path, str]] = []
     for file in files:
@@ -241,17 +242,21 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
             try:
                 paths = write_outputs(document, target)
             except MtfixError as error:
-                fail(file, hashes[file], error.message)
+                fail(file, hashes[file], error.message, save=False)
                 continue
             name = name_of(file)
             outputs = [printable_path(p.relative_to(out).as_posix()) for p in (paths.english, paths.alignment, paths.report)]
             index_rows[name] = index_row(file, root, document, paths.report.relative_to(out), None)
             state["documents"][name] = {"status": "done", "sha256": hashes[file], "plan": plan, "outputs": outputs,
                                         "signature": document.signature, "index": index_rows[name]}
-            save_state()
             summary.results.append(DocumentResult(name, "done", None, len(document.segments),
                                                   len(document.translations), outputs))
             reporter.done(file, paths.english, len(document.segments), len(document.translations))
+        # Once per window, not per document: the manifest is rewritten whole, so saving it
+        # after every document made a folder's run quadratic in its number of documents. A
+        # run killed mid-window redoes that window's documents, whose outputs are written
+        # atomically and come out the same.
+        save_state()
 
     pending: list[tuple[Path, object]] = []
     pending_segments = 0
