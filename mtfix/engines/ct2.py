@@ -1,7 +1,7 @@
 """CTranslate2: the same Marian and NLLB models, converted once, run int8 on CPU.
 
-On the 2-core CPUs most users have, mtfix decodes with CTranslate2 4-6× faster than with transformers
-(``benchmarks/speed.py``). The model is converted with ``TransformersConverter`` into
+On the 2-core CPUs most users have, mtfix decodes 4-6× faster with CTranslate2 than with
+transformers (``benchmarks/speed.py``). The model is converted with ``TransformersConverter`` into
 ``~/.cache/mtfix/ct2/<model>--<revision>--<quantisation>`` (or ``$MTFIX_CT2_CACHE``) the
 first time it is used, atomically (a temporary folder renamed into place, so two processes
 converting at once cannot leave a half-written model), and reused afterwards. Tokenization
