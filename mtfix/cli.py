@@ -127,7 +127,7 @@ def translate(
     json_summary: bool = typer.Option(False, "--json", help="Print a machine-readable summary (with time per stage) at the end."),
 ) -> None:
     """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
-    from mtfix.engines.base import TranslateConfig, create_engine
+    from mtfix.engines.base import TERM_REPAIRS, TranslateConfig, create_engine
 
     translate_config = TranslateConfig(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
@@ -136,8 +136,8 @@ def translate(
     )
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
-    if term_repair not in ("splice", "resume"):
-        typer.echo(f"mtfix: unknown --term-repair {term_repair!r}: use splice or resume", err=True)
+    if term_repair not in TERM_REPAIRS:
+        typer.echo(f"mtfix: unknown --term-repair {term_repair!r}: use {' or '.join(TERM_REPAIRS)}", err=True)
         raise typer.Exit(2)
     if not path.exists():
         typer.echo(f"mtfix: {path}: no such file or folder", err=True)

@@ -13,6 +13,8 @@ once its words are apart), garbage last (it only flags).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -197,18 +199,18 @@ def _later_round(raw: str, before: str, text: str, edits: list[Edit], repairs: l
     _, part_edits = _full_round(part, part, [], repairs, config, glue_names)
     if any(kind in ("glue", "glossary") for edit in part_edits for kind in edit.kind.split("+")):
         return None
+    # Where each window starts in ``part``; an edit finds its window by bisection, so a long
+    # text with many changed paragraphs stays linear.
+    starts = list(itertools.accumulate((b - a for a, b in windows[:-1]), initial=0))
     moved: list[Edit] = []
-    offset = 0
-    for a, b in windows:
-        size = b - a
-        for edit in part_edits:
-            if offset <= edit.raw_start and edit.raw_end <= offset + size:
-                if edit.raw_start == edit.raw_end and edit.raw_start in (offset, offset + size):
-                    return None  # an insertion where two paragraphs meet: which one's?
-                moved.append(replace(edit, raw_start=edit.raw_start - offset + a, raw_end=edit.raw_end - offset + a))
-        offset += size
-    if len(moved) != len(part_edits):
-        return None  # an edit across two paragraphs
+    for edit in part_edits:
+        index = bisect.bisect_right(starts, edit.raw_start) - 1
+        offset, (a, b) = starts[index], windows[index]
+        if edit.raw_end > offset + b - a:
+            return None  # an edit across two paragraphs
+        if edit.raw_start == edit.raw_end and edit.raw_start in (offset, offset + b - a):
+            return None  # an insertion where two paragraphs meet: which one's?
+        moved.append(replace(edit, raw_start=edit.raw_start - offset + a, raw_end=edit.raw_end - offset + a))
     if not moved:
         return text, edits
     edits = compose(raw, edits, moved)

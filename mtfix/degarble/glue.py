@@ -221,29 +221,6 @@ def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
     guard = Guard(text)
     candidates = _candidates(text)
     protected = frozenset(names) | recurring_names(m.group() for m in candidates)
-    return _glue_edits(text, guard, candidates, protected)
-
-
-def _candidates(text: str) -> list[re.Match]:
-    """The tokens of ``text`` that hold a join, found in C over the whole text."""
-    candidates, last_end = [], -1
-    for hit in _NEEDS_LOOK.finditer(text):
-        if hit.start() < last_end:
-            continue
-        start = hit.start()
-        while start > max(0, hit.start() - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
-            start -= 1
-        for token in _CANDIDATE.finditer(text, start):
-            if token.start() > hit.start():
-                break
-            if token.end() > hit.start():
-                candidates.append(token)
-                last_end = token.end()
-                break
-    return candidates
-
-
-def _glue_edits(text: str, guard: Guard, candidates: list[re.Match], protected: frozenset[str]) -> list[Edit]:
     edits: list[Edit] = []
     weak: list[Edit] = []
     for match in candidates:
@@ -271,6 +248,25 @@ def _glue_edits(text: str, guard: Guard, candidates: list[re.Match], protected: 
     # Two capitalised words glued (VisionLab, MetaSuccess) are a brand or glue; only a
     # document that shows glue elsewhere (fromOpenAI, by143, AIThe) has them split.
     return sorted(edits + weak, key=lambda e: e.raw_start) if edits else []
+
+
+def _candidates(text: str) -> list[re.Match]:
+    """The tokens of ``text`` that hold a join, found in C over the whole text."""
+    candidates, last_end = [], -1
+    for hit in _NEEDS_LOOK.finditer(text):
+        if hit.start() < last_end:
+            continue
+        start = hit.start()
+        while start > max(0, hit.start() - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
+            start -= 1
+        for token in _CANDIDATE.finditer(text, start):
+            if token.start() > hit.start():
+                break
+            if token.end() > hit.start():
+                candidates.append(token)
+                last_end = token.end()
+                break
+    return candidates
 
 
 # Words that end company and lab names (VisionLab, NovaCorp, SoftBank): a capitalised word

@@ -71,6 +71,10 @@ class TranslateConfig:
         return fields
 
 
+# How ct2 puts in a glossary term the decoding left out (TranslateConfig.term_repair).
+TERM_REPAIRS = ("splice", "resume")
+
+
 # Tokens per model call when the user names none. CTranslate2 gains only about 7 % from
 # 4096 over 1024 on 2 cores while its peak memory grows by about 200 MB, and its CPU workers
 # decode their shares of the budget side by side; 768 keeps the end-to-end run of

@@ -51,6 +51,16 @@ class PreparedTerms:
     def needed_tokens(self) -> int:
         return sum(len(seq) for seq in self.required)
 
+    def written_form(self, target: str) -> str:
+        """How ``target`` is written while decoding: itself, or its placeholder."""
+        return next((written for written, term in self.placeholders.items() if term == target), target)
+
+    def restore(self, text: str) -> str:
+        """``text`` with every placeholder replaced by the term it stands for."""
+        for written, target in self.placeholders.items():
+            text = text.replace(written, target)
+        return text
+
 
 def _placeholders(number: int) -> list[str]:
     """Candidate placeholders for the ``number``-th unspellable term, in the alphabets small

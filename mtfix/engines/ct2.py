@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtfix.engines import hf, nllb
-from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens, register_engine
+from mtfix.engines.base import TERM_REPAIRS, EngineOutput, TranslateConfig, batch_tokens, register_engine
 from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
 
@@ -463,6 +463,13 @@ def splice_terms(generated: list[int], tokens: list[str], rows, missing: list[tu
     return new_ids, new_tokens, new_rows
 
 
+def _hypothesis(result, lead: list[str]) -> tuple[list[str], list | None]:
+    """The best hypothesis of ``result`` without the ``lead`` tokens, and its attention rows."""
+    tokens = result.hypotheses[0][len(lead):]
+    rows = result.attention[0][len(lead) : len(lead) + len(tokens)] if result.attention else None
+    return tokens, rows
+
+
 @register_engine("ct2")
 class Ct2Engine:
     name = "ct2"
@@ -471,8 +478,8 @@ class Ct2Engine:
         require_ctranslate2()
         # Bad options are usage errors now, not a failure of every document later.
         resolve_compute_type(config.compute_type, split_device(config.device)[0])
-        if config.term_repair not in ("splice", "resume"):
-            raise UsageError(f"unknown term repair {config.term_repair!r}: use splice or resume")
+        if config.term_repair not in TERM_REPAIRS:
+            raise UsageError(f"unknown term repair {config.term_repair!r}: use {' or '.join(TERM_REPAIRS)}")
         self.config = config
         self._loaded: dict[str, Ct2Model] = {}
 
@@ -511,9 +518,13 @@ class Ct2Engine:
         The sentences, sorted by length, go out as at least one batch per worker, each of
         about the same number of tokens and none over the worker's share of the token budget,
         submitted together so that the workers decode them side by side."""
+        # The token budget bounds the tokens in flight, so the workers share it: memory stays
+        # what one batch of the budget takes (two full batches side by side cost about
+        # 100 MB more at the default budget, benchmarks/speed.py).
+        budget = max(1, batch_tokens(self.config) // model.workers)
         options = dict(
             beam_size=self.config.beam_size,
-            max_batch_size=batch_tokens(self.config),
+            max_batch_size=budget,
             batch_type="tokens",
             max_input_length=0,  # long segments are split before they get here, never cut
             max_decoding_length=max_length,
@@ -525,11 +536,6 @@ class Ct2Engine:
             suppress_sequences=suppress or None,
         )
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
-        # The token budget bounds the tokens in flight, so the workers share it: memory stays
-        # what one batch of the budget takes (two full batches side by side cost about
-        # 100 MB more at the default budget, benchmarks/speed.py).
-        budget = max(1, batch_tokens(self.config) // model.workers)
-        options["max_batch_size"] = budget
         chunks = split_evenly([len(sources[i]) for i in order], model.workers, budget)
         pending = []
         start = 0
@@ -558,9 +564,8 @@ class Ct2Engine:
         # Where each term's source words are, for placing a missing term by attention.
         forms_of: list[dict[tuple[int, ...], list[str]]] = [{} for _ in texts]
         for index, requests in enumerate(terms or []):
-            written_as = {target: written for written, target in prepared[index].placeholders.items()}
             for request in requests or []:
-                ids = tuple(hf.target_ids(tokenizer, written_as.get(request.target, request.target)))
+                ids = tuple(hf.target_ids(tokenizer, prepared[index].written_form(request.target)))
                 forms_of[index].setdefault(ids, []).append(request.source)
         # The transformers engines count the forced language token in max_new_tokens and, for
         # Marian, end a full-length output with a forced EOS: the same lengths here make
@@ -616,16 +621,13 @@ class Ct2Engine:
             if index in spliced:
                 tokens, rows, widen = spliced[index]
             else:
-                tokens = result.hypotheses[0][len(lead):]
-                rows = result.attention[0][len(lead) : len(lead) + len(tokens)] if result.attention else None
+                tokens, rows = _hypothesis(result, lead)
             ids = tokenizer.convert_tokens_to_ids(tokens)
             text = tokenizer.decode(ids, skip_special_tokens=True).strip()
             links = self._links(model, texts[index], sources[index], text, tokens, ids, rows, special)
             if widen:
                 links = widen_term_links(text, links, widen)
-            written_text = text
-            for written, target in prepared[index].placeholders.items():
-                text = text.replace(written, target)
+            written_text, text = text, prepared[index].restore(text)
             if text != written_text:
                 links = None  # the offsets were of the placeholders: align() links the final text
             flags = []
@@ -642,28 +644,25 @@ class Ct2Engine:
     def _splice(self, model: Ct2Model, text: str, source: list[str], result, terms: PreparedTerms, forms: dict,
                 lead: list[str], requests):
         """The output of ``result`` with its missing terms spliced in (see :func:`splice_terms`):
-        (tokens, attention rows, [(term target, its source form's spans)]); None when no term is missing; False when the spliced output
-        would not pass :func:`check_output` (a wrong form made where a term meets its
-        neighbours), so the sentence goes to prefix repair instead."""
+        (tokens, attention rows, [(term target, its source form's spans)]); None when no term
+        is missing; False when the spliced output would not pass :func:`check_output` (a wrong
+        form made where a term meets its neighbours), so the sentence goes to prefix repair
+        instead."""
         tokenizer = model.tokenizer
-        tokens = result.hypotheses[0][len(lead):]
+        tokens, rows = _hypothesis(result, lead)
         generated = tokenizer.convert_tokens_to_ids(tokens)
         missing = missing_terms(generated, terms)
         if not missing:
             return None
-        rows = result.attention[0][len(lead) : len(lead) + len(tokens)] if result.attention else None
         sources = {term: _source_positions(text, source, forms.get(term, [])) for term in set(missing)}
         term_tokens = {term: tokenizer.convert_ids_to_tokens(list(term)) for term in set(missing)}
         ids, new_tokens, new_rows = splice_terms(generated, tokens, rows, missing, list(set(terms.required)), sources,
                                                  term_tokens)
-        output = tokenizer.decode(ids, skip_special_tokens=True).strip()
-        for written, target in terms.placeholders.items():
-            output = output.replace(written, target)
+        output = terms.restore(tokenizer.decode(ids, skip_special_tokens=True).strip())
         if missing_terms(ids, terms) or check_output(output, requests or []):
             return False
         # The words of a spliced term link to the whole source form, not to one of its pieces.
-        written_as = {target: written for written, target in terms.placeholders.items()}
-        widen = [(written_as.get(request.target, request.target), _occurrences(text, request.source))
+        widen = [(terms.written_form(request.target), _occurrences(text, request.source))
                  for request in requests or [] if request.source]
         return new_tokens, new_rows, [(target, spans) for target, spans in widen if spans]
 
@@ -699,11 +698,11 @@ class Ct2Engine:
         decoding pass usually settles the sentence; the prefix runs on to the end of the
         last term the output already had, so that term is kept too."""
         tokenizer = model.tokenizer
-        generated = tokenizer.convert_tokens_to_ids(result.hypotheses[0][len(lead):])
+        tokens, rows = _hypothesis(result, lead)
+        generated = tokenizer.convert_tokens_to_ids(tokens)
         missing = missing_terms(generated, terms)
         if not missing:
             return None
-        rows = result.attention[0][len(lead):] if result.attention else None
         # Room for the prefix, the terms and an end within the length limit: a term that
         # belongs later than that goes in as late as fits (as the logits processor does).
         room = max(locked, limit - len(lead) - 1 - sum(len(term) for term in missing))

@@ -221,9 +221,7 @@ def generate(
             if produced >= budget:
                 # The budget ran out: a forced EOS or none at all means the output is cut.
                 flags.append("truncated")
-            text = decoded[position].strip()
-            for written, target in prepared[index].placeholders.items():
-                text = text.replace(written, target)
+            text = prepared[index].restore(decoded[position].strip())
             if terms is not None and terms[index]:
                 flags.extend(check_output(text, terms[index]))
             score = scores[position]
