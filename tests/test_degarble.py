@@ -143,18 +143,18 @@ PIECES = st.sampled_from([
 @settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
 @given(st.lists(PIECES, max_size=40).map("".join), st.booleans())
 def test_later_rounds_over_changed_paragraphs_give_what_whole_rounds_give(text, with_glossary):
-    """Rounds after the first look only at the paragraphs the round before changed: the text
-    and every edit must be what rounds over the whole text give."""
+    """After the first round a repair reads only the paragraphs changed since it last read them:
+    the text and every edit must be what rounds over the whole text give."""
     import mtfix.degarble as degarble
 
     config = CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])) if with_glossary else CleanConfig()
     fast = clean(text, config)
-    real = degarble._later_round
-    degarble._later_round = lambda *args: None  # every round over the whole text
+    real = degarble._on_changed_paragraphs
+    degarble._on_changed_paragraphs = lambda *args: None  # every repair over the whole text
     try:
         whole = clean(text, config)
     finally:
-        degarble._later_round = real
+        degarble._on_changed_paragraphs = real
     assert fast == whole
 
 

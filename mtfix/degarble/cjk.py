@@ -26,6 +26,7 @@ each character that lost a byte becomes ``U+FFFD`` and the edit is flagged ``los
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 from mtfix.degarble.plausibility import LOST, char_cost, char_costs, cost, pair_cost
@@ -254,9 +255,27 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
     return edits
 
 
+@functools.lru_cache(maxsize=256)
+def _decodes_alone(ch: str) -> bool:
+    """Whether the bytes of ``ch`` alone read as anything else in one of the charset pairs,
+    in a way a repair could keep (a legacy reading must give two non-ASCII characters)."""
+    for wrong, charset in [(wrong, "utf-8") for wrong in UTF8_READ_AS] + list(LEGACY_READ_AS_LATIN):
+        try:
+            text = ch.encode(wrong).decode(charset)
+        except UnicodeError:
+            continue
+        if text != ch and (charset == "utf-8" or sum(1 for c in text if not c.isascii()) >= 2):
+            return True
+    return False
+
+
 def _repair_run(line: str, start: int, end: int, offset: int) -> list[Edit]:
     """Edits for the non-ASCII stretch line[start:end]."""
     run = line[start:end]
+    if len(run) == 1 and "\u00a0" <= run <= "\u00ff" and not _decodes_alone(run):
+        # A Latin-1 sign alone ("Chen.·Wei", "25 °C"): every repair below would only try
+        # its bytes, and they read as nothing else.
+        return []
     if end - start <= 3 and not run.endswith("?") and cost(run, line[start - 1 : start], line[end : end + 1]) < 1.5:
         return []  # an accented letter in a word, a dash: nothing here could be evidence
     if run.endswith("?"):

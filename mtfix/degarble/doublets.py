@@ -36,9 +36,39 @@ def _similar(a: str, b: str) -> bool:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= SIMILAR
 
 
+def _anchored(pattern: re.Pattern, text: str, anchors: list[int]):
+    """The matches ``pattern.finditer(text)`` gives, for a pattern that begins with a word
+    and goes on with the character at one of ``anchors``. Matching back from the anchors is
+    many times faster than letting the expression try every position of the text."""
+    last_end = 0
+    for at in anchors:
+        if at < last_end:
+            continue
+        start = at
+        while start > last_end and (text[start - 1].isalnum() or text[start - 1] in "_'’-"):
+            start -= 1
+        for begin in range(start, at):  # the leftmost start that matches, as finditer's
+            m = pattern.match(text, begin)
+            if m is not None:
+                last_end = m.end()
+                yield m
+                break
+
+
+def _positions(text: str, needle: str) -> list[int]:
+    found, positions = text.find(needle), []
+    while found >= 0:
+        positions.append(found)
+        found = text.find(needle, found + 1)
+    return positions
+
+
+_DOT_BEFORE_CAPITAL = re.compile(r"\.(?=[A-Z])")
+
+
 def _names(text: str) -> list[Edit]:
     edits = []
-    for m in _TRANSLITERATED.finditer(text):
+    for m in _anchored(_TRANSLITERATED, text, _positions(text, ".·")):
         full = f"{m['c']} {m['d']}"
         if _similar(m["a"], m["c"]):
             start = m.start()
@@ -51,7 +81,7 @@ def _names(text: str) -> list[Edit]:
         edits.append(Edit(start, m.end(), replacement, "doublet",
                           f"transliteration written before the name itself ({full})", text[start : m.end()]))
     taken = [(e.raw_start, e.raw_end) for e in edits]
-    for m in _REPEATED_FIRST.finditer(text):
+    for m in _anchored(_REPEATED_FIRST, text, [m.start() for m in _DOT_BEFORE_CAPITAL.finditer(text)]):
         if any(a <= m.start() < b for a, b in taken):
             continue
         edits.append(Edit(m.start(), m.end(), "", "doublet", "name written twice", m.group()))

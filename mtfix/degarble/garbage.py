@@ -37,17 +37,18 @@ def _known(word: str) -> bool:
 def flag_garbage(text: str) -> list[Edit]:
     """Flag-only edits over stretches of garbage in ``text``."""
     edits: list[Edit] = []
-    offset = 0
-    if not _CAPS_RUN.search(text):
-        return []
-    for line in text.split("\n"):
-        if _CAPS_RUN.search(line) and len(_LOWER.findall(line)) >= 3 and not line.lstrip().startswith("#"):
-            for m in _CAPS_RUN.finditer(line):
-                words = m.group().rstrip(".!?").split()
-                unknown = sum(not _known(word) for word in words)
-                if unknown * 2 > len(words):
-                    edits.append(Edit(offset + m.start(), offset + m.end(), m.group(), "garbage",
-                                      f"{unknown} of {len(words)} capitalised words are no known word",
-                                      m.group(), flags=("garbage",)))
-        offset += len(line) + 1
+    # The runs are found over the whole text at once (a run never crosses a line break),
+    # then judged by the line they are in.
+    for m in _CAPS_RUN.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start:] if line_end < 0 else text[line_start:line_end]
+        if len(_LOWER.findall(line)) < 3 or line.lstrip().startswith("#"):
+            continue
+        words = m.group().rstrip(".!?").split()
+        unknown = sum(not _known(word) for word in words)
+        if unknown * 2 > len(words):
+            edits.append(Edit(m.start(), m.end(), m.group(), "garbage",
+                              f"{unknown} of {len(words)} capitalised words are no known word",
+                              m.group(), flags=("garbage",)))
     return edits

@@ -38,7 +38,10 @@ UNITS = {"km", "kg", "mg", "mm", "cm", "ml", "mb", "gb", "tb", "kb", "mhz", "ghz
 # Tokens: letters, digits and apostrophes; a dot only inside a number. "money.OpenAITake"
 # is two tokens (the spacing stage puts the space after the dot).
 _CANDIDATE = re.compile(r"[A-Za-z0-9](?:[\w'’]|(?<=\d)\.(?=\d))*[A-Za-z0-9']|[A-Za-z0-9]")
-_NEEDS_LOOK = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z]\d|\d[A-Za-z]|[A-Z]I['’]")
+# A join: lower then upper case, an acronym then a word, letters and digits, "AII'm". Each
+# branch starts with its capital or digit (the letter before is a lookbehind), so the
+# expression skips the lowercase text between them at C speed: three times faster.
+_NEEDS_LOOK = re.compile(r"[A-Z](?:(?<=[a-z][A-Z])|[A-Z][a-z]|I['’])|\d(?:(?<=[A-Za-z]\d)|[A-Za-z])")
 _CHUNK = re.compile(
     r"I['’](?:m|ve|ll|d)(?![a-z])"
     r"|[A-Z]+(?=[A-Z][a-z]|I['’](?:m|ve|ll|d)(?![a-z]))"

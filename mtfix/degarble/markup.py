@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.spans import Guard
+from mtfix.degarble.spans import Guard, lines_containing
 from mtfix.document import Edit
 
 _Q = "[”\"“'’]"
@@ -52,12 +52,8 @@ def fix_markup(text: str) -> list[Edit]:
         return []
     guard = Guard(text)
     edits: list[Edit] = []
-    offset = 0
-    for line in text.split("\n"):
+    for offset, line in lines_containing(text, (">", "blank")):
         found: list[Edit] = []
-        if ">" not in line and "blank" not in line:
-            offset += len(line) + 1
-            continue
         if _STRONG_RE.search(line):
             for m in _ZONE.finditer(line):
                 strong = _STRONG_RE.search(line, m.start(), m.end())  # (lookbehinds see the line)
@@ -83,5 +79,4 @@ def fix_markup(text: str) -> list[Edit]:
                 continue
             found.append(Edit(offset + start, offset + end, "", "markup", "half of an HTML tag", line[start:end]))
         edits.extend(sorted(found, key=lambda e: e.raw_start))
-        offset += len(line) + 1
     return edits

@@ -21,6 +21,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 import ftfy
+import ftfy.chardata
+from ftfy.badness import is_bad
 
 from mtfix.degarble.cjk import CP1252_HIGH, fix_cjk_mojibake
 from mtfix.degarble.plausibility import char_cost, cost
@@ -109,20 +111,36 @@ def _both_orders(line: str) -> list[Edit]:
     """Edits for one line: ftfy then the CJK repair, or the other way round where that reads
     better. ftfy sometimes takes two bytes of GBK read as latin-1 for UTF-8 (``Ä²`` → ``Ĳ``)
     and so spoils a repair the CJK stage would have made of the whole stretch."""
+    cjk_first = None
     if _DENSE_LATIN1.search(line):
         # Legacy CJK read as latin-1 looks like this: CJK first, and where that leaves
         # nothing implausible there is nothing for ftfy to do better (and ftfy is slow on it).
-        text, edits = _in_order(line, fix_cjk_mojibake, fix_latin_mojibake)
-        if edits and cost(text) <= 0.5:
-            return edits
+        cjk_first = _in_order(line, fix_cjk_mojibake, fix_latin_mojibake)
+        if cjk_first[1] and (cost(cjk_first[0]) <= 0.5 or not any(map(_reads_as_utf8, cjk_first[1]))):
+            # Nothing the CJK repair took is UTF-8 read as latin-1 either: ftfy could only
+            # take pieces of it (Ä² → Ĳ), never do better.
+            return cjk_first[1]
     candidates = [_in_order(line, fix_latin_mojibake, fix_cjk_mojibake)]
-    if _LEGACY_AS_LATIN.search(candidates[0][0]):
+    if cjk_first is not None:
+        candidates.append(cjk_first)
+    elif _LEGACY_AS_LATIN.search(candidates[0][0]):
         candidates.append(_in_order(line, fix_cjk_mojibake, fix_latin_mojibake))
     best_text, best_edits = candidates[0]
     for text, edits in candidates[1:]:
         if text != best_text and cost(text) < cost(best_text):
             best_text, best_edits = text, edits
     return best_edits
+
+
+def _reads_as_utf8(edit: Edit) -> bool:
+    """Whether what ``edit`` replaced is UTF-8 read as cp1252 or latin-1, as a whole."""
+    for charset in ("cp1252", "latin-1"):
+        try:
+            edit.original.encode(charset).decode("utf-8")
+            return True
+        except UnicodeError:
+            continue
+    return False
 
 
 # Eight Latin-1 characters in a row: a legacy CJK text read as latin-1, or nothing real.
@@ -142,6 +160,29 @@ def fix_mojibake(text: str) -> list[Edit]:
     return edits
 
 
+# What ftfy's fixers other than the encoding fix act on, with the options above: C1 controls,
+# surrogates, terminal escapes and the control characters it removes.
+_FTFY_CHARACTERS = re.compile(
+    "[\x80-\x9f\ud800-\udfff\x1b" + "".join(re.escape(chr(code)) for code in ftfy.chardata.CONTROL_CHARS) + "]")
+
+
+# Every pattern of ftfy's ``is_bad`` takes two non-ASCII characters side by side, but for a
+# few: a C1 control, Œ or œ before a non-letter, Â or Ã before a space (a test checks this
+# against ftfy's expression, character by character).
+_BADNESS_NEEDS = re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")
+
+
+def _ftfy_may_change(line: str) -> bool:
+    """Whether ftfy (with ``SAFE_FTFY``) can change ``line`` at all. Its encoding fix starts
+    with ``is_bad`` and stops where that finds nothing; its other fixers each act on
+    characters of their own. Most lines with an accented letter fail both tests, and ftfy's
+    own passes over them cost five times as much; ``is_bad``'s expression is slow too, so
+    a cheaper one that it needs goes first."""
+    if _FTFY_CHARACTERS.search(line):
+        return True
+    return not line.isascii() and bool(_BADNESS_NEEDS.search(line)) and is_bad(line)
+
+
 def fix_latin_mojibake(text: str) -> list[Edit]:
     """Edits that undo mojibake in ``text``, one per damaged stretch, each with ftfy's plan."""
     edits: list[Edit] = []
@@ -149,8 +190,7 @@ def fix_latin_mojibake(text: str) -> list[Edit]:
     # Split at "\n" only: str.splitlines also splits at \x1c-\x1e, \x85 and U+2028, which
     # ftfy may remove or repair as part of a sequence, joining what was split.
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
-        # ftfy only ever changes lines with non-ASCII or control characters.
-        if not line.isascii() or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in line):
+        if _ftfy_may_change(line):
             # One fix can expose another (a control character removed from between the bytes
             # of a mojibake sequence): repeat to a fixed point, so cleaning is idempotent.
             fixed, steps = line, []
@@ -159,6 +199,8 @@ def fix_latin_mojibake(text: str) -> list[Edit]:
                 if again == fixed:
                     break
                 fixed, steps = again, steps + list(more_steps or [])
+                if not _ftfy_may_change(fixed):
+                    break  # ftfy would give it back unchanged
             if fixed != line:
                 edits.extend(diff_edits(line, fixed, offset, "mojibake", _describe(steps)))
         offset += len(line)

@@ -38,7 +38,8 @@ _AFTER_STOP = re.compile(
 )
 _L = "[A-Za-z\u00c0-\u024f]"  # Latin letters: CJK text takes no spaces
 _AFTER_COMMA = re.compile(rf",(?<={_L}{_L},)(?={_L}{_L})")
-_SPACE_BEFORE = re.compile(rf" (?<={_L} )[ \t]*(?=[,.](?:\s|$))")
+# (A doubled mark counts too: it loses one below, and the space must go in the same pass.)
+_SPACE_BEFORE = re.compile(rf" (?<={_L} )[ \t]*(?=(?:[,.]|\.\.|,,)(?:\s|$))")
 _AFTER_PERCENT = re.compile(r"%(?<=\d%)(?=[A-Z][a-z])")
 _AFTER_ELLIPSIS = re.compile(r"\.\.\.(?<=[a-z]\.\.\.)(?=[A-Z])|…(?<=[a-z]…)(?=[A-Z])")
 _COMMA_WRONG_SIDE = re.compile(rf" (?<={_L} )[ \t]*,(?={_L})")

@@ -59,3 +59,24 @@ class Guard:
                 return True
             index -= 1
         return False
+
+
+def lines_containing(text: str, needles: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(offset, line) for each line of ``text`` (split at "\n", without it) holding one of
+    ``needles``, in order. Found by substring search, so a long text where few lines hold
+    one costs a few scans at memory speed, not a Python step per line."""
+    starts: set[int] = set()
+    for needle in needles:
+        found = text.find(needle)
+        while found >= 0:
+            start = text.rfind("\n", 0, found) + 1
+            starts.add(start)
+            end = text.find("\n", found)
+            if end < 0:
+                break
+            found = text.find(needle, end)
+    lines = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        lines.append((start, text[start:] if end < 0 else text[start:end]))
+    return lines
