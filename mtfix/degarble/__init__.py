@@ -18,7 +18,7 @@ import functools
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from mtfix.degarble import glue
@@ -137,7 +137,9 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
         flags = _run("garbage", text, config)
         if flags:
             edits = compose(raw, edits, flags)
-    numbered = [replace(edit, id=index) for index, edit in enumerate(edits)]
+    # (Built directly: dataclasses.replace costs five times as much, per edit.)
+    numbered = [Edit(e.raw_start, e.raw_end, e.replacement, e.kind, e.reason, e.original, index, e.flags)
+                for index, e in enumerate(edits)]
     return text, numbered
 
 
@@ -220,7 +222,8 @@ def _on_changed_paragraphs(name: str, before: str, text: str, config: CleanConfi
             return None  # an edit across two paragraphs
         if edit.raw_start == edit.raw_end and edit.raw_start in (offset, offset + b - a):
             return None  # an insertion where two paragraphs meet: which one's?
-        moved.append(replace(edit, raw_start=edit.raw_start - offset + a, raw_end=edit.raw_end - offset + a))
+        moved.append(Edit(edit.raw_start - offset + a, edit.raw_end - offset + a, edit.replacement, edit.kind,
+                          edit.reason, edit.original, edit.id, edit.flags))
     return moved
 
 

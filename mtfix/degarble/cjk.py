@@ -51,6 +51,11 @@ CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c
 _LATIN1_RUN = re.compile(rf"{CP1252_HIGH}+(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
 
 
+def _non_ascii(text: str) -> int:
+    """How many characters of ``text`` are not ASCII (counted in C)."""
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
 def _encode_chars(run: str, charset: str) -> list[bytes] | None:
     """The bytes of each character of ``run`` in ``charset``; a lost byte for U+FFFD."""
     out = []
@@ -120,7 +125,7 @@ def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None
                 return None
         if text == run or not text.strip(LOST):
             continue
-        if charset != "utf-8" and sum(1 for ch in text if not ch.isascii()) < 2:
+        if charset != "utf-8" and _non_ascii(text) < 2:
             continue  # one CJK character from two Latin ones is a coincidence, not evidence
         after = cost(text, left, right)
         if lost and sum(1 for ch in text if ch != LOST and not ch.isascii()) < max(2, lost):
@@ -235,7 +240,7 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
                 before = prefix[s_end] - prefix[s_start]
                 if before < 1.5:
                     continue
-                if charset != "utf-8" and sum(1 for ch in text if not ch.isascii()) < 2:
+                if charset != "utf-8" and _non_ascii(text) < 2:
                     continue
                 a, b = start + s_start, start + s_end
                 after = inner + pair_cost(line[a - 1 : a], text[0]) + pair_cost(text[-1], line[b : b + 1])

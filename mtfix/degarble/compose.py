@@ -8,6 +8,8 @@ both (``mojibake+glue``), so the log never claims a repair it did not make alone
 
 from __future__ import annotations
 
+import heapq
+
 from mtfix.document import Edit, OffsetMap, apply_edits, sort_and_check
 
 
@@ -22,64 +24,76 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 
 def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
     """Edits on ``raw`` equivalent to applying ``first`` (on raw), then ``second`` (on the
-    result of ``first``)."""
+    result of ``first``).
+
+    One merge of the two sorted lists: a stage's edits rarely touch earlier ones, and an
+    edit that touches none maps to raw through the offsets alone, so the intermediate text
+    is only built when some cluster needs it."""
     first = sort_and_check(first)
     second = sort_and_check(second)
     if not second:
         return first
     if not first:
         return second
-    intermediate = apply_edits(raw, first)
     offsets = OffsetMap(raw, first)
 
-    # Spans of the first edits in intermediate coordinates.
-    placed: list[tuple[int, int, Edit]] = []
+    # Both lists as (start, end, is_second, edit) in intermediate coordinates, merged in
+    # order of (start, end), the first's edits before the second's on a tie.
+    placed: list[tuple[int, int, int, Edit]] = []
     shift = 0
     for edit in first:
         start = edit.raw_start + shift
-        placed.append((start, start + len(edit.replacement), edit))
+        placed.append((start, start + len(edit.replacement), 0, edit))
         shift += len(edit.replacement) - (edit.raw_end - edit.raw_start)
-
-    # Cluster intervals (in intermediate coordinates) that overlap.
-    items = [(s, e, "first", ed) for s, e, ed in placed] + [
-        (ed.raw_start, ed.raw_end, "second", ed) for ed in second
-    ]
-    items.sort(key=lambda item: (item[0], item[1]))
-    clusters: list[list] = []
-    for item in items:
-        if clusters:
-            last = clusters[-1]
-            last_start = min(i[0] for i in last)
-            last_end = max(i[1] for i in last)
-            if _overlaps(last_start, last_end, item[0], item[1]):
-                last.append(item)
-                continue
-        clusters.append([item])
+    items = list(heapq.merge(placed, [(e.raw_start, e.raw_end, 1, e) for e in second],
+                             key=lambda item: (item[0], item[1], item[2])))
 
     result: list[Edit] = []
-    for cluster in clusters:
-        firsts = [i for i in cluster if i[2] == "first"]
-        seconds = [i for i in cluster if i[2] == "second"]
-        if not seconds:
-            result.append(firsts[0][3])
+    intermediate: str | None = None
+    cluster = [items[0]]
+    low, high = items[0][0], items[0][1]
+    for item in items[1:] + [None]:
+        if item is not None and _overlaps(low, high, item[0], item[1]):
+            cluster.append(item)
+            high = max(high, item[1])
             continue
-        start = min(i[0] for i in cluster)
-        end = max(i[1] for i in cluster)
-        if firsts:
-            raw_start = min(offsets.start(start), min(i[3].raw_start for i in firsts))
-            raw_end = max(offsets.end(end), max(i[3].raw_end for i in firsts))
+        # The cluster is complete.
+        if len(cluster) == 1 and not cluster[0][2]:
+            result.append(cluster[0][3])  # a first edit nothing touched
+        elif all(member[2] for member in cluster):
+            # Only the second's edits: the text under them is raw text, moved.
+            raw_start = offsets.start(low)
+            raw_end = raw_start if high == low else offsets.end(high)
+            if len(cluster) == 1:
+                edit = cluster[0][3]
+                replacement, kinds, reasons, flags = edit.replacement, edit.kind, edit.reason, edit.flags
+            else:
+                if intermediate is None:
+                    intermediate = apply_edits(raw, first)
+                replacement, kinds, reasons, flags = _merged(intermediate, low, high, cluster)
+            result.append(Edit(raw_start, raw_end, replacement, kinds, reasons, raw[raw_start:raw_end], flags=flags))
         else:
-            raw_start, raw_end = offsets.start(start), offsets.end(end)
-            if end == start:
-                raw_end = raw_start
-        local = [
-            Edit(i[3].raw_start - start, i[3].raw_end - start, i[3].replacement, i[3].kind, i[3].reason)
-            for i in seconds
-        ]
-        replacement = apply_edits(intermediate[start:end], local)
-        edits_in_order = [i[3] for i in sorted(cluster, key=lambda i: i[2])]
-        kinds = "+".join(dict.fromkeys(e.kind for e in edits_in_order))
-        reasons = "; then ".join(dict.fromkeys(e.reason for e in edits_in_order))
-        flags = tuple(dict.fromkeys(f for e in edits_in_order for f in e.flags))
-        result.append(Edit(raw_start, raw_end, replacement, kinds, reasons, raw[raw_start:raw_end], flags=flags))
+            firsts = [member[3] for member in cluster if not member[2]]
+            raw_start = min(offsets.start(low), min(e.raw_start for e in firsts))
+            raw_end = max(offsets.end(high), max(e.raw_end for e in firsts))
+            if intermediate is None:
+                intermediate = apply_edits(raw, first)
+            replacement, kinds, reasons, flags = _merged(intermediate, low, high, cluster)
+            result.append(Edit(raw_start, raw_end, replacement, kinds, reasons, raw[raw_start:raw_end], flags=flags))
+        if item is not None:
+            cluster = [item]
+            low, high = item[0], item[1]
     return sort_and_check(result)
+
+
+def _merged(intermediate: str, low: int, high: int, cluster: list) -> tuple[str, str, str, tuple[str, ...]]:
+    """(replacement, kinds, reasons, flags) of one edit for a cluster of overlapping edits
+    spanning intermediate[low:high]: the first's edits, then the second's."""
+    local = [Edit(m[3].raw_start - low, m[3].raw_end - low, m[3].replacement, m[3].kind, m[3].reason)
+             for m in cluster if m[2]]
+    replacement = apply_edits(intermediate[low:high], local)
+    in_order = [m[3] for m in cluster if not m[2]] + [m[3] for m in cluster if m[2]]
+    kinds = "+".join(dict.fromkeys(e.kind for e in in_order))
+    reasons = "; then ".join(dict.fromkeys(e.reason for e in in_order))
+    flags = tuple(dict.fromkeys(f for e in in_order for f in e.flags))
+    return replacement, kinds, reasons, flags

@@ -17,6 +17,8 @@ copies; punctuation (``——``, ``……``) is never a unit.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import operator
 import re
 
@@ -46,23 +48,30 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
     # the check that rules out almost every position at once.
     if len(set(lowered)) == len(lowered):
         return []
-    # The distances (at most MAX_UNIT_WORDS) from each word to the next copies of it.
-    following: list[list[int]] = [[] for _ in lowered]
-    last_seen: dict[str, list[int]] = {}
-    for j, word in enumerate(lowered):
-        for i in last_seen.get(word, ()):
-            if j - i <= MAX_UNIT_WORDS:
-                following[i].append(j - i)
-        seen = last_seen.setdefault(word, [])
-        seen.append(j)
-        if len(seen) > MAX_UNIT_WORDS:
-            del seen[0]
+    # For each start, the unit lengths n (at most MAX_UNIT_WORDS, in increasing order) whose
+    # unit is followed at once by a second copy: the n words from there equal the n after.
+    # Found in C for each n; every other start holds no loop.
+    following: dict[int, list[int]] = {}
+    for n in range(1, MAX_UNIT_WORDS + 1):
+        if 2 * n > len(lowered):
+            break
+        same = bytes(map(operator.eq, lowered, lowered[n:]))
+        copy = b"\x01" * n
+        at = same.find(copy)
+        while at >= 0:
+            following.setdefault(at, []).append(n)
+            at = same.find(copy, at + 1)
+    if not following:
+        return []
     # Which neighbouring words are joined only by spaces or a comma (a loop never crosses
     # a sentence end or other punctuation).
     joined = [bool(_SEPARATOR.fullmatch(line[a[2] : b[1]])) for a, b in zip(words, words[1:])]
     edits: list[Edit] = []
     i = 0
-    while i < len(words):
+    for candidate in sorted(following):
+        if candidate < i:
+            continue  # inside the loop just collapsed
+        i = candidate
         # Of the units that loop from here, the one covering most words, the shortest on a
         # tie: seven copies of one word are one loop, not two copies of three words.
         best = None
@@ -123,14 +132,53 @@ def _maybe_loop(line: str) -> bool:
     return False
 
 
+# Words, and each run of line breaks as one token. Two break tokens are never neighbours,
+# and a loop inside a line is a loop in the sequence of all tokens too.
+_WORD_OR_BREAK = re.compile(r"\w+(?:['’]\w+)*|\n+", re.UNICODE)
+# What a hyphen loop needs, found by the literal hyphen it starts with.
+_HYPHEN_LOOP_NEEDS = re.compile(r"-\w{3,}-")
+
+
+def _lines_that_may_loop(text: str) -> set[int]:
+    """Numbers of the lines of ``text`` that may hold a loop: :func:`_maybe_loop`'s test run
+    once over the tokens of the whole text (cheaper than line by line, and most texts
+    pass it at once), then the hyphen loops."""
+    tokens = _WORD_OR_BREAK.findall(text.lower())
+    found: list[int] = []  # token indices where a run of copies starts
+    for n in range(1, MAX_UNIT_WORDS + 1):
+        if 2 * n > len(tokens):
+            break
+        same = bytes(map(operator.eq, tokens, tokens[n:]))
+        needed = b"\x01" * (3 if n == 1 else 4 if n == 2 else n)
+        at = same.find(needed)
+        while at >= 0:
+            found.append(at)
+            at = same.find(needed, at + 1)
+    lines: set[int] = set()
+    if found:
+        breaks = [index for index, token in enumerate(tokens) if token[0] == "\n"]
+        newlines = list(itertools.accumulate(len(tokens[b]) for b in breaks))
+        for at in found:
+            k = bisect.bisect_left(breaks, at)
+            lines.add(newlines[k - 1] if k else 0)
+    if "-" in text:
+        for m in _HYPHEN_LOOP_NEEDS.finditer(text):
+            lines.add(text.count("\n", 0, m.start()))
+    return lines
+
+
 def fix_loops(text: str) -> list[Edit]:
     """Edits that collapse repetition loops in ``text`` to one copy."""
+    candidates = _lines_that_may_loop(text)
+    if not candidates:
+        return []
     guard = Guard(text)
     edits: list[Edit] = []
-    offset = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    for number in sorted(candidates):
+        line, offset = lines[number], starts[number]
         if not _maybe_loop(line):
-            offset += len(line) + 1
             continue
         found = _word_loops(line, offset, guard)
         for m in _HYPHEN_LOOP.finditer(line):
@@ -143,5 +191,4 @@ def fix_loops(text: str) -> list[Edit]:
             found.append(Edit(offset + start, offset + m.end(), "", "loop",
                               f"'{unit.strip('-')}' repeated inside a word", line[start : m.end()], flags=("loop",)))
         edits.extend(sorted(found, key=lambda e: e.raw_start))
-        offset += len(line) + 1
     return edits

@@ -141,8 +141,8 @@ def cost(text: str, left: str = "", right: str = "") -> float:
     """Cost of ``text`` standing between the characters ``left`` and ``right``."""
     if not text:
         return 0.0
-    total = sum(char_cost(ch) for ch in text)
-    total += pair_cost(left, text[0]) + pair_cost(text[-1], right)
-    for a, b in zip(text, text[1:]):
-        total += pair_cost(a, b)
+    # (map over the cached functions runs the loop in C: this is the repair's inner loop)
+    total = sum(map(char_cost, text)) + pair_cost(left, text[0]) + pair_cost(text[-1], right)
+    if not text.isascii():  # two ASCII characters never cost anything together
+        total += sum(map(pair_cost, text, text[1:]))
     return total
