@@ -21,7 +21,9 @@ from functools import lru_cache
 
 from mtfix.document import Edit
 
-_CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
+# Four or more all-capital words of three letters or more. (Written to start with the capital
+# and check the word boundary behind it, so the expression skips lowercase text in C.)
+_CAPS_RUN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
 _LOWER = re.compile(r"[a-z]")
 LANGUAGES = ("en", "id", "de", "fr", "es", "it", "pt", "nl")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.spans import Guard
+from mtfix.degarble.spans import Guard, anchored, find_all, lines_containing
 from mtfix.document import Edit
 
 # A sentence end glued to the next word; a doubled full stop counts (it loses one dot below).
@@ -47,6 +47,35 @@ _COMMA_WRONG_SIDE = re.compile(rf" (?<={_L} )[ \t]*,(?={_L})")
 _DOTTED_INTERPUNCT = re.compile(r"\.(?<=[A-Za-z]\.)(?=·[A-Z])")
 _DOUBLED = re.compile(r"\.(?<!\.\.)(?=\.(?![.]))|,(?=,)")
 _QUOTES = re.compile(r"[“”„]")
+
+
+# Where the slower patterns can start, found by a cheaper scan: every full stop, space and
+# comma of prose would otherwise be a place to try them all (see spans.anchored).
+_STOP_BEFORE_WORD = re.compile(r"[.!?](?=[A-Z\d])")
+
+
+def _runs_of_blanks_before(text: str) -> list[int]:
+    """Each position in a run of spaces and tabs that ends before a comma or full stop."""
+    starts = []
+    for position in find_all(text, " ,") + find_all(text, " .") + find_all(text, "\t,") + find_all(text, "\t."):
+        first = position
+        while first > 0 and text[first - 1] in " \t":
+            first -= 1
+        starts.extend(range(first, position + 1))
+    return sorted(set(starts))
+
+
+def _matches(pattern: re.Pattern, text: str) -> list[re.Match]:
+    if pattern is _AFTER_STOP:  # starts at the mark before a word, or at the first of two dots
+        return anchored(pattern, text, sorted({p for m in _STOP_BEFORE_WORD.finditer(text)
+                                               for p in (m.start() - 1, m.start()) if p >= 0}))
+    if pattern is _SPACE_BEFORE or pattern is _COMMA_WRONG_SIDE:
+        return anchored(pattern, text, _runs_of_blanks_before(text))
+    if pattern is _AFTER_ELLIPSIS:
+        return anchored(pattern, text, sorted(find_all(text, "...") + find_all(text, "…")))
+    if pattern is _DOUBLED:
+        return anchored(pattern, text, sorted(find_all(text, "..") + find_all(text, ",,")))
+    return list(pattern.finditer(text))
 
 
 def _latin(ch: str) -> bool:
@@ -103,7 +132,7 @@ def fix_spacing(text: str) -> list[Edit]:
         (_COMMA_WRONG_SIDE, ", ", "space on the wrong side of a comma"),
         (_DOUBLED, "", "doubled punctuation"),
     ):
-        for m in pattern.finditer(text):
+        for m in _matches(pattern, text):
             start, end = m.span()
             if replacement is None:  # a space inserted after the matched punctuation
                 start = end
@@ -117,12 +146,9 @@ def fix_spacing(text: str) -> list[Edit]:
             if guard.touches(max(0, start - 1), end + 1):
                 continue
             edits.append(Edit(start, end, replacement, "spacing", reason, text[start:end]))
-    offset = 0
-    for line in text.split("\n"):
-        if _QUOTES.search(line):
-            edits.extend(e for e in _quote_edits(line, offset)
-                         if not guard.touches(e.raw_start, e.raw_end + 1))
-        offset += len(line) + 1
+    for offset, line in lines_containing(text, ("“", "”", "„")):
+        edits.extend(e for e in _quote_edits(line, offset)
+                     if not guard.touches(e.raw_start, e.raw_end + 1))
     edits.sort(key=lambda e: (e.raw_start, e.raw_end))
     # Two rules may meet at one place ("AI.Then" and a quote); keep the first.
     kept: list[Edit] = []

@@ -80,3 +80,30 @@ def lines_containing(text: str, needles: tuple[str, ...]) -> list[tuple[int, str
         end = text.find("\n", start)
         lines.append((start, text[start:] if end < 0 else text[start:end]))
     return lines
+
+
+def find_all(text: str, needle: str) -> list[int]:
+    """Every position where ``needle`` starts in ``text`` (overlapping ones too)."""
+    positions, found = [], text.find(needle)
+    while found >= 0:
+        positions.append(found)
+        found = text.find(needle, found + 1)
+    return positions
+
+
+def anchored(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Match]:
+    """The matches ``pattern.finditer(text)`` gives, found by trying ``pattern.match`` only at
+    ``starts`` (sorted), which must include the start of every match. An expression tried at
+    every position of a text costs it per position; where the places a match can begin are
+    found by a cheaper scan (a literal, a rare character), this is many times faster. The
+    expression's lookbehinds still see the text before each start."""
+    matches: list[re.Match] = []
+    last_end = 0
+    for start in starts:
+        if start < last_end:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            matches.append(m)
+            last_end = max(m.end(), start + 1)
+    return matches
