@@ -130,7 +130,7 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
             left_by[name] = text
             if found:
                 edits = compose(raw, edits, found)
-                text = apply_edits(raw, edits)
+                text = apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
         if text == round_began_with:
             break
     if "garbage" in stages:

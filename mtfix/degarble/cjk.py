@@ -145,6 +145,10 @@ def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None
     return best[1], best[2], best[3]
 
 
+# A character that is neither ASCII nor an undecodable byte (surrogateescape's U+DC80-DCFF).
+_MULTIBYTE_UTF8 = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
 def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[tuple[int, str, float]]]]:
     """Character-aligned stretches of ``run`` whose bytes in ``wrong`` decode strictly as
     ``right``: the only places a repair can be. Each is (start, [(end, decoded text, its
@@ -156,8 +160,20 @@ def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[t
             chars.append(ch.encode(wrong))
         except UnicodeEncodeError:
             chars.append(None)
+    if (right == "utf-8"
+            and not any(c is not None and c.isascii() and not ch.isascii() for ch, c in zip(run, chars))
+            and not _MULTIBYTE_UTF8.search(
+                b"".join(b"?" if c is None else c for c in chars).decode("utf-8", "surrogateescape"))):
+        # UTF-8 resynchronises at every byte: if reading all the bytes at once decodes no
+        # character beyond ASCII, no stretch of them can, and a stretch holding a non-ASCII
+        # character (all bytes >= 0x80 here: not Shift-JIS's ¥ = 0x5C) decodes to one if at
+        # all. Clean CJK text ends here.
+        return []
     stretches, i, n = [], 0, len(run)
     while i < n:
+        if chars[i] is None:
+            i += 1
+            continue
         decoder = codecs.getincrementaldecoder(right)()
         j, ends, decoded = i, [], []
         running, last = 0.0, ""  # the cost of what is decoded so far, kept as it grows

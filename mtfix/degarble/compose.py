@@ -8,9 +8,9 @@ both (``mojibake+glue``), so the log never claims a repair it did not make alone
 
 from __future__ import annotations
 
-import heapq
+import bisect
 
-from mtfix.document import Edit, OffsetMap, apply_edits, sort_and_check
+from mtfix.document import Edit, apply_edits, sort_and_check
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -26,27 +26,56 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
     """Edits on ``raw`` equivalent to applying ``first`` (on raw), then ``second`` (on the
     result of ``first``).
 
-    One merge of the two sorted lists: a stage's edits rarely touch earlier ones, and an
-    edit that touches none maps to raw through the offsets alone, so the intermediate text
-    is only built when some cluster needs it."""
+    One walk over the two sorted lists, merged: a stage's edits rarely touch earlier ones,
+    and an edit that touches none maps to raw through the offsets alone, so the
+    intermediate text is only built when some cluster needs it. (Every stage of every
+    round composes its edits with all the edits so far: this loop is kept plain.)"""
     first = sort_and_check(first)
     second = sort_and_check(second)
     if not second:
         return first
     if not first:
         return second
-    offsets = OffsetMap(raw, first)
 
-    # Both lists as (start, end, is_second, edit) in intermediate coordinates, merged in
-    # order of (start, end), the first's edits before the second's on a tie.
-    placed: list[tuple[int, int, int, Edit]] = []
+    # Where the first's edits lie in the intermediate text.
+    starts: list[int] = []
+    ends: list[int] = []
     shift = 0
     for edit in first:
         start = edit.raw_start + shift
-        placed.append((start, start + len(edit.replacement), 0, edit))
-        shift += len(edit.replacement) - (edit.raw_end - edit.raw_start)
-    items = list(heapq.merge(placed, [(e.raw_start, e.raw_end, 1, e) for e in second],
-                             key=lambda item: (item[0], item[1], item[2])))
+        starts.append(start)
+        ends.append(start + len(edit.replacement))
+        shift += len(edit.replacement) - edit.raw_end + edit.raw_start
+
+    def raw_start_of(position: int) -> int:  # as OffsetMap.start
+        index = bisect.bisect_right(starts, position) - 1
+        if index < 0:
+            return position
+        if position < ends[index]:
+            return first[index].raw_start
+        return first[index].raw_end + position - ends[index]
+
+    def raw_end_of(position: int) -> int:  # as OffsetMap.end
+        index = bisect.bisect_left(starts, position) - 1
+        if index < 0:
+            return position
+        if starts[index] < position <= ends[index]:
+            return first[index].raw_end
+        return first[index].raw_end + position - ends[index]
+
+    # Both lists as (start, end, is_second, edit), in order of (start, end), the first's
+    # edits before the second's on a tie.
+    items: list[tuple[int, int, int, Edit]] = []
+    i = j = 0
+    count_first, count_second = len(first), len(second)
+    while i < count_first or j < count_second:
+        if j == count_second or (i < count_first and (starts[i], ends[i]) <= (second[j].raw_start, second[j].raw_end)):
+            items.append((starts[i], ends[i], 0, first[i]))
+            i += 1
+        else:
+            edit = second[j]
+            items.append((edit.raw_start, edit.raw_end, 1, edit))
+            j += 1
 
     result: list[Edit] = []
     intermediate: str | None = None
@@ -55,27 +84,27 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
     for item in items[1:] + [None]:
         if item is not None and _overlaps(low, high, item[0], item[1]):
             cluster.append(item)
-            high = max(high, item[1])
+            if item[1] > high:
+                high = item[1]
             continue
         # The cluster is complete.
-        if len(cluster) == 1 and not cluster[0][2]:
-            result.append(cluster[0][3])  # a first edit nothing touched
-        elif all(member[2] for member in cluster):
-            # Only the second's edits: the text under them is raw text, moved.
-            raw_start = offsets.start(low)
-            raw_end = raw_start if high == low else offsets.end(high)
-            if len(cluster) == 1:
-                edit = cluster[0][3]
-                replacement, kinds, reasons, flags = edit.replacement, edit.kind, edit.reason, edit.flags
-            else:
-                if intermediate is None:
-                    intermediate = apply_edits(raw, first)
-                replacement, kinds, reasons, flags = _merged(intermediate, low, high, cluster)
-            result.append(Edit(raw_start, raw_end, replacement, kinds, reasons, raw[raw_start:raw_end], flags=flags))
+        if len(cluster) == 1:
+            edit = cluster[0][3]
+            if not cluster[0][2]:
+                result.append(edit)  # a first edit nothing touched
+            else:  # a second edit alone: the text under it is raw text, moved
+                raw_start = raw_start_of(low)
+                raw_end = raw_start if high == low else raw_end_of(high)
+                result.append(Edit(raw_start, raw_end, edit.replacement, edit.kind, edit.reason,
+                                   raw[raw_start:raw_end], flags=edit.flags))
         else:
             firsts = [member[3] for member in cluster if not member[2]]
-            raw_start = min(offsets.start(low), min(e.raw_start for e in firsts))
-            raw_end = max(offsets.end(high), max(e.raw_end for e in firsts))
+            if firsts:
+                raw_start = min(raw_start_of(low), min(e.raw_start for e in firsts))
+                raw_end = max(raw_end_of(high), max(e.raw_end for e in firsts))
+            else:
+                raw_start = raw_start_of(low)
+                raw_end = raw_start if high == low else raw_end_of(high)
             if intermediate is None:
                 intermediate = apply_edits(raw, first)
             replacement, kinds, reasons, flags = _merged(intermediate, low, high, cluster)

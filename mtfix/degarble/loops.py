@@ -178,10 +178,11 @@ def fix_loops(text: str) -> list[Edit]:
     starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
     for number in sorted(candidates):
         line, offset = lines[number], starts[number]
-        if not _maybe_loop(line):
-            continue
+        # (_word_loops makes the word test of _maybe_loop itself; the hyphen expression is
+        # slow, so its literal prerequisite goes first.)
         found = _word_loops(line, offset, guard)
-        for m in _HYPHEN_LOOP.finditer(line):
+        hyphen_loops = _HYPHEN_LOOP.finditer(line) if _HYPHEN_LOOP_NEEDS.search(line) else ()
+        for m in hyphen_loops:
             unit = m.group(1) or m.group(2)
             start = m.start() + len(unit)
             if any(e.raw_start < offset + m.end() and offset + start < e.raw_end for e in found):
