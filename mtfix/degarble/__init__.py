@@ -190,6 +190,12 @@ def _on_changed_paragraphs(name: str, before: str, text: str, config: CleanConfi
         changed = sorted({j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal" for j in range(j1, j2)})
     if name == "glossary":  # the glossary reads a name's context across a break
         changed = sorted({k for j in changed for k in (j - 1, j, j + 1) if 0 <= k < len(new_texts)})
+    if not changed:
+        return []
+    if 2 * sum(len(new_texts[j]) for j in changed) > len(text):
+        # Most of the text changed (every paragraph damaged): reading it whole costs at most
+        # twice what the changed part would, and saves cutting it up and putting it back.
+        return None
     windows: list[list[int]] = []
     for j in changed:
         start = new_starts[j]

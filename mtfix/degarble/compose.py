@@ -112,7 +112,23 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
         if item is not None:
             cluster = [item]
             low, high = item[0], item[1]
-    return sort_and_check(result)
+    return sort_and_check(_join_insertions(result))
+
+
+def _join_insertions(edits: list[Edit]) -> list[Edit]:
+    """Two insertions at one raw position become one (the second step inserted right
+    before or after text the first step inserted): their texts in the order they stand."""
+    joined: list[Edit] = []
+    for edit in edits:
+        last = joined[-1] if joined else None
+        if (last is not None and edit.raw_start == edit.raw_end == last.raw_start == last.raw_end):
+            joined[-1] = Edit(last.raw_start, last.raw_end, last.replacement + edit.replacement,
+                              "+".join(dict.fromkeys(last.kind.split("+") + edit.kind.split("+"))),
+                              "; then ".join(dict.fromkeys((last.reason, edit.reason))), "",
+                              flags=tuple(dict.fromkeys(last.flags + edit.flags)))
+        else:
+            joined.append(edit)
+    return joined
 
 
 def _merged(intermediate: str, low: int, high: int, cluster: list) -> tuple[str, str, str, tuple[str, ...]]:

@@ -21,6 +21,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 import ftfy
+import ftfy.badness
 import ftfy.chardata
 from ftfy.badness import is_bad
 
@@ -192,6 +193,18 @@ _FTFY_CHARACTERS = re.compile(
 _BADNESS_NEEDS = re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")
 
 
+@lru_cache(maxsize=1)
+def _badness_characters() -> re.Pattern:
+    """The characters ftfy's ``is_bad`` expression names, in its classes or as literals:
+    every one of its patterns needs one of them, so a line with none (Chinese, Japanese,
+    Korean text and ASCII) is not bad, and the expression need not run over it."""
+    pattern = ftfy.badness.BADNESS_RE.pattern
+    class_re = r"\[(\^?)((?:\\.|[^\]\\])*)\]"
+    classes = "".join(body for negated, body in re.findall(class_re, pattern) if not negated)
+    literals = "".join(sorted({ch for ch in re.sub(class_re, "", pattern) if ord(ch) > 0x7F}))
+    return re.compile("[" + classes + re.escape(literals) + "]")
+
+
 def _ftfy_may_change(line: str) -> bool:
     """Whether ftfy (with ``SAFE_FTFY``) can change ``line`` at all. Its encoding fix starts
     with ``is_bad`` and stops where that finds nothing; its other fixers each act on
@@ -200,7 +213,8 @@ def _ftfy_may_change(line: str) -> bool:
     a cheaper one that it needs goes first."""
     if _FTFY_CHARACTERS.search(line):
         return True
-    return not line.isascii() and bool(_BADNESS_NEEDS.search(line)) and is_bad(line)
+    return (not line.isascii() and bool(_BADNESS_NEEDS.search(line)) and bool(_badness_characters().search(line))
+            and is_bad(line))
 
 
 def fix_latin_mojibake(text: str) -> list[Edit]:

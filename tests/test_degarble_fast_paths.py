@@ -1,0 +1,220 @@
+"""The de-garbler's fast paths give what the plain way gives.
+
+Each repair skips work where a cheaper test proves there is none (ftfy's prerequisites, a
+scan for the characters a pattern starts with, one pass over a whole text instead of one
+per line). Each such shortcut is checked here against the straightforward computation it
+replaces, on generated text built to reach the corners.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import ftfy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mtfix.degarble import cjk, doublets, garbage, glue, loops, mojibake, spacing
+from mtfix.degarble.compose import compose
+from mtfix.degarble.spans import anchored, find_all, lines_containing
+from mtfix.document import Edit, apply_edits
+
+EXAMPLES = int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300"))
+
+# Pieces that reach the fast paths' corners: mojibake of several kinds, Latin-1 signs alone,
+# CJK with and without rare characters, controls, punctuation runs, capitals, hyphens.
+PIECES = st.sampled_from([
+    "â€œ", "Ã©", "Ã ", "Â·", "Â", "·", "é", "ü", "œ.", "Œ ", "\x81", "\x0c", "\x1b[0m", "\ufeff",
+    "涓枃", "中文", "扎克伯格", "ÄãºÃ", "¥", "caf茅", "，", "。", "\ufffd", "?",
+    " ", "\t", "\n", "\n\n", ".", "..", "...", "…", ",", ",,", " ,", " .", "!", "%", "“", "”", "„",
+    "A", "The", "I", "AB", "ABC DEF GHI JKL", "x", "word", "2024", "Chen.·Wei", ".·", "Mark.Mark Zuck",
+    "-", "mog-mog-mog-", "a-nya", "sebuah ", "sebuah, ", "OpenAI", "iPhone", "GPT4", "AIThe", "I'm",
+])
+TEXT = st.lists(PIECES, max_size=30).map("".join)
+
+
+# --- compose ------------------------------------------------------------------------------
+
+
+def _edits_on(text: str, data, kind: str) -> list[Edit]:
+    points = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=8, unique=True)))
+    edits = []
+    for a, b in zip(points[0::2], points[1::2]):
+        if data.draw(st.booleans()):
+            b = a  # an insertion
+        if edits and edits[-1].raw_start == edits[-1].raw_end == a == b:
+            continue
+        # (An empty insertion changes nothing: no stage makes one.)
+        replacement = data.draw(st.sampled_from(["x", "yy", "zzz"] if a == b else ["", "x", "yy", "zzz"]))
+        flags = (kind,) if data.draw(st.booleans()) else ()
+        edits.append(Edit(a, b, replacement, kind, f"{kind} at {a}", text[a:b], flags=flags))
+    return edits
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.text(alphabet="abcdefgh", max_size=30), st.data())
+def test_compose_gives_the_text_of_both_steps_and_edits_on_raw(raw, data):
+    first = _edits_on(raw, data, "first")
+    middle = apply_edits(raw, first)
+    second = _edits_on(middle, data, "second")
+    composed = compose(raw, first, second)
+    assert apply_edits(raw, composed) == apply_edits(middle, second)
+    for a, b in zip(composed, composed[1:]):
+        assert a.raw_end <= b.raw_start and (a.raw_start, a.raw_end) != (b.raw_start, b.raw_end)
+    for edit in composed:
+        assert edit.original == raw[edit.raw_start : edit.raw_end]
+        # An edit made of both steps says so.
+        assert edit.kind in ("first", "second", "first+second", "second+first")
+
+
+# --- mojibake ------------------------------------------------------------------------------
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(TEXT, st.text(max_size=60)))
+def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
+    for line in text.split("\n"):
+        if not mojibake._ftfy_may_change(line):
+            assert ftfy.fix_and_explain(line, config=mojibake.SAFE_FTFY)[0] == line
+
+
+def test_is_bad_needs_two_non_ascii_neighbours_but_for_the_known_few():
+    """The premise of _BADNESS_NEEDS, checked against ftfy's own expression for every
+    character of the BMP alone among ASCII."""
+    from ftfy.badness import is_bad
+
+    missed = []
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        for context in (ch, f"a{ch}b", f" {ch} ", f"a{ch} ", f".{ch}.", f"A{ch}1", f"{ch}?"):
+            if is_bad(context) and not (mojibake._BADNESS_NEEDS.search(context)
+                                        or mojibake._FTFY_CHARACTERS.search(context)):
+                missed.append(context)
+    assert missed == []
+
+
+_NOT_NAMED_BY_BADNESS = [chr(code) for code in range(0x80, 0x3000)
+                         if not mojibake._badness_characters().match(chr(code))]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_NOT_NAMED_BY_BADNESS + list(" aZ.,?!'\"-1") + ["中", "，", "ｱ"]),
+               max_size=12))
+def test_a_line_without_the_characters_is_bad_names_is_not_bad(line):
+    from ftfy.badness import is_bad
+
+    assert not is_bad(line)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.one_of(TEXT, st.text(max_size=80)))
+def test_lines_worth_a_look_are_those_the_line_test_picks(text):
+    expected, offset = [], 0
+    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
+        if mojibake._worth_a_look(line):
+            expected.append((offset, line))
+        offset += len(line)
+    assert mojibake._lines_worth_a_look(text) == expected
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(st.sampled_from(["涓", "枃", "中", "文", "扎", "克", "Ä", "ã", "º", "Ã", "¥", "‾", "a", "?",
+                                 "\ufffd", "銝", "剜", "荳", "ｭ", "鏂", "囨", "湰"]), min_size=1, max_size=14)
+       .map("".join))
+def test_the_cjk_search_skips_a_reading_only_where_nothing_decodes(run):
+    """With the shortcut switched off (a pattern that always finds a character), every
+    stretch that decodes to something new is the same."""
+    def useful(stretches):
+        found = [(s, [(e, t) for e, t, _ in ends if t and t != run[s:e]]) for s, ends in stretches]
+        return [item for item in found if item[1]]
+
+    pairs = [(wrong, "utf-8") for wrong in cjk.UTF8_READ_AS] + list(cjk.LEGACY_READ_AS_LATIN)
+    fast = [useful(cjk._valid_stretches(run, wrong, right)) for wrong, right in pairs]
+    real = cjk._MULTIBYTE_UTF8
+    cjk._MULTIBYTE_UTF8 = re.compile("")
+    try:
+        slow = [useful(cjk._valid_stretches(run, wrong, right)) for wrong, right in pairs]
+    finally:
+        cjk._MULTIBYTE_UTF8 = real
+    assert fast == slow
+
+
+# --- scans that start where a match can start ------------------------------------------------
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(TEXT)
+def test_spacing_patterns_tried_at_their_anchors_match_as_everywhere(text):
+    for pattern in (spacing._AFTER_STOP, spacing._SPACE_BEFORE, spacing._COMMA_WRONG_SIDE,
+                    spacing._AFTER_ELLIPSIS, spacing._DOUBLED):
+        assert [m.span() for m in spacing._matches(pattern, text)] == [m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(TEXT)
+def test_doublet_patterns_matched_back_from_their_anchors_match_as_everywhere(text):
+    names = doublets._anchored(doublets._TRANSLITERATED, text, find_all(text, ".·"))
+    assert [m.span() for m in names] == [m.span() for m in doublets._TRANSLITERATED.finditer(text)]
+    anchors = [m.start() for m in doublets._DOT_BEFORE_CAPITAL.finditer(text)]
+    repeated = doublets._anchored(doublets._REPEATED_FIRST, text, anchors)
+    assert [m.span() for m in repeated] == [m.span() for m in doublets._REPEATED_FIRST.finditer(text)]
+
+
+# The expressions as they were written before they were turned to start at their rarest
+# character: the rewritten ones must find the same.
+_PLAIN_JOIN = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z]\d|\d[A-Za-z]|[A-Z]I['’]")
+_PLAIN_CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
+_PLAIN_GLUED_IDEOGRAPHS = re.compile(r"[A-Za-z][\u4e00-\u9fff]{1,3}(?![\u4e00-\u9fff])")
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(TEXT)
+def test_rewritten_expressions_find_what_the_plain_ones_find(text):
+    assert [m.span() for m in garbage._CAPS_RUN.finditer(text)] == [m.span() for m in _PLAIN_CAPS_RUN.finditer(text)]
+    for line in text.split("\n"):
+        assert bool(mojibake._GLUED_IDEOGRAPHS.search(line)) == bool(_PLAIN_GLUED_IDEOGRAPHS.search(line))
+    real = glue._NEEDS_LOOK
+    fast = [m.span() for m in glue._candidates(text)]
+    glue._NEEDS_LOOK = _PLAIN_JOIN
+    try:
+        plain = [m.span() for m in glue._candidates(text)]
+    finally:
+        glue._NEEDS_LOOK = real
+    assert fast == plain
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(TEXT)
+def test_the_whole_text_loop_test_keeps_every_line_the_line_test_keeps(text):
+    candidates = loops._lines_that_may_loop(text)
+    for number, line in enumerate(text.split("\n")):
+        if loops._maybe_loop(line):
+            assert number in candidates
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(TEXT, st.lists(st.sampled_from([">", "blank", "“", "\n", "x"]), min_size=1, max_size=3))
+def test_lines_containing_finds_the_lines_that_contain(text, needles):
+    expected, offset = [], 0
+    for line in text.split("\n"):
+        if any(needle in line for needle in needles):
+            expected.append((offset, line))
+        offset += len(line) + 1
+    assert lines_containing(text, tuple(n for n in needles if n != "\n")) == [
+        item for item in expected if any(n in item[1] for n in needles if n != "\n")]
+
+
+def test_anchored_needs_every_match_start_among_its_starts():
+    pattern = re.compile(r"b+")
+    assert [m.span() for m in anchored(pattern, "abbab", [1, 4])] == [(1, 3), (4, 5)]
+    # A start inside a match already found is passed over, as finditer would.
+    assert [m.span() for m in anchored(pattern, "abbab", [1, 2, 4])] == [(1, 3), (4, 5)]
+
+
+@pytest.mark.parametrize("text", ["a.b", "", "..", "x..y"])
+def test_find_all_counts_overlapping_occurrences(text):
+    assert find_all(text, "..") == [i for i in range(len(text)) if text.startswith("..", i)]
