@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, needs_shared, shared_seed
-from mtfix.degarble import STAGES, CleanConfig, clean
+from mtfix.degarble import IDEMPOTENT, STAGES, CleanConfig, clean
 from mtfix.degarble.filler import fillers
 from mtfix.degarble.loops import fix_loops
 from mtfix.document import OffsetMap, apply_edits
@@ -156,6 +156,18 @@ def test_later_rounds_over_changed_paragraphs_give_what_whole_rounds_give(text, 
     finally:
         degarble._on_changed_paragraphs = real
     assert fast == whole
+
+
+@settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join), st.sampled_from(sorted(IDEMPOTENT)))
+def test_repairs_called_idempotent_leave_their_own_output_alone(text, name):
+    """Later rounds do not read again what these repairs changed: that holds only if a
+    repair run on its own output finds nothing more to do."""
+    from mtfix.degarble import _run
+
+    config = CleanConfig()
+    once = apply_edits(text, _run(name, text, config))
+    assert _run(name, once, config) == []
 
 
 @settings(max_examples=300, deadline=None)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtfix.degarble import cjk, doublets, garbage, glue, loops, mojibake, spacing
+from mtfix.degarble import cjk, doublets, garbage, glue, loops, markup, mojibake, spacing
 from mtfix.degarble.compose import compose
 from mtfix.degarble.spans import anchored, find_all, lines_containing
 from mtfix.document import Edit, apply_edits
@@ -162,6 +162,21 @@ def test_doublet_patterns_matched_back_from_their_anchors_match_as_everywhere(te
     anchors = [m.start() for m in doublets._DOT_BEFORE_CAPITAL.finditer(text)]
     repeated = doublets._anchored(doublets._REPEATED_FIRST, text, anchors)
     assert [m.span() for m in repeated] == [m.span() for m in doublets._REPEATED_FIRST.finditer(text)]
+
+
+MARKUP_PIECES = st.sampled_from([
+    " a-nexeates”_ _ blank”> ", " target”_ blank”> ", ' target="_blank"> ', " a-nya, a-nice-nya, ", "”_ _ _ _ blank-nya",
+    "target", "rel", "href", "class", "style", "=", "”", '"', "“", "'", "’", "_", " ", "\t", ",", "blank", ">",
+    "a-nya", "p-x>", "div-a>", "span-b>", "P>", "p>", "/div>", "H1>", "ſpan>", "a/p>", "word", "é>", "\n",
+])
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(MARKUP_PIECES, max_size=25).map("".join))
+def test_markup_patterns_tried_at_their_anchors_match_as_everywhere(text):
+    for line in text.split("\n"):
+        assert [m.span() for m in markup._zones(line)] == [m.span() for m in markup._ZONE.finditer(line)]
+        assert [m.span() for m in markup._half_tags(line)] == [m.span() for m in markup._HALF_TAG.finditer(line)]
 
 
 # The expressions as they were written before they were turned to start at their rarest

@@ -103,6 +103,13 @@ class CleanConfig:
 # changing: cleaning clean text is a no-op, and cleaning is idempotent.
 MAX_ROUNDS = 4
 
+# Repairs that leave their own output alone (run again on it, they find nothing: a property
+# test checks each): a later round need not read again what they changed, only what other
+# repairs changed after them. The others (ftfy's fixes can expose more mojibake, a collapsed
+# loop can leave another, spacing rules feed each other, glue weighs the whole document)
+# read their own changes again.
+IDEMPOTENT = frozenset({"markup", "filler", "doublet"})
+
 def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit]]:
     """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it.
 
@@ -131,6 +138,8 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
             if found:
                 edits = compose(raw, edits, found)
                 text = apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
+                if name in IDEMPOTENT:
+                    left_by[name] = text  # its own output holds nothing more for it
         if text == round_began_with:
             break
     if "garbage" in stages:
@@ -192,9 +201,11 @@ def _on_changed_paragraphs(name: str, before: str, text: str, config: CleanConfi
         changed = sorted({k for j in changed for k in (j - 1, j, j + 1) if 0 <= k < len(new_texts)})
     if not changed:
         return []
-    if 2 * sum(len(new_texts[j]) for j in changed) > len(text):
-        # Most of the text changed (every paragraph damaged): reading it whole costs at most
-        # twice what the changed part would, and saves cutting it up and putting it back.
+    # Where most of the text changed (every paragraph damaged), reading it whole costs at
+    # most twice what the changed part would, and saves cutting it up and putting it back.
+    # The glue repair reads the whole text sooner: on a part it also has to count the
+    # document's names, which costs about a pass over the whole text itself.
+    if (4 if name == "glue" else 2) * sum(len(new_texts[j]) for j in changed) > len(text):
         return None
     windows: list[list[int]] = []
     for j in changed:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.spans import Guard, lines_containing
+from mtfix.degarble.spans import Guard, anchored, find_all, lines_containing
 from mtfix.document import Edit
 
 _Q = "[”\"“'’]"
@@ -40,6 +40,36 @@ _HALF_TAG = re.compile(rf"(?:(?<=\s)|^)/?(?:{TAGS})>(?=\s)", re.IGNORECASE | re.
 _UNIT = rf"(?:{_STRONG}|{_WEAK})"
 _ZONE = re.compile(rf"[ \t]*{_UNIT}(?:[ \t,]*{_UNIT})*[ \t]*")
 _STRONG_RE = re.compile(_STRONG)
+# What a unit can begin with: an attribute name, "blank", an anchor stub, a quote, "_".
+_UNIT_STARTS = ("target", "rel", "href", "class", "style", "blank", "a-", "p-", "div-", "span-",
+                "”", '"', "“", "'", "’", "_")
+
+
+def _half_tags(line: str) -> list[re.Match]:
+    """``_HALF_TAG.finditer(line)``, tried only in the tag names that end at a ">"."""
+    starts: list[int] = []
+    for close in find_all(line, ">"):
+        first = close
+        # (Any letter: under IGNORECASE, "ſ" is an "s" and "K" (Kelvin) a "k".)
+        while first > 0 and (line[first - 1].isalnum() or line[first - 1] == "/"):
+            first -= 1
+        starts.extend(range(first, close))
+    return anchored(_HALF_TAG, line, sorted(set(starts)))
+
+
+def _zones(line: str) -> list[re.Match]:
+    """``_ZONE.finditer(line)``, tried only where a zone can begin: at a unit, or at the
+    start of the spaces before one (the zone's leading ``[ \t]*`` takes them all). The
+    expression tried at every position of a line cost more than all the rest of this
+    repair (see spans.anchored)."""
+    starts: set[int] = set()
+    for needle in _UNIT_STARTS:
+        for position in find_all(line, needle):
+            starts.add(position)
+            while position > 0 and line[position - 1] in " \t":
+                position -= 1
+            starts.add(position)
+    return anchored(_ZONE, line, sorted(starts))
 
 
 def fix_markup(text: str) -> list[Edit]:
@@ -55,7 +85,7 @@ def fix_markup(text: str) -> list[Edit]:
     for offset, line in lines_containing(text, (">", "blank")):
         found: list[Edit] = []
         if _STRONG_RE.search(line):
-            for m in _ZONE.finditer(line):
+            for m in _zones(line):
                 strong = _STRONG_RE.search(line, m.start(), m.end())  # (lookbehinds see the line)
                 if not strong and not re.search(r"a-n|[a-z]>", m.group()):
                     continue  # underscores alone are not debris
@@ -69,7 +99,7 @@ def fix_markup(text: str) -> list[Edit]:
                     continue
                 found.append(Edit(offset + start, offset + end, replacement, "markup",
                                   "HTML debris from a translated web page", m.group()))
-        for m in _HALF_TAG.finditer(line):
+        for m in _half_tags(line):
             start, end = m.start(), m.end()
             if line[end : end + 1] == " ":
                 end += 1
