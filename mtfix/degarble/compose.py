@@ -9,8 +9,14 @@ both (``mojibake+glue``), so the log never claims a repair it did not make alone
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 
 from mtfix.document import Edit, apply_edits, sort_and_check
+
+_RAW_START = operator.attrgetter("raw_start")
+_RAW_END = operator.attrgetter("raw_end")
+_REPLACEMENT = operator.attrgetter("replacement")
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -37,15 +43,14 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
     if not first:
         return second
 
-    # Where the first's edits lie in the intermediate text.
-    starts: list[int] = []
-    ends: list[int] = []
-    shift = 0
-    for edit in first:
-        start = edit.raw_start + shift
-        starts.append(start)
-        ends.append(start + len(edit.replacement))
-        shift += len(edit.replacement) - edit.raw_end + edit.raw_start
+    # Where the first's edits lie in the intermediate text (each moved by what the edits
+    # before it added or removed), in C-level passes over the list.
+    raw_starts = list(map(_RAW_START, first))
+    raw_ends = list(map(_RAW_END, first))
+    lengths = list(map(len, map(_REPLACEMENT, first)))
+    shifts = itertools.accumulate(map(operator.sub, lengths, map(operator.sub, raw_ends, raw_starts)), initial=0)
+    starts = list(map(operator.add, raw_starts, shifts))
+    ends = list(map(operator.add, starts, lengths))
 
     def raw_start_of(position: int) -> int:  # as OffsetMap.start
         index = bisect.bisect_right(starts, position) - 1
@@ -62,6 +67,12 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
         if starts[index] < position <= ends[index]:
             return first[index].raw_end
         return first[index].raw_end + position - ends[index]
+
+    # The usual case: no edit of the second touches one of the first. Each maps to raw on
+    # its own and goes in among the first's, with no walk over the whole list in Python.
+    alone = _map_alone(raw, first, second, starts, ends, raw_start_of, raw_end_of)
+    if alone is not None:
+        return alone
 
     # Both lists as (start, end, is_second, edit), in order of (start, end), the first's
     # edits before the second's on a tie.
@@ -129,6 +140,30 @@ def _join_insertions(edits: list[Edit]) -> list[Edit]:
         else:
             joined.append(edit)
     return joined
+
+
+def _map_alone(raw, first, second, starts, ends, raw_start_of, raw_end_of) -> list[Edit] | None:
+    """The composed edits when no edit of ``second`` overlaps one of ``first`` (nor is an
+    insertion where the first inserted too); None otherwise."""
+    mapped: list[Edit] = []
+    insertions = None
+    for edit in second:
+        # The first's edits that can overlap this one lie around where it ends.
+        k = max(0, bisect.bisect_left(ends, edit.raw_start) - 1)
+        while k < len(starts) and starts[k] <= edit.raw_end:
+            if _overlaps(starts[k], ends[k], edit.raw_start, edit.raw_end):
+                return None
+            k += 1
+        raw_start = raw_start_of(edit.raw_start)
+        raw_end = raw_start if edit.raw_end == edit.raw_start else raw_end_of(edit.raw_end)
+        if raw_start == raw_end:
+            if insertions is None:
+                insertions = {e.raw_start for e in first if e.raw_start == e.raw_end}
+            if raw_start in insertions:
+                return None  # two insertions at one place: the general way joins them
+        mapped.append(Edit(raw_start, raw_end, edit.replacement, edit.kind, edit.reason,
+                           raw[raw_start:raw_end], flags=edit.flags))
+    return sort_and_check(first + mapped)
 
 
 def _merged(intermediate: str, low: int, high: int, cluster: list) -> tuple[str, str, str, tuple[str, ...]]:

@@ -42,8 +42,7 @@ def _enough(words: list[str], copies: int, commas: bool) -> bool:
 
 
 def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
-    words = [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(line)]
-    lowered = [w for w, _, _ in words]
+    lowered = list(map(str.lower, _WORD.findall(line)))
     # A unit of n words can only repeat from i if the word n places on is the same word:
     # the check that rules out almost every position at once.
     if len(set(lowered)) == len(lowered):
@@ -63,9 +62,22 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
             at = same.find(copy, at + 1)
     if not following:
         return []
+    # Where the words are (only lines with a repeat get this far).
+    words = [(word, m.start(), m.end()) for word, m in zip(lowered, _WORD.finditer(line))]
     # Which neighbouring words are joined only by spaces or a comma (a loop never crosses
-    # a sentence end or other punctuation).
-    joined = [bool(_SEPARATOR.fullmatch(line[a[2] : b[1]])) for a, b in zip(words, words[1:])]
+    # a sentence end or other punctuation); worked out for the gaps the search reaches.
+    gaps: dict[int, bool] = {}
+
+    def joined(first: int, last: int) -> bool:
+        """Whether every gap from word ``first`` to word ``last`` is a separator."""
+        for k in range(first, last):
+            known = gaps.get(k)
+            if known is None:
+                known = gaps[k] = bool(_SEPARATOR.fullmatch(line[words[k][2] : words[k + 1][1]]))
+            if not known:
+                return False
+        return True
+
     edits: list[Edit] = []
     i = 0
     for candidate in sorted(following):
@@ -77,13 +89,13 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
         best = None
         for n in following[i]:
             unit = lowered[i : i + n]
-            if len(unit) < n or not all(joined[i : i + n - 1]):
+            if len(unit) < n or not joined(i, i + n - 1):
                 continue
             copies = 1
             between = line[words[i + n - 1][2] : words[i + n][1]]
             while True:
                 j = i + copies * n
-                if j + n > len(words) or not all(joined[j - 1 : j + n - 1]):
+                if j + n > len(words) or not joined(j - 1, j + n - 1):
                     break
                 if lowered[j : j + n] != unit:
                     break
