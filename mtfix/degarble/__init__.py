@@ -159,7 +159,9 @@ _SCRIPT_OR_STYLE = re.compile(r"<script|<style", re.IGNORECASE)
 
 def _spans_paragraphs(text: str) -> bool:
     # Substring tests first: they run at memory speed, the expression at a tenth of it.
-    return "```" in text or "~~~" in text or ("<" in text and bool(_SCRIPT_OR_STYLE.search(text)))
+    # (One character first: a search for it runs at memory speed, for "```" at a tenth.)
+    return (("`" in text and "```" in text) or ("~" in text and "~~~" in text)
+            or ("<" in text and bool(_SCRIPT_OR_STYLE.search(text))))
 
 
 # Every repair after the first round splits the same text: the last few splits are kept (a
