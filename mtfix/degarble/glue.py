@@ -51,6 +51,13 @@ _CHUNK = re.compile(
 )
 
 
+# (Compiled once: these run for every chunk of every glued token.)
+_I_CONTRACTION = re.compile(r"I['’](?:m|ve|ll|d)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+_TITLECASE = re.compile(r"[A-Z][a-z]+(?:['’][a-z]+)?")
+
+
 @lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
     from wordfreq import zipf_frequency
@@ -68,11 +75,11 @@ def _is_name(text: str, names: frozenset[str]) -> bool:
 
 
 def _is_word(text: str, names: frozenset[str]) -> bool:
-    if _is_name(text, names) or text in ("A", "I") or re.fullmatch(r"I['’](?:m|ve|ll|d)", text):
+    if _is_name(text, names) or text in ("A", "I") or _I_CONTRACTION.fullmatch(text):
         return True
     if text.isupper() and 2 <= len(text) <= 5:
         return True  # an acronym: AI, NBA, AGI, SOTA
-    if text.isdigit() or re.fullmatch(r"\d+(?:[.,]\d+)*", text):
+    if text.isdigit() or _NUMBER.fullmatch(text):
         return True
     return zipf(text.lower().replace("’", "'")) >= WORD
 
@@ -84,7 +91,7 @@ def _chunks(token: str) -> list[str]:
     # "AIand": the chunker reads A|Iand; where "iand" is no word and "and" is, it is AI|and.
     for i in range(1, len(chunks)):
         prev, cur = chunks[i - 1], chunks[i]
-        if prev.isupper() and re.fullmatch(r"[A-Z][a-z]+", cur):
+        if prev.isupper() and _CAPITALISED.fullmatch(cur):
             if zipf(cur[1:]) >= WORD and zipf(cur[1:]) >= zipf(cur.lower()) + 2:
                 chunks[i - 1], chunks[i] = prev + cur[0], cur[1:]
     # "OpenAIA": a trailing capital glued to a known name is the word "A" or "I".
@@ -129,7 +136,7 @@ def _group(chunks: list[str], names: frozenset[str]) -> list[str]:
 
 
 def _titlecase(word: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z][a-z]+(?:['’][a-z]+)?", word))
+    return bool(_TITLECASE.fullmatch(word))
 
 
 def _split_here(left: str, right: str, after: str, names: frozenset[str]) -> bool:
@@ -203,20 +210,27 @@ def document_names_for(part: str, document: str) -> set[str]:
     wanted = {unit for unit in units if document.count(unit) >= 2}
     if not wanted:
         return set()
-    paragraphs: set[tuple[int, int]] = set()
+    # Each paragraph's units are counted once, when some wanted unit first needs it; a
+    # unit stops being looked for at its second occurrence (a name in every paragraph of a
+    # long document would otherwise have every paragraph counted).
+    counted: dict[tuple[int, int], dict[str, int]] = {}
+    names: set[str] = set()
     for unit in wanted:
+        total, seen = 0, set()
         found = document.find(unit)
-        while found >= 0:
+        while found >= 0 and total < 2:
             start = document.rfind("\n\n", 0, found)
             end = document.find("\n\n", found)
-            paragraphs.add((0 if start < 0 else start + 2, len(document) if end < 0 else end))
+            paragraph = (0 if start < 0 else start + 2, len(document) if end < 0 else end)
+            if paragraph not in seen:
+                seen.add(paragraph)
+                if paragraph not in counted:
+                    counted[paragraph] = _name_units(m.group() for m in _candidates(document[paragraph[0] : paragraph[1]]))
+                total += counted[paragraph].get(unit, 0)
             found = document.find(unit, found + 1)
-    counts: dict[str, int] = {}
-    for start, end in paragraphs:
-        for unit, count in _name_units(m.group() for m in _candidates(document[start:end])).items():
-            if unit in wanted:
-                counts[unit] = counts.get(unit, 0) + count
-    return {unit for unit, count in counts.items() if count >= 2}
+        if total >= 2:
+            names.add(unit)
+    return names
 
 
 def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
@@ -282,6 +296,6 @@ def _only_two_words(left: str, right: str, names: frozenset[str]) -> bool:
     """A join between two plain capitalised words, no name, acronym, digit or lowercase word
     on either side: the one kind of join a brand name also has."""
     for side in (left, right):
-        if not _titlecase(side) or _is_name(side, names) or re.fullmatch(r"I['’](?:m|ve|ll|d)", side):
+        if not _titlecase(side) or _is_name(side, names) or _I_CONTRACTION.fullmatch(side):
             return False
     return True

@@ -40,6 +40,7 @@ _HALF_TAG = re.compile(rf"(?:(?<=\s)|^)/?(?:{TAGS})>(?=\s)", re.IGNORECASE | re.
 _UNIT = rf"(?:{_STRONG}|{_WEAK})"
 _ZONE = re.compile(rf"[ \t]*{_UNIT}(?:[ \t,]*{_UNIT})*[ \t]*")
 _STRONG_RE = re.compile(_STRONG)
+_STUB_OR_TAG_END = re.compile(r"a-n|[a-z]>")
 # What a unit can begin with: an attribute name, "blank", an anchor stub, a quote, "_".
 _UNIT_STARTS = ("target", "rel", "href", "class", "style", "blank", "a-", "p-", "div-", "span-",
                 "”", '"', "“", "'", "’", "_")
@@ -87,7 +88,7 @@ def fix_markup(text: str) -> list[Edit]:
         if _STRONG_RE.search(line):
             for m in _zones(line):
                 strong = _STRONG_RE.search(line, m.start(), m.end())  # (lookbehinds see the line)
-                if not strong and not re.search(r"a-n|[a-z]>", m.group()):
+                if not strong and not _STUB_OR_TAG_END.search(m.group()):
                     continue  # underscores alone are not debris
                 start, end = m.span()
                 # Keep one space between the words the zone separated.
