@@ -48,6 +48,7 @@ CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c
 # Legacy double-byte text read as latin-1/cp1252: high characters, with the ASCII trail bytes
 # (0x40-0x7E) Big5, GBK and Shift-JIS use between them (繁 in Big5 is c1 63: "Ác"), and at
 # the end after a C1 control (。 in Shift-JIS is 81 42: "\x81B").
+_HIGH_LATIN = re.compile(CP1252_HIGH)
 _LATIN_ENCODABLE = re.compile(rf"(?:[\x00-\x7f]|{CP1252_HIGH})*")
 _LATIN1_RUN = re.compile(rf"{CP1252_HIGH}+(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
 
@@ -248,7 +249,9 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
     prefix = [0.0]
     for value in char_costs(run, left, right):
         prefix.append(prefix[-1] + value)
-    pairs = _ALL_PAIRS
+    # A legacy charset read as latin-1 leaves a high Latin-1 or cp1252 character at the lead
+    # byte of each character: a window without one (CJK text) is tried as UTF-8 misread only.
+    pairs = _ALL_PAIRS if _HIGH_LATIN.search(run) else _UTF8_PAIRS
     # For each start, the end that leaves the least cost (repaired part + what is left of
     # the stretch): a stretch that runs on into clean characters which happen to decode
     # (然 as "Ȼ") stops where the mojibake stops.
