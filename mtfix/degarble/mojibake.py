@@ -187,22 +187,31 @@ _FTFY_CHARACTERS = re.compile(
     "[\x80-\x9f\ud800-\udfff\x1b" + "".join(re.escape(chr(code)) for code in ftfy.chardata.CONTROL_CHARS) + "]")
 
 
-# Every pattern of ftfy's ``is_bad`` takes two non-ASCII characters side by side, but for a
-# few: a C1 control, Œ or œ before a non-letter, Â or Ã before a space (a test checks this
-# against ftfy's expression, character by character).
-_BADNESS_NEEDS = re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")
+# What _badness_needs needs in turn, found faster: two non-ASCII characters side by side, or
+# one of the few it takes alone.
+_TWO_NON_ASCII = re.compile(r"[^\x00-\x7f]{2}|[\x80-\x9f\u0152\u0153\u00c2\u00c3]")
 
 
 @lru_cache(maxsize=1)
-def _badness_characters() -> re.Pattern:
-    """The characters ftfy's ``is_bad`` expression names, in its classes or as literals:
-    every one of its patterns needs one of them, so a line with none (Chinese, Japanese,
-    Korean text and ASCII) is not bad, and the expression need not run over it."""
+def _badness_characters() -> str:
+    """A character class of the characters ftfy's ``is_bad`` expression names, in its
+    classes or as literals (ftfy calls them mojibake characters)."""
     pattern = ftfy.badness.BADNESS_RE.pattern
     class_re = r"\[(\^?)((?:\\.|[^\]\\])*)\]"
     classes = "".join(body for negated, body in re.findall(class_re, pattern) if not negated)
     literals = "".join(sorted({ch for ch in re.sub(class_re, "", pattern) if ord(ch) > 0x7F}))
-    return re.compile("[" + classes + re.escape(literals) + "]")
+    return "[" + classes + re.escape(literals) + "]"
+
+
+@lru_cache(maxsize=1)
+def _badness_needs() -> re.Pattern:
+    """What a line needs before ``is_bad`` can find anything: every pattern of its
+    expression takes two of its characters side by side, but for a few: a C1 control,
+    Œ or œ before a non-letter, Â or Ã before a space (tests check this against ftfy's
+    expression). Chinese, Japanese and Korean text and accented letters alone never have
+    it, and ``is_bad``'s own expression is slow."""
+    named = _badness_characters()
+    return re.compile(f"{named}{named}|[\x80-\x9f\u0152\u0153\u00c2\u00c3]")
 
 
 def _ftfy_may_change(line: str) -> bool:
@@ -210,10 +219,10 @@ def _ftfy_may_change(line: str) -> bool:
     with ``is_bad`` and stops where that finds nothing; its other fixers each act on
     characters of their own. Most lines with an accented letter fail both tests, and ftfy's
     own passes over them cost five times as much; ``is_bad``'s expression is slow too, so
-    a cheaper one that it needs goes first."""
+    a cheaper one that it needs goes first (:func:`_badness_needs`)."""
     if _FTFY_CHARACTERS.search(line):
         return True
-    return (not line.isascii() and bool(_BADNESS_NEEDS.search(line)) and bool(_badness_characters().search(line))
+    return (not line.isascii() and bool(_TWO_NON_ASCII.search(line)) and bool(_badness_needs().search(line))
             and is_bad(line))
 
 
