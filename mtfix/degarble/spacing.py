@@ -37,7 +37,8 @@ _AFTER_STOP = re.compile(
     r"|\.\.(?<=[A-Z]{2}\.\.)(?=[A-Z][a-z])"
 )
 _L = "[A-Za-z\u00c0-\u024f]"  # Latin letters: CJK text takes no spaces
-_AFTER_COMMA = re.compile(rf",(?<={_L}{_L},)(?={_L}{_L})")
+# (A doubled comma too: it loses one below, and the space goes in the same pass.)
+_AFTER_COMMA = re.compile(rf",(?<={_L}{_L},)(?={_L}{_L})|,(?<={_L}{_L},,)(?={_L}{_L})")
 # (A doubled mark counts too: it loses one below, and the space must go in the same pass.)
 _SPACE_BEFORE = re.compile(rf" (?<={_L} )[ \t]*(?=(?:[,.]|\.\.|,,)(?:\s|$))")
 _AFTER_PERCENT = re.compile(r"%(?<=\d%)(?=[A-Z][a-z])")
