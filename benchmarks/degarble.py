@@ -284,7 +284,7 @@ def main() -> None:
     pool = [text for _, text in paragraphs()]
     sparse = [piece for g in damaged[: len(damaged) // 4] for piece in [g] + dilute.sample(pool, 9)]
     rows = [("damaged (one kind per paragraph)", damaged), ("one paragraph in ten damaged", sparse),
-            ("clean", clean_only * 4)]
+            ("clean", clean_only * 20)]
     dense = [p.read_text(encoding="utf-8") for p in sorted(SHARED_CLEAN.glob("00[02]_*.txt"))]
     if dense:
         rows.append(("shared seeds 000+002 (dense damage)", dense * 10))

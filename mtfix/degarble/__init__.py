@@ -13,6 +13,7 @@ once its words are apart), garbage last (it only flags).
 
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import itertools
@@ -123,23 +124,29 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
     stages = config.enabled()
     repairs = [name for name in stages if name != "garbage"]
     text, edits = raw, []
-    left_by: dict[str, str] = {}  # the text each repair left when it last ran
+    # What each repair last read, as the hashes of its paragraphs: a text per repair would
+    # keep eight copies of a large document alive.
+    read_by: dict[str, array.array] = {}
+    hashes = None  # of the current text, once needed
     for _ in range(MAX_ROUNDS):
         round_began_with = text
         for name in repairs:
+            if hashes is None:
+                hashes = _paragraph_hashes(text)
             found = None
-            if name in left_by:
-                found = _on_changed_paragraphs(name, left_by[name], text, config)
+            if name in read_by:
+                found = _on_changed_paragraphs(name, read_by[name], text, config, hashes)
             if found is None:
                 found = _run(name, text, config)
             # What the repair read: it reads again the paragraphs it changed (its output may
             # hold more for it to do) and those other repairs change after it.
-            left_by[name] = text
+            read_by[name] = hashes
             if found:
                 edits = compose(raw, edits, found)
                 text = apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
-                if name in IDEMPOTENT:
-                    left_by[name] = text  # its own output holds nothing more for it
+                hashes = None
+                if name in IDEMPOTENT:  # its own output holds nothing more for it
+                    hashes = read_by[name] = _paragraph_hashes(text)
         if text == round_began_with:
             break
     if "garbage" in stages:
@@ -164,9 +171,19 @@ def _spans_paragraphs(text: str) -> bool:
             or ("<" in text and bool(_SCRIPT_OR_STYLE.search(text))))
 
 
-# Every repair after the first round splits the same text: the last few splits are kept (a
-# text caches its hash, so the lookup costs nothing).
-@functools.lru_cache(maxsize=8)
+def _paragraph_hashes(text: str) -> array.array:
+    """The hash of each paragraph of ``text`` (split as :func:`_paragraphs` splits), in C.
+
+    Later rounds compare paragraphs by these 64-bit hashes. Two different paragraphs with
+    one hash (a chance of 2^-64 a comparison, with Python's randomised string hashes) would
+    spare a paragraph one reading; keeping every text a repair read instead would keep up
+    to eight copies of a document alive."""
+    return array.array("q", map(hash, text.split("\n\n")))
+
+
+# Each repair of a later round that reads part of the text splits the same text: the last
+# split is kept (a text caches its hash, so the lookup costs nothing).
+@functools.lru_cache(maxsize=2)
 def _paragraphs(text: str) -> tuple[list[str], list[int]]:
     """The paragraphs of ``text`` and where each starts. Split at every "\n\n" (a longer
     run of line breaks leaves a paragraph that begins with one, or an empty one, which
@@ -177,9 +194,11 @@ def _paragraphs(text: str) -> tuple[list[str], list[int]]:
     return parts, starts
 
 
-def _on_changed_paragraphs(name: str, before: str, text: str, config: CleanConfig) -> list[Edit] | None:
-    """The edits repair ``name`` makes on ``text`` when it last read ``before``: it reads
-    only the paragraphs that differ. None when it must read the whole text.
+def _on_changed_paragraphs(name: str, before: array.array, text: str, config: CleanConfig,
+                           hashes: array.array) -> list[Edit] | None:
+    """The edits repair ``name`` makes on ``text`` (whose paragraph hashes are ``hashes``)
+    when the text it last read had the paragraph hashes ``before``: it reads only the
+    paragraphs that differ. None when it must read the whole text.
 
     The changed paragraphs, each with the line breaks around it (so the repair sees the same
     neighbours as in the whole text), are put side by side and repaired as one text; the
@@ -188,17 +207,16 @@ def _on_changed_paragraphs(name: str, before: str, text: str, config: CleanConfi
     paragraph to the next, and when the glue repair or the glossary makes an edit: both weigh
     evidence from the whole document (names used more than once, glue elsewhere, a name's
     context across a paragraph break)."""
-    if text == before:
+    if before == hashes:
         return []
     if _spans_paragraphs(text):
         return None
-    old_texts, _ = _paragraphs(before)
-    new_texts, new_starts = _paragraphs(text)
-    if len(old_texts) == len(new_texts):  # the usual case: repairs rarely add or remove a break
-        changed = [j for j, (old, new) in enumerate(zip(old_texts, new_texts)) if old != new]
+    if len(before) == len(hashes):  # the usual case: repairs rarely add or remove a break
+        changed = [j for j, (old, new) in enumerate(zip(before, hashes)) if old != new]
     else:
-        matcher = SequenceMatcher(None, old_texts, new_texts, autojunk=False)
+        matcher = SequenceMatcher(None, before.tolist(), hashes.tolist(), autojunk=False)
         changed = sorted({j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal" for j in range(j1, j2)})
+    new_texts, new_starts = _paragraphs(text)
     if name == "glossary":  # the glossary reads a name's context across a break
         changed = sorted({k for j in changed for k in (j - 1, j, j + 1) if 0 <= k < len(new_texts)})
     if not changed:
