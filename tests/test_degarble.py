@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, needs_shared, shared_seed
-from mtfix.degarble import IDEMPOTENT, STAGES, CleanConfig, clean
+from mtfix.degarble import IDEMPOTENT, SETTLED, STAGES, CleanConfig, clean
 from mtfix.degarble.filler import fillers
 from mtfix.degarble.loops import fix_loops
 from mtfix.document import OffsetMap, apply_edits
@@ -168,6 +168,25 @@ def test_repairs_called_idempotent_leave_their_own_output_alone(text, name):
     config = CleanConfig()
     once = apply_edits(text, _run(name, text, config))
     assert _run(name, once, config) == []
+
+
+@settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
+@given(st.one_of(st.lists(PIECES, max_size=40).map("".join),
+                 st.sampled_from([" sebuah sebuah sebuah sebuah  sebuah sebuah sebuah sebuah",
+                                  "扎克伯格mog-mog-mog-扎克伯格mog-mog-mog-", "The,,Ââ€œ", "Ã ,,â€œ", "Out .."])),
+       st.sampled_from(sorted(SETTLED)))
+def test_a_repair_that_says_its_changed_lines_are_settled_finds_nothing_more(text, name):
+    """Later rounds do not read again what a repair changed when its test on the changed
+    lines says they hold nothing more for it: run again on its output, it must find nothing
+    (where the test says otherwise, the later round reads them)."""
+    from mtfix.degarble import _changed_lines, _run
+
+    config = CleanConfig()
+    found = _run(name, text, config)
+    if found:
+        after = apply_edits(text, found)
+        if SETTLED[name](_changed_lines(after, found)):
+            assert _run(name, after, config) == []
 
 
 @settings(max_examples=300, deadline=None)

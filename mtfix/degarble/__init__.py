@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from mtfix.degarble import glue
+from mtfix.degarble import glue, loops
 from mtfix.degarble.compose import compose
 from mtfix.degarble.doublets import fix_doublets
 from mtfix.degarble.filler import fix_filler
@@ -32,7 +32,7 @@ from mtfix.degarble.loops import fix_loops
 from mtfix.degarble.markup import fix_markup
 from mtfix.degarble.mojibake import fix_mojibake
 from mtfix.degarble.spacing import fix_spacing
-from mtfix.document import Edit, apply_edits
+from mtfix.document import Edit, apply_edits, sort_and_check
 from mtfix.glossary import Glossary
 
 # Name → repair function, in the order they run. The name is the option in CleanConfig and
@@ -111,6 +111,38 @@ MAX_ROUNDS = 4
 # read their own changes again.
 IDEMPOTENT = frozenset({"markup", "filler", "doublet"})
 
+
+def _lines_loop_no_more(lines: list[str]) -> bool:
+    return not any(map(loops._maybe_loop, lines))
+
+
+def _lines_need_no_spacing(lines: list[str]) -> bool:
+    # Each line with its line break, as in the text: spacing's patterns look one character
+    # past a line's end, never further; guards on the lines alone can only forbid less.
+    return not fix_spacing("\n".join(lines) + "\n")
+
+
+# Repairs that decide line by line, with a cheap test of whether a line holds anything more
+# for them: after they change a text, the lines they changed are tested, and where none
+# does, a later round need not read their changes again (a collapsed loop can leave another
+# standing, spacing rules feed each other: rare, and caught here).
+SETTLED: dict[str, Callable[[list[str]], bool]] = {"loop": _lines_loop_no_more, "spacing": _lines_need_no_spacing}
+
+
+def _changed_lines(after: str, edits: list[Edit]) -> list[str]:
+    """The lines of ``after`` (the text the edits gave) that the edits changed."""
+    lines, shift, seen = [], 0, set()
+    for edit in sort_and_check(edits):
+        position = edit.raw_start + shift
+        shift += len(edit.replacement) - (edit.raw_end - edit.raw_start)
+        start = after.rfind("\n", 0, position) + 1
+        end = after.find("\n", position + len(edit.replacement))
+        end = len(after) if end < 0 else end
+        if start not in seen:
+            seen.add(start)
+            lines.append(after[start:end])
+    return lines
+
 def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit]]:
     """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it.
 
@@ -145,8 +177,8 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
                 edits = compose(raw, edits, found)
                 text = apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
                 hashes = None
-                if name in IDEMPOTENT:  # its own output holds nothing more for it
-                    hashes = read_by[name] = _paragraph_hashes(text)
+                if name in IDEMPOTENT or (name in SETTLED and SETTLED[name](_changed_lines(text, found))):
+                    hashes = read_by[name] = _paragraph_hashes(text)  # its output holds nothing more for it
         if text == round_began_with:
             break
     if "garbage" in stages:
