@@ -143,16 +143,18 @@ def _changed_lines(after: str, edits: list[Edit]) -> list[str]:
             lines.append(after[start:end])
     return lines
 
+
 def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit]]:
     """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it.
 
     The repairs run in order, round after round, until a round changes nothing. In the first
     round each repair reads the whole text. After that a repair only has to read the
-    paragraphs that changed since it last read them, its own changes included: every repair
-    decides from the paragraph it is in, so a paragraph that is as it was would come back
-    unchanged again (see :func:`_on_changed_paragraphs`). Where that reasoning does not
-    hold, the repair reads the whole text again. With one kind of damage in a paragraph,
-    the repairs after the one that fixed it never read it twice."""
+    paragraphs that changed since it last read them, its own changes included (unless it is
+    in ``IDEMPOTENT`` or its ``SETTLED`` test clears them): every repair decides from the
+    paragraph it is in, so a paragraph that is as it was would come back unchanged again
+    (see :func:`_on_changed_paragraphs`). Where that reasoning does not hold, the repair
+    reads the whole text again. With one kind of damage in a paragraph, the repairs after
+    the one that fixed it never read it twice."""
     stages = config.enabled()
     repairs = [name for name in stages if name != "garbage"]
     text, edits = raw, []
