@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from mtfix.degarble import cjk, doublets, garbage, glue, loops, markup, mojibake, spacing
 from mtfix.degarble.compose import compose
+from mtfix.degarble.diffedits import diff_edits
 from mtfix.degarble.spans import anchored, find_all, lines_containing
 from mtfix.document import Edit, apply_edits
 
@@ -67,6 +68,18 @@ def test_compose_gives_the_text_of_both_steps_and_edits_on_raw(raw, data):
         assert edit.original == raw[edit.raw_start : edit.raw_end]
         # An edit made of both steps says so.
         assert edit.kind in ("first", "second", "first+second", "second+first")
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.text(alphabet="abcXY中文é â€", max_size=20), st.text(alphabet="abcXY中文é â€", max_size=20))
+def test_diff_edits_turn_one_line_into_the_other(before, after):
+    """diff_edits trims what both ends share before it diffs: the edits still give ``after``,
+    on the characters of ``before`` they name, in order."""
+    edits = diff_edits(before, after, 3, "k", "r")
+    assert apply_edits("xyz" + before, edits) == "xyz" + after
+    for a, b in zip(edits, edits[1:]):
+        assert a.raw_end <= b.raw_start
+    assert all(edit.original == ("xyz" + before)[edit.raw_start : edit.raw_end] for edit in edits)
 
 
 # --- mojibake ------------------------------------------------------------------------------

@@ -24,6 +24,19 @@ def _char_spans(before: str, after: str, i0: int, j0: int) -> list[list[int]]:
     return spans
 
 
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix of ``a`` and ``b``, by halving (each step
+    one comparison of slices, in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def diff_edits(before: str, after: str, offset: int, kind: str, reason: str) -> list[Edit]:
     """Edits that turn ``before`` into ``after``, placed at ``offset`` in the larger text.
 
@@ -35,6 +48,13 @@ def diff_edits(before: str, after: str, offset: int, kind: str, reason: str) -> 
     """
     if before == after:
         return []
+    # What the two share at either end is no edit: only the middle is diffed (a line with
+    # one damaged stretch in a long sentence of CJK, one non-ASCII run, would otherwise be
+    # diffed character by character whole).
+    head = _common_prefix(before, after)
+    tail = _common_prefix(before[head:][::-1], after[head:][::-1])
+    if head or tail:
+        return diff_edits(before[head : len(before) - tail], after[head : len(after) - tail], offset + head, kind, reason)
     tokens_before, tokens_after = _TOKENS.findall(before), _TOKENS.findall(after)
     starts_before = [0]
     for token in tokens_before:

@@ -115,7 +115,7 @@ def _both_orders(line: str) -> list[Edit]:
     better. ftfy sometimes takes two bytes of GBK read as latin-1 for UTF-8 (``Ä²`` → ``Ĳ``)
     and so spoils a repair the CJK stage would have made of the whole stretch."""
     cjk_first = None
-    if _DENSE_LATIN1.search(line):
+    if _DENSE_LATIN1.search(line) and not _dense_runs_are_utf8(line):
         # Legacy CJK read as latin-1 looks like this: CJK first, and where that leaves
         # nothing implausible there is nothing for ftfy to do better (and ftfy is slow on it).
         cjk_first = _in_order(line, fix_cjk_mojibake, fix_latin_mojibake)
@@ -137,13 +137,29 @@ def _both_orders(line: str) -> list[Edit]:
 
 def _reads_as_utf8(edit: Edit) -> bool:
     """Whether what ``edit`` replaced is UTF-8 read as cp1252 or latin-1, as a whole."""
+    return _is_utf8_read_as_latin(edit.original)
+
+
+def _is_utf8_read_as_latin(text: str) -> bool:
     for charset in ("cp1252", "latin-1"):
         try:
-            edit.original.encode(charset).decode("utf-8")
+            text.encode(charset).decode("utf-8")
             return True
         except UnicodeError:
             continue
     return False
+
+
+_HIGH_RUN = re.compile(f"{CP1252_HIGH}+")
+
+
+def _dense_runs_are_utf8(line: str) -> bool:
+    """Whether every run of eight or more Latin-1 and cp1252 characters in ``line`` is, as a
+    whole, UTF-8 read as cp1252 or latin-1 (``ä»–è¿˜åœ¨å®¶``). Eight bytes of GBK or Big5 that
+    also make valid UTF-8 do not happen by chance: such a line is ftfy's, and the CJK-first
+    order, slow on it, is not tried (unless ftfy's result still looks like legacy text)."""
+    runs = [m.group() for m in _HIGH_RUN.finditer(line) if m.end() - m.start() >= 8]
+    return bool(runs) and all(map(_is_utf8_read_as_latin, runs))
 
 
 # Eight Latin-1 characters in a row: a legacy CJK text read as latin-1, or nothing real.
