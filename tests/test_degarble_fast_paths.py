@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtfix.degarble import cjk, doublets, garbage, glue, loops, markup, mojibake, spacing
+from mtfix.degarble import cjk, doublets, garbage, glue, loops, markup, mojibake, plausibility, spacing
 from mtfix.degarble.compose import compose
 from mtfix.degarble.diffedits import diff_edits
 from mtfix.degarble.spans import anchored, find_all, lines_containing
@@ -157,6 +157,17 @@ def test_the_cjk_search_skips_a_reading_only_where_nothing_decodes(run):
     finally:
         cjk._MULTIBYTE_UTF8 = real
     assert fast == slow
+
+
+_COST_CHARACTERS = st.sampled_from(list("中文涓枃扎ÄãºÃé·¥a Z1\t\n\x01") + ["\ufffd", "\u0301", "\ue000", "ｱ", "한", "Ð", "×", "€", "—", "", "ä"])
+
+
+@settings(max_examples=EXAMPLES * 10, deadline=None)
+@given(st.lists(_COST_CHARACTERS, max_size=12).map("".join), _COST_CHARACTERS, _COST_CHARACTERS)
+def test_cost_counted_by_letters_is_the_sum_over_characters_and_pairs(text, left, right):
+    expected = sum(plausibility.char_cost(ch) for ch in text)
+    expected += sum(plausibility.pair_cost(a, b) for a, b in zip([left, *text], [*text, right]))
+    assert plausibility.cost(text, left, right) == (expected if text else 0.0)
 
 
 # --- scans that start where a match can start ------------------------------------------------
