@@ -470,6 +470,16 @@ def _hypothesis(result, lead: list[str]) -> tuple[list[str], list | None]:
     return tokens, rows
 
 
+def _missing_from(model, result, lead: list[str], terms) -> tuple | None:
+    """(tokens, attention rows, token ids, missing terms) of the best hypothesis of
+    ``result`` (see :func:`_hypothesis`), or None when it lacks no required term: what
+    both term repairs start from."""
+    tokens, rows = _hypothesis(result, lead)
+    generated = model.tokenizer.convert_tokens_to_ids(tokens)
+    missing = missing_terms(generated, terms)
+    return (tokens, rows, generated, missing) if missing else None
+
+
 @register_engine("ct2")
 class Ct2Engine:
     name = "ct2"
@@ -649,11 +659,10 @@ class Ct2Engine:
         form made where a term meets its neighbours), so the sentence goes to prefix repair
         instead."""
         tokenizer = model.tokenizer
-        tokens, rows = _hypothesis(result, lead)
-        generated = tokenizer.convert_tokens_to_ids(tokens)
-        missing = missing_terms(generated, terms)
-        if not missing:
+        found = _missing_from(model, result, lead, terms)
+        if found is None:
             return None
+        tokens, rows, generated, missing = found
         sources = {term: _source_positions(text, source, forms.get(term, [])) for term in set(missing)}
         term_tokens = {term: tokenizer.convert_ids_to_tokens(list(term)) for term in set(missing)}
         ids, new_tokens, new_rows = splice_terms(generated, tokens, rows, missing, list(set(terms.required)), sources,
@@ -698,11 +707,10 @@ class Ct2Engine:
         decoding pass usually settles the sentence; the prefix runs on to the end of the
         last term the output already had, so that term is kept too."""
         tokenizer = model.tokenizer
-        tokens, rows = _hypothesis(result, lead)
-        generated = tokenizer.convert_tokens_to_ids(tokens)
-        missing = missing_terms(generated, terms)
-        if not missing:
+        found = _missing_from(model, result, lead, terms)
+        if found is None:
             return None
+        _, rows, generated, missing = found
         # Room for the prefix, the terms and an end within the length limit: a term that
         # belongs later than that goes in as late as fits (as the logits processor does).
         room = max(locked, limit - len(lead) - 1 - sum(len(term) for term in missing))
