@@ -10,6 +10,7 @@ to find the sentence in the file they received.
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 from dataclasses import dataclass, field
 
@@ -99,7 +100,10 @@ class OverlappingEditsError(ValueError):
     pass
 
 
-_SPAN = operator.attrgetter("raw_start", "raw_end")  # (in C: this runs for every edit of every stage)
+_SPAN = operator.attrgetter("raw_start", "raw_end")
+_RAW_START = operator.attrgetter("raw_start")
+_RAW_END = operator.attrgetter("raw_end")
+_REPLACEMENT = operator.attrgetter("replacement")  # (in C: this runs for every edit of every stage)
 
 
 def sort_and_check(edits: list[Edit]) -> list[Edit]:
@@ -133,39 +137,37 @@ class OffsetMap:
     contains a repair covers the whole repaired raw span.
     """
 
-    def __init__(self, raw: str, edits: list[Edit]):
+    def __init__(self, raw: str, edits: list[Edit], *, checked: bool = False):
+        """``checked``: the edits are sorted and checked already (composing repairs builds a
+        map for every stage of every round, so it does not pay for that twice)."""
         self.raw_length = len(raw)
-        # For each edit: (clean_start, clean_end, raw_start, raw_end)
-        self._spans: list[tuple[int, int, int, int]] = []
-        shift = 0  # clean offset minus raw offset, before the current edit
-        for edit in sort_and_check(edits):
-            clean_start = edit.raw_start + shift
-            clean_end = clean_start + len(edit.replacement)
-            self._spans.append((clean_start, clean_end, edit.raw_start, edit.raw_end))
-            shift += len(edit.replacement) - (edit.raw_end - edit.raw_start)
-        self._clean_starts = [span[0] for span in self._spans]
-
-    def _locate(self, clean_offset: int) -> int:
-        return bisect.bisect_right(self._clean_starts, clean_offset) - 1
+        self._edits = edits if checked else sort_and_check(edits)
+        # Where each edit's replacement lies in the clean text: its raw start moved by what
+        # the edits before it added or removed (in C-level passes over the list).
+        self._raw_starts = list(map(_RAW_START, self._edits))
+        self._raw_ends = list(map(_RAW_END, self._edits))
+        lengths = list(map(len, map(_REPLACEMENT, self._edits)))
+        shifts = itertools.accumulate(map(operator.sub, lengths, map(operator.sub, self._raw_ends, self._raw_starts)),
+                                      initial=0)
+        self.clean_starts = list(map(operator.add, self._raw_starts, shifts))
+        self.clean_ends = list(map(operator.add, self.clean_starts, lengths))
 
     def start(self, clean_offset: int) -> int:
         """Raw offset for a span that starts at ``clean_offset``."""
-        index = self._locate(clean_offset)
+        index = bisect.bisect_right(self.clean_starts, clean_offset) - 1
         if index < 0:
             return clean_offset
-        clean_start, clean_end, raw_start, raw_end = self._spans[index]
-        if clean_offset < clean_end:
-            return raw_start
+        if clean_offset < self.clean_ends[index]:
+            return self._raw_starts[index]
         # After the edit, or at a deletion (which then falls in the gap before the span).
-        return raw_end + (clean_offset - clean_end)
+        return self._raw_ends[index] + (clean_offset - self.clean_ends[index])
 
     def end(self, clean_offset: int) -> int:
         """Raw offset for a span that ends at ``clean_offset``."""
-        index = bisect.bisect_left(self._clean_starts, clean_offset) - 1
+        index = bisect.bisect_left(self.clean_starts, clean_offset) - 1
         # An end that falls exactly on an edit's clean start is before that edit.
         if index < 0:
             return clean_offset
-        clean_start, clean_end, raw_start, raw_end = self._spans[index]
-        if clean_offset <= clean_end and clean_offset > clean_start:
-            return raw_end
-        return raw_end + (clean_offset - clean_end)
+        if self.clean_starts[index] < clean_offset <= self.clean_ends[index]:
+            return self._raw_ends[index]
+        return self._raw_ends[index] + (clean_offset - self.clean_ends[index])

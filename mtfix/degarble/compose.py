@@ -9,14 +9,8 @@ both (``mojibake+glue``), so the log never claims a repair it did not make alone
 from __future__ import annotations
 
 import bisect
-import itertools
-import operator
 
-from mtfix.document import Edit, apply_edits, sort_and_check
-
-_RAW_START = operator.attrgetter("raw_start")
-_RAW_END = operator.attrgetter("raw_end")
-_REPLACEMENT = operator.attrgetter("replacement")
+from mtfix.document import Edit, OffsetMap, apply_edits, sort_and_check
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -43,34 +37,14 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
     if not first:
         return second
 
-    # Where the first's edits lie in the intermediate text (each moved by what the edits
-    # before it added or removed), in C-level passes over the list.
-    raw_starts = list(map(_RAW_START, first))
-    raw_ends = list(map(_RAW_END, first))
-    lengths = list(map(len, map(_REPLACEMENT, first)))
-    shifts = itertools.accumulate(map(operator.sub, lengths, map(operator.sub, raw_ends, raw_starts)), initial=0)
-    starts = list(map(operator.add, raw_starts, shifts))
-    ends = list(map(operator.add, starts, lengths))
-
-    def raw_start_of(position: int) -> int:  # as OffsetMap.start
-        index = bisect.bisect_right(starts, position) - 1
-        if index < 0:
-            return position
-        if position < ends[index]:
-            return first[index].raw_start
-        return first[index].raw_end + position - ends[index]
-
-    def raw_end_of(position: int) -> int:  # as OffsetMap.end
-        index = bisect.bisect_left(starts, position) - 1
-        if index < 0:
-            return position
-        if starts[index] < position <= ends[index]:
-            return first[index].raw_end
-        return first[index].raw_end + position - ends[index]
+    # Where the first's edits lie in the intermediate text, and how its positions map
+    # back to raw (the map reads edits in order; these are sorted and checked above).
+    offsets = OffsetMap(raw, first, checked=True)
+    starts, ends = offsets.clean_starts, offsets.clean_ends
 
     # The usual case: no edit of the second touches one of the first. Each maps to raw on
     # its own and goes in among the first's, with no walk over the whole list in Python.
-    alone = _map_alone(raw, first, second, starts, ends, raw_start_of, raw_end_of)
+    alone = _map_alone(raw, first, second, offsets)
     if alone is not None:
         return alone
 
@@ -104,18 +78,16 @@ def compose(raw: str, first: list[Edit], second: list[Edit]) -> list[Edit]:
             if not cluster[0][2]:
                 result.append(edit)  # a first edit nothing touched
             else:  # a second edit alone: the text under it is raw text, moved
-                raw_start = raw_start_of(low)
-                raw_end = raw_start if high == low else raw_end_of(high)
+                raw_start, raw_end = _raw_span(offsets, low, high)
                 result.append(Edit(raw_start, raw_end, edit.replacement, edit.kind, edit.reason,
                                    raw[raw_start:raw_end], flags=edit.flags))
         else:
             firsts = [member[3] for member in cluster if not member[2]]
             if firsts:
-                raw_start = min(raw_start_of(low), min(e.raw_start for e in firsts))
-                raw_end = max(raw_end_of(high), max(e.raw_end for e in firsts))
+                raw_start = min(offsets.start(low), min(e.raw_start for e in firsts))
+                raw_end = max(offsets.end(high), max(e.raw_end for e in firsts))
             else:
-                raw_start = raw_start_of(low)
-                raw_end = raw_start if high == low else raw_end_of(high)
+                raw_start, raw_end = _raw_span(offsets, low, high)
             if intermediate is None:
                 intermediate = apply_edits(raw, first)
             replacement, kinds, reasons, flags = _merged(intermediate, low, high, cluster)
@@ -142,9 +114,17 @@ def _join_insertions(edits: list[Edit]) -> list[Edit]:
     return joined
 
 
-def _map_alone(raw, first, second, starts, ends, raw_start_of, raw_end_of) -> list[Edit] | None:
+def _raw_span(offsets: OffsetMap, start: int, end: int) -> tuple[int, int]:
+    """The raw span under intermediate[start:end], which no first edit touches (an
+    insertion stays an insertion)."""
+    raw_start = offsets.start(start)
+    return raw_start, raw_start if end == start else offsets.end(end)
+
+
+def _map_alone(raw: str, first: list[Edit], second: list[Edit], offsets: OffsetMap) -> list[Edit] | None:
     """The composed edits when no edit of ``second`` overlaps one of ``first`` (nor is an
     insertion where the first inserted too); None otherwise."""
+    starts, ends = offsets.clean_starts, offsets.clean_ends
     mapped: list[Edit] = []
     insertions = None
     for edit in second:
@@ -154,8 +134,7 @@ def _map_alone(raw, first, second, starts, ends, raw_start_of, raw_end_of) -> li
             if _overlaps(starts[k], ends[k], edit.raw_start, edit.raw_end):
                 return None
             k += 1
-        raw_start = raw_start_of(edit.raw_start)
-        raw_end = raw_start if edit.raw_end == edit.raw_start else raw_end_of(edit.raw_end)
+        raw_start, raw_end = _raw_span(offsets, edit.raw_start, edit.raw_end)
         if raw_start == raw_end:
             if insertions is None:
                 insertions = {e.raw_start for e in first if e.raw_start == e.raw_end}
