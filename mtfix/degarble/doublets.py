@@ -17,6 +17,7 @@ import re
 from difflib import SequenceMatcher
 
 from mtfix.degarble.compose import compose
+from mtfix.degarble.spans import anchored, find_all, run_start
 from mtfix.document import Edit, apply_edits
 
 SIMILAR = 0.5  # Bayer/Beyer 0.8, Otterman/Altman 0.57, Sutskwi/Sutskever 0.63
@@ -36,31 +37,16 @@ def _similar(a: str, b: str) -> bool:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= SIMILAR
 
 
-def _anchored(pattern: re.Pattern, text: str, anchors: list[int]):
+def _anchored(pattern: re.Pattern, text: str, anchors: list[int]) -> list[re.Match]:
     """The matches ``pattern.finditer(text)`` gives, for a pattern that begins with a word
-    and goes on with the character at one of ``anchors``. Matching back from the anchors is
-    many times faster than letting the expression try every position of the text."""
-    last_end = 0
-    for at in anchors:
-        if at < last_end:
-            continue
-        start = at
-        while start > last_end and (text[start - 1].isalnum() or text[start - 1] in "_'’-"):
-            start -= 1
-        for begin in range(start, at):  # the leftmost start that matches, as finditer's
-            m = pattern.match(text, begin)
-            if m is not None:
-                last_end = m.end()
-                yield m
-                break
+    and goes on with the character at one of ``anchors``: tried only from the positions of
+    the word before each anchor (see spans.anchored)."""
+    starts = {begin for at in anchors for begin in range(run_start(text, at, _in_word), at)}
+    return anchored(pattern, text, sorted(starts))
 
 
-def _positions(text: str, needle: str) -> list[int]:
-    found, positions = text.find(needle), []
-    while found >= 0:
-        positions.append(found)
-        found = text.find(needle, found + 1)
-    return positions
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch in "_'’-"
 
 
 _DOT_BEFORE_CAPITAL = re.compile(r"\.(?=[A-Z])")
@@ -68,7 +54,7 @@ _DOT_BEFORE_CAPITAL = re.compile(r"\.(?=[A-Z])")
 
 def _names(text: str) -> list[Edit]:
     edits = []
-    for m in _anchored(_TRANSLITERATED, text, _positions(text, ".·")):
+    for m in _anchored(_TRANSLITERATED, text, find_all(text, ".·")):
         full = f"{m['c']} {m['d']}"
         if _similar(m["a"], m["c"]):
             start = m.start()

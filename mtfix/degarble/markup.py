@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.spans import Guard, anchored, find_all, lines_containing
+from mtfix.degarble.spans import Guard, anchored, find_all, is_blank, lines_containing, run_start
 from mtfix.document import Edit
 
 _Q = "[”\"“'’]"
@@ -48,14 +48,13 @@ _UNIT_STARTS = ("target", "rel", "href", "class", "style", "blank", "a-", "p-", 
 
 def _half_tags(line: str) -> list[re.Match]:
     """``_HALF_TAG.finditer(line)``, tried only in the tag names that end at a ">"."""
-    starts: list[int] = []
-    for close in find_all(line, ">"):
-        first = close
-        # (Any letter: under IGNORECASE, "ſ" is an "s" and "K" (Kelvin) a "k".)
-        while first > 0 and (line[first - 1].isalnum() or line[first - 1] == "/"):
-            first -= 1
-        starts.extend(range(first, close))
-    return anchored(_HALF_TAG, line, sorted(set(starts)))
+    # (Any letter: under IGNORECASE, "ſ" is an "s" and "K" (Kelvin) a "k".)
+    starts = {begin for close in find_all(line, ">") for begin in range(run_start(line, close, _in_tag_name), close)}
+    return anchored(_HALF_TAG, line, sorted(starts))
+
+
+def _in_tag_name(ch: str) -> bool:
+    return ch.isalnum() or ch == "/"
 
 
 def _zones(line: str) -> list[re.Match]:
@@ -67,9 +66,7 @@ def _zones(line: str) -> list[re.Match]:
     for needle in _UNIT_STARTS:
         for position in find_all(line, needle):
             starts.add(position)
-            while position > 0 and line[position - 1] in " \t":
-                position -= 1
-            starts.add(position)
+            starts.add(run_start(line, position, is_blank))
     return anchored(_ZONE, line, sorted(starts))
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.spans import Guard, anchored, find_all, lines_containing
+from mtfix.degarble.spans import Guard, anchored, find_all, is_blank, lines_containing, run_start
 from mtfix.document import Edit
 
 # A sentence end glued to the next word; a doubled full stop counts (it loses one dot below).
@@ -59,10 +59,7 @@ def _runs_of_blanks_before(text: str) -> list[int]:
     """Each position in a run of spaces and tabs that ends before a comma or full stop."""
     starts = []
     for position in find_all(text, " ,") + find_all(text, " .") + find_all(text, "\t,") + find_all(text, "\t."):
-        first = position
-        while first > 0 and text[first - 1] in " \t":
-            first -= 1
-        starts.extend(range(first, position + 1))
+        starts.extend(range(run_start(text, position, is_blank), position + 1))
     return sorted(set(starts))
 
 

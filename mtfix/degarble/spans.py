@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 # (trigger, pattern): a pattern is only run on text that contains its trigger, so prose with
 # no code, URL or address costs a few substring searches.
@@ -97,6 +98,18 @@ def find_all(text: str, needle: str) -> list[int]:
         positions.append(found)
         found = text.find(needle, found + 1)
     return positions
+
+
+def is_blank(ch: str) -> bool:
+    return ch in " \t"
+
+
+def run_start(text: str, position: int, belongs: Callable[[str], bool]) -> int:
+    """Where the run of characters ``belongs`` accepts that ends at ``position`` begins:
+    the way back from an anchor to where a match before it can start."""
+    while position > 0 and belongs(text[position - 1]):
+        position -= 1
+    return position
 
 
 def anchored(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Match]:
