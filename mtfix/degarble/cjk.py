@@ -30,6 +30,7 @@ import functools
 import re
 
 from mtfix.degarble.plausibility import LOST, char_cost, char_costs, cost, pair_cost
+from mtfix.degarble.spans import lines_with_breaks
 from mtfix.document import Edit
 
 # (charset the text was wrongly read with, charset its bytes really are).
@@ -337,8 +338,7 @@ def _edit(line: str, start: int, end: int, repaired: tuple[str, str, int], offse
 def fix_cjk_mojibake(text: str) -> list[Edit]:
     """Edits that undo East Asian mojibake in ``text``."""
     edits: list[Edit] = []
-    offset = 0
-    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
+    for offset, line in lines_with_breaks(text):
         if not line.isascii():
             # Legacy text read as latin-1 first: it may sit inside a longer non-ASCII run
             # (Chinese, then ÄãºÃ), whose search would only see pieces of it.
@@ -356,5 +356,4 @@ def fix_cjk_mojibake(text: str) -> list[Edit]:
                         found.extend(_repair_run(line, position, min(a, m.end()), offset))
                     position = max(position, b)
             edits.extend(sorted(found, key=lambda e: e.raw_start))
-        offset += len(line)
     return edits

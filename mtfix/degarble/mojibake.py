@@ -29,6 +29,7 @@ from mtfix.degarble.cjk import CP1252_HIGH, fix_cjk_mojibake
 from mtfix.degarble.plausibility import char_cost, cost
 from mtfix.degarble.compose import compose
 from mtfix.degarble.diffedits import diff_edits
+from mtfix.degarble.spans import lines_with_breaks
 from mtfix.document import Edit, apply_edits
 
 SAFE_FTFY = ftfy.TextFixerConfig(
@@ -175,16 +176,8 @@ def _lines_worth_a_look(text: str) -> list[tuple[int, str]]:
     :func:`_worth_a_look`. A line of ASCII without control characters never does, and
     ``str.isascii`` says so at memory speed, so the test runs on the other lines only."""
     controls = bool(_ASCII_CONTROL.search(text))
-    lines = []
-    offset = 0
-    pieces = text.split("\n")
-    last = len(pieces) - 1
-    for number, piece in enumerate(pieces):
-        line = piece if number == last else piece + "\n"
-        if (not piece.isascii() or controls) and line and _worth_a_look(line):
-            lines.append((offset, line))
-        offset += len(line)
-    return lines
+    return [(offset, line) for offset, line in lines_with_breaks(text)
+            if (controls or not line.isascii()) and _worth_a_look(line)]
 
 
 def fix_mojibake(text: str) -> list[Edit]:
@@ -204,8 +197,8 @@ _FTFY_CHARACTERS = re.compile(
 
 
 # What _badness_needs needs in turn, found faster: two non-ASCII characters side by side, or
-# one of the few it takes alone.
-_TWO_NON_ASCII = re.compile(r"[^\x00-\x7f]{2}|[\x80-\x9f\u0152\u0153\u00c2\u00c3]")
+# one of the few it takes alone (C1 controls are _FTFY_CHARACTERS, tested before).
+_TWO_NON_ASCII = re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")
 
 
 @lru_cache(maxsize=1)
@@ -222,12 +215,13 @@ def _badness_characters() -> str:
 @lru_cache(maxsize=1)
 def _badness_needs() -> re.Pattern:
     """What a line needs before ``is_bad`` can find anything: every pattern of its
-    expression takes two of its characters side by side, but for a few: a C1 control,
-    Œ or œ before a non-letter, Â or Ã before a space (tests check this against ftfy's
-    expression). Chinese, Japanese and Korean text and accented letters alone never have
-    it, and ``is_bad``'s own expression is slow."""
+    expression takes two of its characters side by side, but for a few: a C1 control
+    (one of ``_FTFY_CHARACTERS``, which callers test first), Œ or œ before a non-letter, Â
+    or Ã before a space (tests check this against ftfy's expression). Chinese, Japanese and
+    Korean text and accented letters alone never have it, and ``is_bad``'s own expression
+    is slow."""
     named = _badness_characters()
-    return re.compile(f"{named}{named}|[\x80-\x9f\u0152\u0153\u00c2\u00c3]")
+    return re.compile(f"{named}{named}|[\u0152\u0153\u00c2\u00c3]")
 
 
 def _ftfy_may_change(line: str) -> bool:
@@ -245,10 +239,7 @@ def _ftfy_may_change(line: str) -> bool:
 def fix_latin_mojibake(text: str) -> list[Edit]:
     """Edits that undo mojibake in ``text``, one per damaged stretch, each with ftfy's plan."""
     edits: list[Edit] = []
-    offset = 0
-    # Split at "\n" only: str.splitlines also splits at \x1c-\x1e, \x85 and U+2028, which
-    # ftfy may remove or repair as part of a sequence, joining what was split.
-    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
+    for offset, line in lines_with_breaks(text):
         if _ftfy_may_change(line):
             # One fix can expose another (a control character removed from between the bytes
             # of a mojibake sequence): repeat to a fixed point, so cleaning is idempotent.
@@ -262,5 +253,4 @@ def fix_latin_mojibake(text: str) -> list[Edit]:
                     break  # ftfy would give it back unchanged
             if fixed != line:
                 edits.extend(diff_edits(line, fixed, offset, "mojibake", _describe(steps)))
-        offset += len(line)
     return edits

@@ -70,6 +70,21 @@ class Guard:
         return False
 
 
+def lines_with_breaks(text: str) -> list[tuple[int, str]]:
+    """(offset, line) for each line of ``text``, each with its "\n" (the last may have
+    none). Split at "\n" only: ``str.splitlines`` also splits at \x1c-\x1e, \x85 and
+    U+2028, which ftfy may remove or repair as part of a sequence, joining what was split."""
+    lines, offset = [], 0
+    pieces = text.split("\n")
+    last = len(pieces) - 1
+    for number, piece in enumerate(pieces):
+        line = piece if number == last else piece + "\n"
+        if line:
+            lines.append((offset, line))
+        offset += len(line)
+    return lines
+
+
 def lines_containing(text: str, needles: tuple[str, ...]) -> list[tuple[int, str]]:
     """(offset, line) for each line of ``text`` (split at "\n", without it) holding one of
     ``needles``, in order. Found by substring search, so a long text where few lines hold
