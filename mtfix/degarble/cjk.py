@@ -291,12 +291,12 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
 def _decodes_alone(ch: str) -> bool:
     """Whether the bytes of ``ch`` alone read as anything else in one of the charset pairs,
     in a way a repair could keep (a legacy reading must give two non-ASCII characters)."""
-    for wrong, charset in [(wrong, "utf-8") for wrong in UTF8_READ_AS] + list(LEGACY_READ_AS_LATIN):
+    for wrong, charset in _ALL_PAIRS:
         try:
             text = ch.encode(wrong).decode(charset)
         except UnicodeError:
             continue
-        if text != ch and (charset == "utf-8" or sum(1 for c in text if not c.isascii()) >= 2):
+        if text != ch and (charset == "utf-8" or _non_ascii(text) >= 2):
             return True
     return False
 
