@@ -21,6 +21,7 @@ import bisect
 import itertools
 import operator
 import re
+from collections.abc import Callable, Iterator
 
 from mtfix.degarble.spans import Guard
 from mtfix.document import Edit
@@ -51,15 +52,8 @@ def _word_loops(line: str, offset: int, guard: Guard) -> list[Edit]:
     # unit is followed at once by a second copy: the n words from there equal the n after.
     # Found in C for each n; every other start holds no loop.
     following: dict[int, list[int]] = {}
-    for n in range(1, MAX_UNIT_WORDS + 1):
-        if 2 * n > len(lowered):
-            break
-        same = bytes(map(operator.eq, lowered, lowered[n:]))
-        copy = b"\x01" * n
-        at = same.find(copy)
-        while at >= 0:
-            following.setdefault(at, []).append(n)
-            at = same.find(copy, at + 1)
+    for at, n in _repeat_starts(lowered, lambda n: n):
+        following.setdefault(at, []).append(n)
     if not following:
         return []
     # Where the words are (only lines with a repeat get this far).
@@ -133,15 +127,28 @@ def _maybe_loop(line: str) -> bool:
     words = _WORD.findall(line.lower())
     if len(set(words)) == len(words):
         return False
+    return next(_repeat_starts(words, _smallest_loop), None) is not None
+
+
+def _smallest_loop(n: int) -> int:
+    """How many equal word pairs n apart, in a row, the smallest loop of n-word units has:
+    one word needs four copies, two words three, longer units two."""
+    return 3 if n == 1 else 4 if n == 2 else n
+
+
+def _repeat_starts(words: list[str], run: Callable[[int], int]) -> Iterator[tuple[int, int]]:
+    """(start, n) for each start where ``run(n)`` pairs of words n apart are equal in a row,
+    n from 1 to MAX_UNIT_WORDS in increasing order; found in C for each n (the test that
+    rules out almost every position of a text at once)."""
     for n in range(1, MAX_UNIT_WORDS + 1):
         if 2 * n > len(words):
             break
         same = bytes(map(operator.eq, words, words[n:]))
-        # One word needs four copies, two words three, longer units two.
-        needed = 3 if n == 1 else 4 if n == 2 else n
-        if b"\x01" * needed in same:
-            return True
-    return False
+        needed = b"\x01" * run(n)
+        at = same.find(needed)
+        while at >= 0:
+            yield at, n
+            at = same.find(needed, at + 1)
 
 
 # Words, and each run of line breaks as one token. Two break tokens are never neighbours,
@@ -156,16 +163,7 @@ def _lines_that_may_loop(text: str) -> set[int]:
     once over the tokens of the whole text (cheaper than line by line, and most texts
     pass it at once), then the hyphen loops."""
     tokens = _WORD_OR_BREAK.findall(text.lower())
-    found: list[int] = []  # token indices where a run of copies starts
-    for n in range(1, MAX_UNIT_WORDS + 1):
-        if 2 * n > len(tokens):
-            break
-        same = bytes(map(operator.eq, tokens, tokens[n:]))
-        needed = b"\x01" * (3 if n == 1 else 4 if n == 2 else n)
-        at = same.find(needed)
-        while at >= 0:
-            found.append(at)
-            at = same.find(needed, at + 1)
+    found = [at for at, _ in _repeat_starts(tokens, _smallest_loop)]  # where a run of copies starts
     lines: set[int] = set()
     if found:
         breaks = [index for index, token in enumerate(tokens) if token[0] == "\n"]
