@@ -185,7 +185,7 @@ def test_a_repair_that_says_its_changed_lines_are_settled_finds_nothing_more(tex
     found = _run(name, text, config)
     if found:
         after = apply_edits(text, found)
-        if SETTLED[name](_changed_lines(after, found)):
+        if SETTLED[name](_changed_lines(text, found, after)):
             assert _run(name, after, config) == []
 
 

@@ -32,7 +32,7 @@ from mtfix.degarble.loops import fix_loops
 from mtfix.degarble.markup import fix_markup
 from mtfix.degarble.mojibake import fix_mojibake
 from mtfix.degarble.spacing import fix_spacing
-from mtfix.document import Edit, apply_edits, sort_and_check
+from mtfix.document import Edit, OffsetMap, apply_edits
 from mtfix.glossary import Glossary
 
 # Name → repair function, in the order they run. The name is the option in CleanConfig and
@@ -129,14 +129,13 @@ def _lines_need_no_spacing(lines: list[str]) -> bool:
 SETTLED: dict[str, Callable[[list[str]], bool]] = {"loop": _lines_loop_no_more, "spacing": _lines_need_no_spacing}
 
 
-def _changed_lines(after: str, edits: list[Edit]) -> list[str]:
-    """The lines of ``after`` (the text the edits gave) that the edits changed."""
-    lines, shift, seen = [], 0, set()
-    for edit in sort_and_check(edits):
-        position = edit.raw_start + shift
-        shift += len(edit.replacement) - (edit.raw_end - edit.raw_start)
+def _changed_lines(before: str, edits: list[Edit], after: str) -> list[str]:
+    """The lines of ``after`` (what ``edits`` made of ``before``) that the edits changed."""
+    offsets = OffsetMap(before, edits)
+    lines, seen = [], set()
+    for position, replaced_end in zip(offsets.clean_starts, offsets.clean_ends):
         start = after.rfind("\n", 0, position) + 1
-        end = after.find("\n", position + len(edit.replacement))
+        end = after.find("\n", replaced_end)
         end = len(after) if end < 0 else end
         if start not in seen:
             seen.add(start)
@@ -177,9 +176,9 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
             read_by[name] = hashes
             if found:
                 edits = compose(raw, edits, found)
-                text = apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
+                given, text = text, apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
                 hashes = None
-                if name in IDEMPOTENT or (name in SETTLED and SETTLED[name](_changed_lines(text, found))):
+                if name in IDEMPOTENT or (name in SETTLED and SETTLED[name](_changed_lines(given, found, text))):
                     hashes = read_by[name] = _paragraph_hashes(text)  # its output holds nothing more for it
         if text == round_began_with:
             break
