@@ -20,6 +20,7 @@ Only Latin-script neighbours count: CJK text takes no spaces, and French spacing
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mtfix.degarble.spans import Guard, anchored, find_all, is_blank, lines_containing, run_start
@@ -55,6 +56,7 @@ _QUOTES = re.compile(r"[“”„]")
 _STOP_BEFORE_WORD = re.compile(r"[.!?](?=[A-Z\d])")
 
 
+@functools.lru_cache(maxsize=1)  # (two patterns start there: found once a text)
 def _runs_of_blanks_before(text: str) -> list[int]:
     """Each position in a run of spaces and tabs that ends before a comma or full stop."""
     starts = []
