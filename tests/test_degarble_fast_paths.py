@@ -261,3 +261,29 @@ def test_anchored_needs_every_match_start_among_its_starts():
 @pytest.mark.parametrize("text", ["a.b", "", "..", "x..y"])
 def test_find_all_counts_overlapping_occurrences(text):
     assert find_all(text, "..") == [i for i in range(len(text)) if text.startswith("..", i)]
+
+
+# --- glue: a token's cuts worked out once, without the document's names ----------------------
+
+GLUE_CHUNKS = ["Open", "AI", "Deep", "Mind", "from", "Take", "Nova", "Corp", "Success", "the", "A", "I",
+               "What", "s", "App", "2024", "by", "H100", "Lab", "Vision", "and", "published", "The", "Ilya"]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(st.sampled_from(GLUE_CHUNKS), min_size=1, max_size=5).map("".join), st.data())
+def test_glue_cuts_without_names_stand_wherever_the_names_hold_nothing_they_asked(token, data):
+    """The cuts worked out with no names are used where the document's names hold none of
+    the texts the cutting looked up; with any names at all, they are those the names give."""
+    parts = sorted({token[a:b] for a in range(len(token)) for b in range(a + 2, len(token) + 1)})
+    names = frozenset(data.draw(st.lists(st.sampled_from(parts + ["NovaCorp", "OpenAI", "Zhai"]), max_size=4))) if parts else frozenset()
+    facts = glue._facts(token, {})
+    cuts = facts.cuts if facts.asked.isdisjoint(names) else glue._cuts(token, names)
+    assert cuts == glue._cuts(token, names)
+
+
+def test_glue_with_a_memo_of_another_reading_finds_what_it_finds_without():
+    text = "NovaCorpSuccess came fromOpenAITake; andNovaCorpHiring, DeepMindpublished by2024 VisionLab"
+    memo: glue.TokenMemo = {}
+    first = glue.fix_glue(text, (), memo)
+    assert memo and first == glue.fix_glue(text, ())
+    assert glue.fix_glue(text, ("OpenAITake",), memo) == glue.fix_glue(text, ("OpenAITake",))

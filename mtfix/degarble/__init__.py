@@ -161,6 +161,7 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
     # keep eight copies of a large document alive.
     read_by: dict[str, array.array] = {}
     hashes = None  # of the current text, once needed
+    tokens: glue.TokenMemo = {}  # what the glue repair worked out for each token, kept for its next reading
     for _ in range(MAX_ROUNDS):
         round_began_with = text
         for name in repairs:
@@ -168,9 +169,9 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
                 hashes = _paragraph_hashes(text)
             found = None
             if name in read_by:
-                found = _on_changed_paragraphs(name, read_by[name], text, config, hashes)
+                found = _on_changed_paragraphs(name, read_by[name], text, config, hashes, tokens)
             if found is None:
-                found = _run(name, text, config)
+                found = _run(name, text, config, tokens=tokens)
             # What the repair read: it reads again the paragraphs it changed (its output may
             # hold more for it to do) and those other repairs change after it.
             read_by[name] = hashes
@@ -228,7 +229,7 @@ def _paragraphs(text: str) -> tuple[list[str], list[int]]:
 
 
 def _on_changed_paragraphs(name: str, before: array.array, text: str, config: CleanConfig,
-                           hashes: array.array) -> list[Edit] | None:
+                           hashes: array.array, tokens: glue.TokenMemo | None = None) -> list[Edit] | None:
     """The edits repair ``name`` makes on ``text`` (whose paragraph hashes are ``hashes``)
     when the text it last read had the paragraph hashes ``before``: it reads only the
     paragraphs that differ. None when it must read the whole text.
@@ -277,8 +278,8 @@ def _on_changed_paragraphs(name: str, before: array.array, text: str, config: Cl
     part = "".join(text[a:b] for a, b in windows)
     glue_names = None
     if name == "glue":
-        glue_names = config.glue_names() + tuple(sorted(glue.document_names_for(part, text)))
-    part_edits = _run(name, part, config, glue_names)
+        glue_names = config.glue_names() + tuple(sorted(glue.document_names_for(part, text, tokens)))
+    part_edits = _run(name, part, config, glue_names, tokens)
     if part_edits and name in ("glue", "glossary"):
         return None
     # Where each window starts in ``part``; an edit finds its window by bisection, so a long
@@ -297,10 +298,11 @@ def _on_changed_paragraphs(name: str, before: array.array, text: str, config: Cl
     return moved
 
 
-def _run(name: str, text: str, config: CleanConfig, glue_names: tuple[str, ...] | None = None) -> list[Edit]:
+def _run(name: str, text: str, config: CleanConfig, glue_names: tuple[str, ...] | None = None,
+         tokens: glue.TokenMemo | None = None) -> list[Edit]:
     stage = STAGES[name]
     if name == "glue":
-        return stage(text, config.glue_names() if glue_names is None else glue_names)
+        return stage(text, config.glue_names() if glue_names is None else glue_names, tokens)
     if name == "glossary":
         return stage(text, config.terms)
     return stage(text)

@@ -18,8 +18,9 @@ uses more than once (``NovaCorpSuccess``, ``andNovaCorpHiring``) is taken for a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from mtfix.data import read_table
 from mtfix.degarble.spans import Guard
@@ -38,10 +39,12 @@ UNITS = {"km", "kg", "mg", "mm", "cm", "ml", "mb", "gb", "tb", "kb", "mhz", "ghz
 # Tokens: letters, digits and apostrophes; a dot only inside a number. "money.OpenAITake"
 # is two tokens (the spacing stage puts the space after the dot).
 _CANDIDATE = re.compile(r"[A-Za-z0-9](?:[\w'’]|(?<=\d)\.(?=\d))*[A-Za-z0-9']|[A-Za-z0-9]")
-# A join: lower then upper case, an acronym then a word, letters and digits, "AII'm". Each
-# branch starts with its capital or digit (the letter before is a lookbehind), so the
-# expression skips the lowercase text between them at C speed: three times faster.
-_NEEDS_LOOK = re.compile(r"[A-Z](?:(?<=[a-z][A-Z])|[A-Z][a-z]|I['’])|\d(?:(?<=[A-Za-z]\d)|[A-Za-z])")
+# A join: lower then upper case, an acronym then a word, letters and digits, "AII'm". It
+# starts with the capital or digit (the letter before is a lookbehind), so the expression
+# skips the lowercase text between them at C speed: three times faster. One class begins
+# every branch: Python's re skips ahead only to a pattern's first literal or class, and
+# alternatives that each begin with a class of their own get no skipping at all.
+_NEEDS_LOOK = re.compile(r"[A-Z\d](?:(?<=[a-z][A-Z])|(?<=[A-Z])[A-Z][a-z]|(?<=[A-Z])I['’]|(?<=[A-Za-z]\d)|(?<=\d)[A-Za-z])")
 _CHUNK = re.compile(
     r"I['’](?:m|ve|ll|d)(?![a-z])"
     r"|[A-Z]+(?=[A-Z][a-z]|I['’](?:m|ve|ll|d)(?![a-z]))"
@@ -70,11 +73,11 @@ def _camel_names() -> frozenset[str]:
     return frozenset(row[0] for row in read_table("camel_names.tsv"))
 
 
-def _is_name(text: str, names: frozenset[str]) -> bool:
+def _is_name(text: str, names: Container[str]) -> bool:
     return text in names or text in _camel_names()
 
 
-def _is_word(text: str, names: frozenset[str]) -> bool:
+def _is_word(text: str, names: Container[str]) -> bool:
     if _is_name(text, names) or text in ("A", "I") or _I_CONTRACTION.fullmatch(text):
         return True
     if text.isupper() and 2 <= len(text) <= 5:
@@ -104,7 +107,7 @@ def _chunks(token: str) -> list[str]:
     return chunks
 
 
-def _name_then_word(chunks: list[str], names: frozenset[str]) -> list[str]:
+def _name_then_word(chunks: list[str], names: Container[str]) -> list[str]:
     """"DeepMindpublished" chunks as Deep|Mindpublished; where a name ends inside a chunk and
     a word follows it, cut the chunk there: Deep|Mind|published."""
     for i in range(len(chunks)):
@@ -117,7 +120,7 @@ def _name_then_word(chunks: list[str], names: frozenset[str]) -> list[str]:
     return chunks
 
 
-def _group(chunks: list[str], names: frozenset[str]) -> list[str]:
+def _group(chunks: list[str], names: Container[str]) -> list[str]:
     """Join chunks that make one known name: the longest first."""
     groups, i = [], 0
     while i < len(chunks):
@@ -139,7 +142,7 @@ def _titlecase(word: str) -> bool:
     return bool(_TITLECASE.fullmatch(word))
 
 
-def _split_here(left: str, right: str, after: str, names: frozenset[str]) -> bool:
+def _split_here(left: str, right: str, after: str, names: Container[str]) -> bool:
     """Whether to split between the groups ``left`` and ``right`` (``after`` follows them)."""
     if left[-1].isdigit() or right[0].isdigit():
         if left[-1].isdigit() and right[0].isdigit():
@@ -174,29 +177,63 @@ def _split_here(left: str, right: str, after: str, names: frozenset[str]) -> boo
     return False
 
 
-def _name_units(tokens: Iterable[str]) -> dict[str, int]:
+def _units_of(token: str) -> tuple[str, ...]:
+    """The capitalised chunk pairs and triples of ``token`` that may make a name
+    (``NovaCorp`` of ``NovaCorpSuccess``)."""
+    chunks = _chunks(token)
+    units = []
+    for i in range(len(chunks)):
+        for j in range(i + 2, min(len(chunks), i + 3) + 1):
+            unit = chunks[i:j]
+            if all(_titlecase(chunk) and len(chunk) >= 3 and zipf(chunk.lower()) < 5.5 for chunk in unit):
+                units.append("".join(unit))
+    return tuple(units)
+
+
+Cut = tuple[int, str, str, bool]  # (where in the token, the group before, the group after, weak)
+
+
+class TokenFacts(NamedTuple):
+    """What the glue repair works out for one token before it knows the document's names."""
+
+    cuts: tuple[Cut, ...]  # where it is split when no names are given (see _cuts)
+    asked: frozenset[str]  # every text that cutting looked up among the names
+    units: tuple[str, ...]  # its chunk pairs and triples that may make a name
+
+
+# Facts per token, kept for one document: a document repeats its tokens (OpenAI, WhatsApp,
+# H100) and each round of cleaning reads them again. (Not kept across documents: a cache
+# that outlived them would make the benchmark, which repeats its corpus, look faster than
+# a first reading is.)
+TokenMemo = dict[str, TokenFacts]
+
+
+def _facts(token: str, memo: TokenMemo) -> TokenFacts:
+    facts = memo.get(token)
+    if facts is None:
+        asked = _NoNamesAsked()
+        facts = memo[token] = TokenFacts(_cuts(token, asked), frozenset(asked.asked), _units_of(token))
+    return facts
+
+
+def _name_units(tokens: Iterable[str], memo: TokenMemo) -> dict[str, int]:
     """How often each capitalised chunk pair or triple (``NovaCorp``) occurs in ``tokens``."""
     counts: dict[str, int] = {}
     for token in tokens:
-        chunks = _chunks(token)
-        for i in range(len(chunks)):
-            for j in range(i + 2, min(len(chunks), i + 3) + 1):
-                unit = chunks[i:j]
-                if all(_titlecase(chunk) and len(chunk) >= 3 and zipf(chunk.lower()) < 5.5 for chunk in unit):
-                    key = "".join(unit)
-                    counts[key] = counts.get(key, 0) + 1
+        for key in _facts(token, memo).units:
+            counts[key] = counts.get(key, 0) + 1
     return counts
 
 
-def recurring_names(tokens: Iterable[str]) -> set[str]:
+def recurring_names(tokens: Iterable[str], memo: TokenMemo | None = None) -> set[str]:
     """Capitalised chunk pairs and triples (``NovaCorp``) the document uses more than once,
     glued or not (``NovaCorpSuccess``, ``andNovaCorpHiring``, ``NovaCorp``): a name, which the
     engine glued to whatever came next. A pair glued by accident does not recur, except with
     a very common word in it (``MetaThe``), which no name has."""
-    return {unit for unit, count in _name_units(tokens).items() if count >= 2}
+    return {unit for unit, count in _name_units(tokens, {} if memo is None else memo).items() if count >= 2}
 
 
-def document_names_for(part: str, document: str) -> set[str]:
+def document_names_for(part: str, document: str, memo: TokenMemo | None = None) -> set[str]:
     """The names :func:`recurring_names` finds in ``document`` that can matter to the glue
     repair of ``part`` (a part of it): those made of a chunk pair or triple ``part`` has.
 
@@ -206,7 +243,8 @@ def document_names_for(part: str, document: str) -> set[str]:
     >>> sorted(document_names_for("NovaCorpSuccess", "NovaCorp hired.\\n\\nNovaCorpSuccess"))
     ['NovaCorp']
     """
-    units = _name_units(m.group() for m in _candidates(part))
+    memo = {} if memo is None else memo
+    units = _name_units((m.group() for m in _candidates(part)), memo)
     wanted = {unit for unit in units if document.count(unit) >= 2}
     if not wanted:
         return set()
@@ -225,7 +263,8 @@ def document_names_for(part: str, document: str) -> set[str]:
             if paragraph not in seen:
                 seen.add(paragraph)
                 if paragraph not in counted:
-                    counted[paragraph] = _name_units(m.group() for m in _candidates(document[paragraph[0] : paragraph[1]]))
+                    paragraph_tokens = (m.group() for m in _candidates(document[paragraph[0] : paragraph[1]]))
+                    counted[paragraph] = _name_units(paragraph_tokens, memo)
                 total += counted[paragraph].get(unit, 0)
             found = document.find(unit, found + 1)
         if total >= 2:
@@ -233,38 +272,64 @@ def document_names_for(part: str, document: str) -> set[str]:
     return names
 
 
-def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
-    """Edits that put back the spaces between glued words; ``names`` are never split."""
+def fix_glue(text: str, names: Iterable[str] = (), memo: TokenMemo | None = None) -> list[Edit]:
+    """Edits that put back the spaces between glued words; ``names`` are never split.
+    ``memo`` keeps what was worked out for each token, for another reading of the same
+    document."""
+    memo = {} if memo is None else memo
     guard = Guard(text)
     candidates = _candidates(text)
-    protected = frozenset(names) | recurring_names(m.group() for m in candidates)
+    protected = frozenset(names) | recurring_names((m.group() for m in candidates), memo)
     edits: list[Edit] = []
     weak: list[Edit] = []
     for match in candidates:
         token = match.group()
-        if _is_name(token, protected):
+        cuts, asked, _ = _facts(token, memo)
+        # Where the document's names hold none of the texts the cutting looked up, they
+        # change none of its answers, so its cuts stand: a token costs a set test instead
+        # of its whole analysis.
+        if not asked.isdisjoint(protected):
+            cuts = _cuts(token, protected)
+        if not cuts or guard.touches(*match.span()):
             continue
-        if "_" in token:
-            continue  # snake_case identifiers
-        if guard.touches(*match.span()):
-            continue
-        chunks = _chunks(token)
-        groups = _group(_name_then_word(chunks, protected), protected)
-        if len(groups) < 2:
-            continue
-        position = match.start()
-        for index, (left, right) in enumerate(zip(groups, groups[1:])):
-            position += len(left)
-            after = groups[index + 2] if index + 2 < len(groups) else ""
-            if _only_two_words(left, right, protected) and right in BRAND_ENDINGS:
-                continue
-            if _split_here(left, right, after, protected):
-                edit = Edit(position, position, " ", "glue",
-                            f"glued words: '{left}' and '{right}' are words on their own", "")
-                (weak if _only_two_words(left, right, protected) else edits).append(edit)
+        for at, left, right, is_weak in cuts:
+            position = match.start() + at
+            edit = Edit(position, position, " ", "glue", f"glued words: '{left}' and '{right}' are words on their own", "")
+            (weak if is_weak else edits).append(edit)
     # Two capitalised words glued (VisionLab, MetaSuccess) are a brand or glue; only a
     # document that shows glue elsewhere (fromOpenAI, by143, AIThe) has them split.
     return sorted(edits + weak, key=lambda e: e.raw_start) if edits else []
+
+
+def _cuts(token: str, names: Container[str]) -> tuple[Cut, ...]:
+    """Where ``token`` is split, with ``names`` never split: each cut with the groups on
+    either side and whether it is weak (two plain capitalised words: see fix_glue)."""
+    if _is_name(token, names):
+        return ()
+    if "_" in token:
+        return ()  # snake_case identifiers
+    groups = _group(_name_then_word(_chunks(token), names), names)
+    cuts = []
+    position = 0
+    for index, (left, right) in enumerate(zip(groups, groups[1:])):
+        position += len(left)
+        after = groups[index + 2] if index + 2 < len(groups) else ""
+        if _only_two_words(left, right, names) and right in BRAND_ENDINGS:
+            continue
+        if _split_here(left, right, after, names):
+            cuts.append((position, left, right, _only_two_words(left, right, names)))
+    return tuple(cuts)
+
+
+class _NoNamesAsked:
+    """No names, remembering which texts were looked up in them."""
+
+    def __init__(self) -> None:
+        self.asked: set[str] = set()
+
+    def __contains__(self, text: object) -> bool:
+        self.asked.add(text)  # type: ignore[arg-type]
+        return False
 
 
 def _candidates(text: str) -> list[re.Match]:
@@ -292,7 +357,7 @@ BRAND_ENDINGS = {"Lab", "Labs", "Corp", "Inc", "Mind", "Bank", "Soft", "Tech", "
                  "Box", "Base", "Works", "Ware", "Force", "Flow", "Cloud", "Pay", "Time", "Book", "Space"}
 
 
-def _only_two_words(left: str, right: str, names: frozenset[str]) -> bool:
+def _only_two_words(left: str, right: str, names: Container[str]) -> bool:
     """A join between two plain capitalised words, no name, acronym, digit or lowercase word
     on either side: the one kind of join a brand name also has."""
     for side in (left, right):
