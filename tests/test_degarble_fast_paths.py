@@ -205,6 +205,8 @@ def test_markup_patterns_tried_at_their_anchors_match_as_everywhere(text):
     for line in text.split("\n"):
         assert [m.span() for m in markup._zones(line)] == [m.span() for m in markup._ZONE.finditer(line)]
         assert [m.span() for m in markup._half_tags(line)] == [m.span() for m in markup._HALF_TAG.finditer(line)]
+        assert markup._has_strong(line) == bool(markup._STRONG_RE.search(line))
+    assert [m.span() for m in markup._half_tags(text)] == [m.span() for m in markup._HALF_TAG.finditer(text)]
 
 
 # The expressions as they were written before they were turned to start at their rarest
@@ -212,12 +214,30 @@ def test_markup_patterns_tried_at_their_anchors_match_as_everywhere(text):
 _PLAIN_JOIN = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z]\d|\d[A-Za-z]|[A-Z]I['’]")
 _PLAIN_CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
 _PLAIN_GLUED_IDEOGRAPHS = re.compile(r"[A-Za-z][\u4e00-\u9fff]{1,3}(?![\u4e00-\u9fff])")
+_PLAIN_RUNS = [  # (written with "+" or "{n}", as they read best, and as re cannot skip ahead)
+    (cjk._NON_ASCII_RUN, re.compile(r"[^\x00-\x7f]+\??")),
+    (cjk._LATIN1_RUN, re.compile(
+        rf"{cjk.CP1252_HIGH}+(?:[\x40-\x7e]{cjk.CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")),
+    (mojibake._HIGH_RUN, re.compile(f"{cjk.CP1252_HIGH}+")),
+    (mojibake._DENSE_LATIN1, re.compile(r"[\x80-\xff]{8}")),
+    (plausibility._LATIN1_LETTER_RUNS, re.compile("L+")),
+]
+_PLAIN_FOUND = [  # (only whether they find anything is used)
+    (mojibake._TWO_NON_ASCII, re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")),
+    (mojibake._LEGACY_AS_LATIN, re.compile(
+        r"[\x80-\x9f]|[\xa0-\xff][\u3000-\u9fff\uff00-\uffef]|[\u3000-\u9fff\uff00-\uffef][\xa0-\xff]"
+        rf"|{cjk.CP1252_HIGH}{{3}}")),
+]
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(TEXT)
+@given(st.one_of(TEXT, st.text(alphabet=st.sampled_from(list("LAC.aé中文ÃÄ€\x81Œ?") + ["\u3000", "ｱ", "‾"]), max_size=20)))
 def test_rewritten_expressions_find_what_the_plain_ones_find(text):
     assert [m.span() for m in garbage._CAPS_RUN.finditer(text)] == [m.span() for m in _PLAIN_CAPS_RUN.finditer(text)]
+    for fast, plain in _PLAIN_RUNS:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for fast, plain in _PLAIN_FOUND:
+        assert bool(fast.search(text)) == bool(plain.search(text))
     for line in text.split("\n"):
         assert bool(mojibake._GLUED_IDEOGRAPHS.search(line)) == bool(_PLAIN_GLUED_IDEOGRAPHS.search(line))
     real = glue._NEEDS_LOOK

@@ -43,7 +43,10 @@ LEGACY_READ_AS_LATIN = (("cp1252", "gbk"), ("latin-1", "gbk"), ("cp1252", "big5"
 _LOST_BYTE = b"\xff"
 
 # Stretches worth a look: non-ASCII runs, with a "?" right after them (a lost byte, maybe).
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+\??")
+# (Each expression here that repeats its first class writes it once before the repeat:
+# Python's re skips ahead to a pattern's first character only where the pattern begins
+# with a plain class; "[...]+" gets no skipping, and is tried at every position.)
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f][^\x00-\x7f]*\??")
 CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                 r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 # Legacy double-byte text read as latin-1/cp1252: high characters, with the ASCII trail bytes
@@ -51,7 +54,7 @@ CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c
 # the end after a C1 control (。 in Shift-JIS is 81 42: "\x81B").
 _HIGH_LATIN = re.compile(CP1252_HIGH)
 _LATIN_ENCODABLE = re.compile(rf"(?:[\x00-\x7f]|{CP1252_HIGH})*")
-_LATIN1_RUN = re.compile(rf"{CP1252_HIGH}+(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
+_LATIN1_RUN = re.compile(rf"{CP1252_HIGH}{CP1252_HIGH}*(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
 
 
 def _non_ascii(text: str) -> int:

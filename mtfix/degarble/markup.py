@@ -42,8 +42,15 @@ _ZONE = re.compile(rf"[ \t]*{_UNIT}(?:[ \t,]*{_UNIT})*[ \t]*")
 _STRONG_RE = re.compile(_STRONG)
 _STUB_OR_TAG_END = re.compile(r"a-n|[a-z]>")
 # What a unit can begin with: an attribute name, "blank", an anchor stub, a quote, "_".
-_UNIT_STARTS = ("target", "rel", "href", "class", "style", "blank", "a-", "p-", "div-", "span-",
-                "”", '"', "“", "'", "’", "_")
+_STRONG_STARTS = ("target", "rel", "href", "class", "style", "blank", "”", '"', "“", "'", "’", "_")
+_UNIT_STARTS = _STRONG_STARTS + ("a-", "p-", "div-", "span-")
+
+
+def _has_strong(text: str) -> bool:
+    """Whether ``_STRONG_RE.search(text)`` finds anything, tried only where strong wreckage
+    can begin (its alternatives begin with different classes, so re tries it everywhere)."""
+    starts = sorted({position for needle in _STRONG_STARTS for position in find_all(text, needle)})
+    return any(_STRONG_RE.match(text, position) for position in starts)
 
 
 def _half_tags(line: str) -> list[re.Match]:
@@ -76,13 +83,13 @@ def fix_markup(text: str) -> list[Edit]:
     # regular expressions most text.
     if ">" not in text and "blank" not in text:
         return []
-    if not _STRONG_RE.search(text) and not _HALF_TAG.search(text):
+    if not _has_strong(text) and not _half_tags(text):
         return []
     guard = Guard(text)
     edits: list[Edit] = []
     for offset, line in lines_containing(text, (">", "blank")):
         found: list[Edit] = []
-        if _STRONG_RE.search(line):
+        if _has_strong(line):
             for m in _zones(line):
                 strong = _STRONG_RE.search(line, m.start(), m.end())  # (lookbehinds see the line)
                 if not strong and not _STUB_OR_TAG_END.search(m.group()):

@@ -71,9 +71,9 @@ def _suspect() -> re.Pattern:
 
 # A short run of ideographs glued to a Latin letter in a line with few of them: "caf茅", é
 # read as GBK, which is a common character and passes the test above.
-# (Written to start at the ideograph, which Latin text seldom has: the expression then skips
-# the rest at C speed.)
-_GLUED_IDEOGRAPHS = re.compile(r"(?<=[A-Za-z])[\u4e00-\u9fff]{1,3}(?![\u4e00-\u9fff])")
+# (Written to start at the ideograph, the letter before it a lookbehind: Latin text seldom
+# has one, and the expression skips the rest at C speed.)
+_GLUED_IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff](?<=[A-Za-z].)[\u4e00-\u9fff]{0,2}(?![\u4e00-\u9fff])")
 _IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -85,10 +85,14 @@ def _worth_a_look(line: str) -> bool:
 
 # What GBK, Big5 or Shift-JIS read as latin-1 leaves after ftfy took part of it for something
 # else ("Â£" of "ÔÂ£¬" is "£" to ftfy): then the other order is tried too.
+# (One class of every character a branch can begin with goes first, each branch then checks
+# its own with a lookbehind: see cjk._NON_ASCII_RUN.)
 _LEGACY_AS_LATIN = re.compile(
-    r"[\x80-\x9f]"  # a C1 control
-    r"|[\xa0-\xff][\u3000-\u9fff\uff00-\uffef]|[\u3000-\u9fff\uff00-\uffef][\xa0-\xff]"  # Latin-1 glued to CJK
-    rf"|{CP1252_HIGH}{{3}}"  # three accented letters or cp1252 symbols in a row: no language spells so
+    rf"[\u3000-\u9fff\uff00-\uffef{CP1252_HIGH[1:-1]}](?:"
+    r"(?<=[\x80-\x9f])"  # a C1 control
+    r"|(?<=[\xa0-\xff])[\u3000-\u9fff\uff00-\uffef]|(?<=[\u3000-\u9fff\uff00-\uffef])[\xa0-\xff]"  # Latin-1 glued to CJK
+    rf"|(?<={CP1252_HIGH}){CP1252_HIGH}{{2}}"  # three accented letters or cp1252 symbols in a row: no language spells so
+    ")"
 )
 
 
@@ -151,7 +155,7 @@ def _is_utf8_read_as_latin(text: str) -> bool:
     return False
 
 
-_HIGH_RUN = re.compile(f"{CP1252_HIGH}+")
+_HIGH_RUN = re.compile(f"{CP1252_HIGH}{CP1252_HIGH}*")  # (the class first: see cjk._NON_ASCII_RUN)
 
 
 def _dense_runs_are_utf8(line: str) -> bool:
@@ -164,7 +168,7 @@ def _dense_runs_are_utf8(line: str) -> bool:
 
 
 # Eight Latin-1 characters in a row: a legacy CJK text read as latin-1, or nothing real.
-_DENSE_LATIN1 = re.compile(r"[\x80-\xff]{8}")
+_DENSE_LATIN1 = re.compile(r"[\x80-\xff][\x80-\xff]{7}")
 
 
 # ASCII control characters other than tab and line breaks: the only ASCII a suspect line has.
@@ -198,7 +202,9 @@ _FTFY_CHARACTERS = re.compile(
 
 # What _badness_needs needs in turn, found faster: two non-ASCII characters side by side, or
 # one of the few it takes alone (C1 controls are _FTFY_CHARACTERS, tested before).
-_TWO_NON_ASCII = re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")
+# (Written to begin with one class, with the single characters as a lookbehind: see
+# cjk._NON_ASCII_RUN.)
+_TWO_NON_ASCII = re.compile(r"[^\x00-\x7f](?:(?<=[\u0152\u0153\u00c2\u00c3])|[^\x00-\x7f])")
 
 
 @lru_cache(maxsize=1)
