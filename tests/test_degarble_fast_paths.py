@@ -259,6 +259,35 @@ def test_the_whole_text_loop_test_keeps_every_line_the_line_test_keeps(text):
             assert number in candidates
 
 
+LOOP_WORDS = st.lists(st.sampled_from(["a", "b", "c", "ab", "\n", "\n\n", "sebuah", "Sebuah", "ada", "x"]), max_size=60)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(LOOP_WORDS, st.sampled_from([loops._smallest_loop, lambda n: n, lambda n: 1]))
+def test_repeats_found_by_hash_are_those_found_word_by_word(words, run):
+    assert list(loops._hashed_repeat_starts(words, run)) == list(loops._repeat_starts(words, run))
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.one_of(TEXT, LOOP_WORDS.map(" ".join), LOOP_WORDS.map(", ".join), LOOP_WORDS.map("-".join)))
+def test_loop_search_from_the_smallest_loops_starts_finds_what_every_repeat_finds(text):
+    """_word_loops looks only where a run of copies as long as the smallest loop begins; from
+    every word followed by a copy of itself (the weakest test), it finds the same."""
+    from mtfix.degarble.spans import Guard
+
+    for line in text.split("\n"):
+        found = loops._WORD.findall(line)
+        expected = [(m.group().lower(), m.start(), m.end()) for m in loops._WORD.finditer(line)]
+        assert loops._where(line, found, [w.lower() for w in found]) == expected
+        fast = loops._word_loops(line, 0, Guard(line))
+        real = loops._smallest_loop
+        loops._smallest_loop = lambda n: 1
+        try:
+            assert fast == loops._word_loops(line, 0, Guard(line))
+        finally:
+            loops._smallest_loop = real
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(TEXT, st.lists(st.sampled_from([">", "blank", "“", "\n", "x"]), min_size=1, max_size=3))
 def test_lines_containing_finds_the_lines_that_contain(text, needles):
