@@ -18,7 +18,6 @@ copies; punctuation (``——``, ``……``) is never a unit.
 from __future__ import annotations
 
 import array
-import bisect
 import itertools
 import operator
 import re
@@ -206,12 +205,13 @@ def _lines_that_may_loop(text: str) -> set[int]:
     tokens = _WORD_OR_BREAK.findall(text.lower())
     found = [at for at, _ in _hashed_repeat_starts(tokens, _smallest_loop)]  # where a run of copies starts
     lines: set[int] = set()
-    if found:
-        breaks = [index for index, token in enumerate(tokens) if token[0] == "\n"]
-        newlines = list(itertools.accumulate(len(tokens[b]) for b in breaks))
-        for at in found:
-            k = bisect.bisect_left(breaks, at)
-            lines.add(newlines[k - 1] if k else 0)
+    # The line a token is on: the line breaks in the tokens before it, counted in C from
+    # one found start to the next.
+    line, counted = 0, 0
+    for at in sorted(found):
+        line += "".join(tokens[counted:at]).count("\n")
+        counted = at
+        lines.add(line)
     if "-" in text:
         for m in _HYPHEN_LOOP_NEEDS.finditer(text):
             lines.add(text.count("\n", 0, m.start()))
