@@ -62,6 +62,8 @@ def test_compose_gives_the_text_of_both_steps_and_edits_on_raw(raw, data):
     second = _edits_on(middle, data, "second")
     composed = compose(raw, first, second)
     assert apply_edits(raw, composed) == apply_edits(middle, second)
+    # (What compose returns is sorted and checked: composing it again need not check it.)
+    assert compose(raw, sorted(first, key=lambda e: e.raw_start), second, first_checked=True) == composed
     for a, b in zip(composed, composed[1:]):
         assert a.raw_end <= b.raw_start and (a.raw_start, a.raw_end) != (b.raw_start, b.raw_end)
     for edit in composed:

@@ -176,7 +176,7 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
             # hold more for it to do) and those other repairs change after it.
             read_by[name] = hashes
             if found:
-                edits = compose(raw, edits, found)
+                edits = compose(raw, edits, found, first_checked=True)  # (edits is what compose returned)
                 given, text = text, apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
                 hashes = None
                 if name in IDEMPOTENT or (name in SETTLED and SETTLED[name](_changed_lines(given, found, text))):
@@ -186,7 +186,7 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
     if "garbage" in stages:
         flags = _run("garbage", text, config)
         if flags:
-            edits = compose(raw, edits, flags)
+            edits = compose(raw, edits, flags, first_checked=True)
     # (Built directly: dataclasses.replace costs five times as much, per edit.)
     numbered = [Edit(e.raw_start, e.raw_end, e.replacement, e.kind, e.reason, e.original, index, e.flags)
                 for index, e in enumerate(edits)]
