@@ -225,6 +225,7 @@ _PLAIN_RUNS = [  # (written with "+" or "{n}", as they read best, and as re cann
     (plausibility._LATIN1_LETTER_RUNS, re.compile("L+")),
 ]
 _PLAIN_FOUND = [  # (only whether they find anything is used)
+    (mojibake._badness_needs(), re.compile(f"{mojibake._badness_characters()}{{2}}|[\u0152\u0153\u00c2\u00c3]")),
     (mojibake._TWO_NON_ASCII, re.compile(r"[^\x00-\x7f]{2}|[\u0152\u0153\u00c2\u00c3]")),
     (mojibake._LEGACY_AS_LATIN, re.compile(
         r"[\x80-\x9f]|[\xa0-\xff][\u3000-\u9fff\uff00-\uffef]|[\u3000-\u9fff\uff00-\uffef][\xa0-\xff]"
@@ -233,7 +234,7 @@ _PLAIN_FOUND = [  # (only whether they find anything is used)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.one_of(TEXT, st.text(alphabet=st.sampled_from(list("LAC.aé中文ÃÄ€\x81Œ?") + ["\u3000", "ｱ", "‾"]), max_size=20)))
+@given(st.one_of(TEXT, st.text(alphabet=st.sampled_from(list("LAC.aé中文ÃÄ€\x81Œœ?öß×") + ["\u3000", "ｱ", "‾"]), max_size=20)))
 def test_rewritten_expressions_find_what_the_plain_ones_find(text):
     assert [m.span() for m in garbage._CAPS_RUN.finditer(text)] == [m.span() for m in _PLAIN_CAPS_RUN.finditer(text)]
     for fast, plain in _PLAIN_RUNS:

@@ -17,6 +17,7 @@ import array
 import bisect
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -246,7 +247,7 @@ def _on_changed_paragraphs(name: str, before: array.array, text: str, config: Cl
     if _spans_paragraphs(text):
         return None
     if len(before) == len(hashes):  # the usual case: repairs rarely add or remove a break
-        changed = [j for j, (old, new) in enumerate(zip(before, hashes)) if old != new]
+        changed = list(itertools.compress(itertools.count(), map(operator.ne, before, hashes)))  # (in C)
     else:
         matcher = SequenceMatcher(None, before.tolist(), hashes.tolist(), autojunk=False)
         changed = sorted({j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal" for j in range(j1, j2)})
@@ -259,7 +260,7 @@ def _on_changed_paragraphs(name: str, before: array.array, text: str, config: Cl
     # most twice what the changed part would, and saves cutting it up and putting it back.
     # The glue repair reads the whole text sooner: on a part it also has to count the
     # document's names, which costs about a pass over the whole text itself.
-    if (4 if name == "glue" else 2) * sum(len(new_texts[j]) for j in changed) > len(text):
+    if (4 if name == "glue" else 2) * sum(map(len, map(new_texts.__getitem__, changed))) > len(text):
         return None
     windows: list[list[int]] = []
     for j in changed:

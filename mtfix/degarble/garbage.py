@@ -24,7 +24,9 @@ from mtfix.document import Edit
 # Four or more all-capital words of three letters or more. (Written to start with the capital
 # and check the word boundary behind it, so the expression skips lowercase text in C.)
 _CAPS_RUN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}){3,}\b[.!?]?")
-_LOWER = re.compile(r"[a-z]")
+# Three lowercase letters: found at once in a line of ordinary mixed case (counting all of
+# them, as a list, cost as much as finding the runs).
+_THREE_LOWER = re.compile(r"[a-z][^a-z]*[a-z][^a-z]*[a-z]")
 LANGUAGES = ("en", "id", "de", "fr", "es", "it", "pt", "nl")
 
 
@@ -45,7 +47,7 @@ def flag_garbage(text: str) -> list[Edit]:
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
         line = text[line_start:] if line_end < 0 else text[line_start:line_end]
-        if len(_LOWER.findall(line)) < 3 or line.lstrip().startswith("#"):
+        if not _THREE_LOWER.search(line) or line.lstrip().startswith("#"):
             continue
         words = m.group().rstrip(".!?").split()
         unknown = sum(not _known(word) for word in words)

@@ -227,7 +227,9 @@ def _badness_needs() -> re.Pattern:
     Korean text and accented letters alone never have it, and ``is_bad``'s own expression
     is slow."""
     named = _badness_characters()
-    return re.compile(f"{named}{named}|[\u0152\u0153\u00c2\u00c3]")
+    # (Written to begin with one class, the single characters a lookbehind: see
+    # cjk._NON_ASCII_RUN.)
+    return re.compile(f"[{named[1:-1]}\u0152\u0153\u00c2\u00c3](?:(?<=[\u0152\u0153\u00c2\u00c3])|(?<={named}){named})")
 
 
 def _ftfy_may_change(line: str) -> bool:
