@@ -339,3 +339,32 @@ def test_glue_with_a_memo_of_another_reading_finds_what_it_finds_without():
     first = glue.fix_glue(text, (), memo)
     assert memo and first == glue.fix_glue(text, ())
     assert glue.fix_glue(text, ("OpenAITake",), memo) == glue.fix_glue(text, ("OpenAITake",))
+
+
+# --- later rounds: which paragraphs a repair's edits changed ------------------------------------
+
+
+@settings(max_examples=EXAMPLES * 10, deadline=None)
+@given(st.text(alphabet="ab\n", max_size=24), st.data())
+def test_the_paragraphs_said_touched_are_all_that_differ_and_no_break_moved(text, data):
+    from mtfix.degarble import _touched_paragraphs
+
+    edits = sorted(_edits_on(text, data, "any"), key=lambda e: e.raw_start)
+    if data.draw(st.booleans()):  # a line break in a replacement, now and then
+        edits = [Edit(e.raw_start, e.raw_end, e.replacement + "\n", e.kind, e.reason, e.original) for e in edits]
+    after = apply_edits(text, edits)
+    touched = _touched_paragraphs(text, edits)
+    if touched is None:
+        assert any("\n" in e.replacement or "\n" in e.original for e in edits) or any(
+            text[e.raw_start - 1 : e.raw_start] == "\n" == text[e.raw_end : e.raw_end + 1] for e in edits)
+        return
+    before_parts, after_parts = text.split("\n\n"), after.split("\n\n")
+    assert len(before_parts) == len(after_parts)
+    assert [j for j, (a, b) in enumerate(zip(before_parts, after_parts)) if a != b] == sorted(
+        {j for j in touched if before_parts[j] != after_parts[j]})
+    # and each edit is in the paragraph it is said to be in
+    starts = [0]
+    for part in before_parts[:-1]:
+        starts.append(starts[-1] + len(part) + 2)
+    for edit, number in zip(edits, touched):
+        assert starts[number] <= edit.raw_start <= starts[number] + len(before_parts[number])

@@ -13,7 +13,6 @@ once its words are apart), garbage last (it only flags).
 
 from __future__ import annotations
 
-import array
 import bisect
 import functools
 import itertools
@@ -21,7 +20,6 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from mtfix.degarble import glue, loops
 from mtfix.degarble.compose import compose
@@ -33,7 +31,7 @@ from mtfix.degarble.loops import fix_loops
 from mtfix.degarble.markup import fix_markup
 from mtfix.degarble.mojibake import fix_mojibake
 from mtfix.degarble.spacing import fix_spacing
-from mtfix.document import Edit, OffsetMap, apply_edits
+from mtfix.document import Edit, OffsetMap, apply_edits, sort_and_check
 from mtfix.glossary import Glossary
 
 # Name → repair function, in the order they run. The name is the option in CleanConfig and
@@ -160,30 +158,38 @@ def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit
     stages = config.enabled()
     repairs = [name for name in stages if name != "garbage"]
     text, edits = raw, []
-    # What each repair last read, as the hashes of its paragraphs: a text per repair would
-    # keep eight copies of a large document alive.
-    read_by: dict[str, array.array] = {}
-    hashes = None  # of the current text, once needed
+    # When each paragraph (of text.split("\n\n")) last changed, on a clock that ticks once
+    # for each repair that changes the text, and when each repair last read the text: a
+    # repair has to read again the paragraphs changed since. (Comparing texts or their
+    # hashes instead cost a pass over the whole text after every repair.)
+    changed_at = [0] * (text.count("\n\n") + 1)
+    clock = 0
+    read_at: dict[str, int] = {}
     tokens: glue.TokenMemo = {}  # what the glue repair worked out for each token, kept for its next reading
     for _ in range(MAX_ROUNDS):
         round_began_with = text
         for name in repairs:
-            if hashes is None:
-                hashes = _paragraph_hashes(text)
             found = None
-            if name in read_by:
-                found = _on_changed_paragraphs(name, read_by[name], text, config, hashes, tokens)
+            if name in read_at:
+                found = _on_changed_paragraphs(name, read_at[name], changed_at, text, config, tokens)
             if found is None:
                 found = _run(name, text, config, tokens=tokens)
             # What the repair read: it reads again the paragraphs it changed (its output may
             # hold more for it to do) and those other repairs change after it.
-            read_by[name] = hashes
+            read_at[name] = clock
             if found:
+                found = sort_and_check(found)
                 edits = compose(raw, edits, found, first_checked=True)  # (edits is what compose returned)
                 given, text = text, apply_edits(text, found)  # (= apply_edits(raw, edits), from fewer edits)
-                hashes = None
+                clock += 1
+                touched = _touched_paragraphs(given, found)
+                if touched is None:  # a paragraph break added or removed: every paragraph is new
+                    changed_at = [clock] * (text.count("\n\n") + 1)
+                else:
+                    for number in touched:
+                        changed_at[number] = clock
                 if name in IDEMPOTENT or (name in SETTLED and SETTLED[name](_changed_lines(given, found, text))):
-                    hashes = read_by[name] = _paragraph_hashes(text)  # its output holds nothing more for it
+                    read_at[name] = clock  # its output holds nothing more for it
         if text == round_began_with:
             break
     if "garbage" in stages:
@@ -208,14 +214,28 @@ def _spans_paragraphs(text: str) -> bool:
             or ("<" in text and bool(_SCRIPT_OR_STYLE.search(text))))
 
 
-def _paragraph_hashes(text: str) -> array.array:
-    """The hash of each paragraph of ``text`` (split as :func:`_paragraphs` splits), in C.
+def _touched_paragraphs(text: str, edits: list[Edit]) -> list[int] | None:
+    """The numbers of the paragraphs of ``text`` (as :func:`_paragraphs` splits it) that
+    ``edits`` (sorted) change; None where an edit may add or remove a paragraph break: it
+    removes or puts in a line break, or it stands between two.
 
-    Later rounds compare paragraphs by these 64-bit hashes. Two different paragraphs with
-    one hash (a chance of 2^-64 a comparison, with Python's randomised string hashes) would
-    spare a paragraph one reading; keeping every text a repair read instead would keep up
-    to eight copies of a document alive."""
-    return array.array("q", map(hash, text.split("\n\n")))
+    Counted in C, the breaks between one edit and the next: each count starts where no run
+    of line breaks is cut in two, as ``str.split`` and ``str.count`` pair the line breaks
+    of a run from its first."""
+    touched: list[int] = []
+    counted = breaks = 0  # the breaks before ``counted``
+    for edit in edits:
+        start, end = edit.raw_start, edit.raw_end
+        if ("\n" in edit.replacement or text.find("\n", start, end) >= 0
+                or (text[start - 1 : start] == "\n" and text[end : end + 1] == "\n")):
+            return None
+        run = start  # where the run of line breaks before the edit begins (or the edit)
+        while run > counted and text[run - 1] == "\n":
+            run -= 1
+        breaks += text.count("\n\n", counted, run)
+        counted = run
+        touched.append(breaks + text.count("\n\n", run, start))
+    return touched
 
 
 # Each repair of a later round that reads part of the text splits the same text: the last
@@ -231,11 +251,11 @@ def _paragraphs(text: str) -> tuple[list[str], list[int]]:
     return parts, starts
 
 
-def _on_changed_paragraphs(name: str, before: array.array, text: str, config: CleanConfig,
-                           hashes: array.array, tokens: glue.TokenMemo | None = None) -> list[Edit] | None:
-    """The edits repair ``name`` makes on ``text`` (whose paragraph hashes are ``hashes``)
-    when the text it last read had the paragraph hashes ``before``: it reads only the
-    paragraphs that differ. None when it must read the whole text.
+def _on_changed_paragraphs(name: str, read_at: int, changed_at: list[int], text: str, config: CleanConfig,
+                           tokens: glue.TokenMemo | None = None) -> list[Edit] | None:
+    """The edits repair ``name`` makes on ``text`` when it last read it at ``read_at`` on
+    the clock of ``changed_at`` (when each paragraph last changed): it reads only the
+    paragraphs changed since. None when it must read the whole text.
 
     The changed paragraphs, each with the line breaks around it (so the repair sees the same
     neighbours as in the whole text), are put side by side and repaired as one text; the
@@ -244,15 +264,11 @@ def _on_changed_paragraphs(name: str, before: array.array, text: str, config: Cl
     paragraph to the next, and when the glue repair or the glossary makes an edit: both weigh
     evidence from the whole document (names used more than once, glue elsewhere, a name's
     context across a paragraph break)."""
-    if before == hashes:
+    if max(changed_at) <= read_at:
         return []
     if _spans_paragraphs(text):
         return None
-    if len(before) == len(hashes):  # the usual case: repairs rarely add or remove a break
-        changed = list(itertools.compress(itertools.count(), map(operator.ne, before, hashes)))  # (in C)
-    else:
-        matcher = SequenceMatcher(None, before.tolist(), hashes.tolist(), autojunk=False)
-        changed = sorted({j for tag, _, _, j1, j2 in matcher.get_opcodes() if tag != "equal" for j in range(j1, j2)})
+    changed = list(itertools.compress(itertools.count(), map(operator.gt, changed_at, itertools.repeat(read_at))))  # (in C)
     new_texts, new_starts = _paragraphs(text)
     if name == "glossary":  # the glossary reads a name's context across a break
         changed = sorted({k for j in changed for k in (j - 1, j, j + 1) if 0 <= k < len(new_texts)})
