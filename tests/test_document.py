@@ -64,3 +64,17 @@ def test_offset_map_is_monotonic_and_exact_outside_edits(case):
         if c not in produced:
             assert raw[offsets.start(c)] == char
             assert offsets.end(c + 1) == offsets.start(c) + 1
+
+
+def test_copy_with_is_dataclasses_replace_and_leaves_the_edit_alone():
+    import dataclasses
+
+    edit = Edit(3, 5, "é", "mojibake", "ftfy repair", "Ã©", flags=("lossy",))
+    moved = edit.copy_with(raw_start=13, raw_end=15, id=7)
+    assert moved == dataclasses.replace(edit, raw_start=13, raw_end=15, id=7)
+    assert hash(moved) == hash(dataclasses.replace(edit, raw_start=13, raw_end=15, id=7))
+    assert (edit.raw_start, edit.id) == (3, -1)  # the original is as it was
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        moved.raw_start = 0  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no field 'start'"):
+        edit.copy_with(start=1)

@@ -146,8 +146,7 @@ def _map_alone(raw: str, first: list[Edit], second: list[Edit], offsets: OffsetM
                 insertions = {e.raw_start for e in first if e.raw_start == e.raw_end}
             if raw_start in insertions:
                 return None  # two insertions at one place: the general way joins them
-        mapped.append(Edit(raw_start, raw_end, edit.replacement, edit.kind, edit.reason,
-                           raw[raw_start:raw_end], flags=edit.flags))
+        mapped.append(edit.copy_with(raw_start=raw_start, raw_end=raw_end, original=raw[raw_start:raw_end]))
     # Sorted, not checked again: the first's edits were, the mapped ones keep the order of
     # the second's (mapping is monotone), and no mapped edit overlaps one of the first's
     # (tested above) or, being one of the checked second's, another mapped one.

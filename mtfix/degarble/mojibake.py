@@ -17,7 +17,6 @@ ftfy does not do, is :mod:`mtfix.degarble.cjk`.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 
 import ftfy
@@ -190,7 +189,7 @@ def fix_mojibake(text: str) -> list[Edit]:
     edits: list[Edit] = []
     for offset, line in _lines_worth_a_look(text):
         for edit in _both_orders(line):
-            edits.append(replace(edit, raw_start=edit.raw_start + offset, raw_end=edit.raw_end + offset))
+            edits.append(edit.copy_with(raw_start=edit.raw_start + offset, raw_end=edit.raw_end + offset))
     return edits
 
 
