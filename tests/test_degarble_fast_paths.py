@@ -253,6 +253,39 @@ def test_rewritten_expressions_find_what_the_plain_ones_find(text):
     assert fast == plain
 
 
+GLUE_CHUNKS = ["Open", "AI", "Deep", "Mind", "from", "Take", "Nova", "Corp", "Success", "the", "A", "I",
+               "What", "s", "App", "2024", "by", "H100", "Lab", "Vision", "and", "published", "The", "Ilya"]
+
+
+def _plain_glue_candidates(text: str) -> list[tuple[int, int]]:
+    """glue._candidates as first written: back from each join a character at a time."""
+    candidates, last_end = [], -1
+    for hit in glue._NEEDS_LOOK.finditer(text):
+        if hit.start() < last_end:
+            continue
+        start = hit.start()
+        while start > max(0, hit.start() - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
+            start -= 1
+        for token in glue._CANDIDATE.finditer(text, start):
+            if token.start() > hit.start():
+                break
+            if token.end() > hit.start():
+                candidates.append(token.span())
+                last_end = token.end()
+                break
+    return candidates
+
+
+GLUE_TEXT = st.lists(st.sampled_from(GLUE_CHUNKS + [" ", ".", "'", "’", "_", "1.5", "x" * 70, "é", "中", "\n"]),
+                     max_size=30).map("".join)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.one_of(TEXT, GLUE_TEXT))
+def test_glue_candidates_found_back_from_each_join_in_c_are_the_plain_ones(text):
+    assert [m.span() for m in glue._candidates(text)] == _plain_glue_candidates(text)
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(TEXT)
 def test_the_whole_text_loop_test_keeps_every_line_the_line_test_keeps(text):
@@ -316,9 +349,6 @@ def test_find_all_counts_overlapping_occurrences(text):
 
 
 # --- glue: a token's cuts worked out once, without the document's names ----------------------
-
-GLUE_CHUNKS = ["Open", "AI", "Deep", "Mind", "from", "Take", "Nova", "Corp", "Success", "the", "A", "I",
-               "What", "s", "App", "2024", "by", "H100", "Lab", "Vision", "and", "published", "The", "Ilya"]
 
 
 @settings(max_examples=EXAMPLES * 3, deadline=None)

@@ -332,22 +332,30 @@ class _NoNamesAsked:
         return False
 
 
+# The run of word characters, apostrophes and dots (at most 64) that ends where a join is:
+# matched on the text reversed, so the way back from a join is one call in C.
+_RUN_BEHIND = re.compile(r"[\w'’.]{0,64}")
+
+
 def _candidates(text: str) -> list[re.Match]:
-    """The tokens of ``text`` that hold a join, found in C over the whole text."""
+    """The tokens of ``text`` that hold a join, found in C over the whole text: from each
+    join, back to where the run of word characters before it begins, then the first token
+    from there that reaches past the join."""
     candidates, last_end = [], -1
+    behind = None  # the text reversed, once a join is found
     for hit in _NEEDS_LOOK.finditer(text):
-        if hit.start() < last_end:
+        at = hit.start()
+        if at < last_end:
             continue
-        start = hit.start()
-        while start > max(0, hit.start() - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
-            start -= 1
-        for token in _CANDIDATE.finditer(text, start):
-            if token.start() > hit.start():
-                break
-            if token.end() > hit.start():
-                candidates.append(token)
-                last_end = token.end()
-                break
+        if behind is None:
+            behind = text[::-1]
+        start = at - (_RUN_BEHIND.match(behind, len(text) - at).end() - (len(text) - at))
+        token = _CANDIDATE.search(text, start)
+        while token is not None and token.end() <= at:
+            token = _CANDIDATE.search(text, token.end())
+        if token is not None and token.start() <= at:
+            candidates.append(token)
+            last_end = token.end()
     return candidates
 
 
