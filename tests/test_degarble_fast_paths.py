@@ -95,6 +95,15 @@ def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
             assert ftfy.fix_and_explain(line, config=mojibake.SAFE_FTFY)[0] == line
 
 
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.one_of(TEXT, st.text(max_size=60), st.lists(st.sampled_from(
+    ["â€œ", "Ã©", "Ã", "\x81", "\x9d", "â€\x9d", "\x1b[0m", "\ufeff", "\ud800", "\x00", "Â", "é", " ", "a", "ðŸ", "˜€"]),
+    max_size=12).map("".join)))
+def test_ftfy_fix_is_ftfy_fix_and_explain(text):
+    fixed, steps = ftfy.fix_and_explain(text, config=mojibake.SAFE_FTFY)
+    assert mojibake._ftfy_fix(text) == (fixed, list(steps or []))
+
+
 def test_is_bad_needs_two_of_its_characters_side_by_side_but_for_the_known_few():
     """The premise of _badness_needs, checked against ftfy's own expression for every
     character of the BMP alone among ASCII."""
