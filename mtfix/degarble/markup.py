@@ -83,9 +83,7 @@ def fix_markup(text: str) -> list[Edit]:
     # regular expressions most text.
     if ">" not in text and "blank" not in text:
         return []
-    if not _has_strong(text) and not _half_tags(text):
-        return []
-    guard = Guard(text)
+    guard: Guard | None = None  # (made when the first piece of debris is found)
     edits: list[Edit] = []
     for offset, line in lines_containing(text, (">", "blank")):
         found: list[Edit] = []
@@ -100,6 +98,7 @@ def fix_markup(text: str) -> list[Edit]:
                 replacement = " " if before.strip() and after.strip() and not after in ".,;:" else ""
                 if start > 0 and line[start].isspace() and after and after.isspace():
                     replacement = ""
+                guard = guard or Guard(text)
                 if guard.touches(offset + start, offset + end):
                     continue
                 found.append(Edit(offset + start, offset + end, replacement, "markup",
@@ -110,6 +109,7 @@ def fix_markup(text: str) -> list[Edit]:
                 end += 1
             if any(e.raw_start < offset + end and offset + start < e.raw_end for e in found):
                 continue
+            guard = guard or Guard(text)
             if guard.touches(offset + start, offset + end):
                 continue
             found.append(Edit(offset + start, offset + end, "", "markup", "half of an HTML tag", line[start:end]))
