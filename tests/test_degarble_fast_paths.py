@@ -407,3 +407,29 @@ def test_the_paragraphs_said_touched_are_all_that_differ_and_no_break_moved(text
         starts.append(starts[-1] + len(part) + 2)
     for edit, number in zip(edits, touched):
         assert starts[number] <= edit.raw_start <= starts[number] + len(before_parts[number])
+
+
+def test_expressions_searched_over_whole_texts_let_re_skip_ahead():
+    """Python's re skips ahead only to a pattern's first literal or class: an expression
+    searched over long text that begins otherwise is tried at every position, ten times
+    slower. (re._compiler is CPython's own compiler: the INFO block it writes first says
+    whether the search has a literal prefix or a class to skip to.)"""
+    compiler = pytest.importorskip("re._compiler")
+    from re import _constants, _parser
+
+    searched = {
+        "cjk._NON_ASCII_RUN": cjk._NON_ASCII_RUN, "cjk._LATIN1_RUN": cjk._LATIN1_RUN,
+        "mojibake._HIGH_RUN": mojibake._HIGH_RUN, "mojibake._DENSE_LATIN1": mojibake._DENSE_LATIN1,
+        "mojibake._TWO_NON_ASCII": mojibake._TWO_NON_ASCII, "mojibake._GLUED_IDEOGRAPHS": mojibake._GLUED_IDEOGRAPHS,
+        "mojibake._LEGACY_AS_LATIN": mojibake._LEGACY_AS_LATIN, "mojibake._badness_needs": mojibake._badness_needs(),
+        "mojibake._suspect": mojibake._suspect(), "mojibake._FTFY_CHARACTERS": mojibake._FTFY_CHARACTERS,
+        "glue._NEEDS_LOOK": glue._NEEDS_LOOK, "garbage._CAPS_RUN": garbage._CAPS_RUN,
+        "garbage._THREE_LOWER": garbage._THREE_LOWER, "plausibility._LATIN1_LETTER_RUNS": plausibility._LATIN1_LETTER_RUNS,
+        "spacing._STOP_BEFORE_WORD": spacing._STOP_BEFORE_WORD, "spacing._QUOTES": spacing._QUOTES,
+        "doublets._MAYBE_REPEATED": doublets._MAYBE_REPEATED, "doublets._DOT_BEFORE_CAPITAL": doublets._DOT_BEFORE_CAPITAL,
+        "loops._HYPHEN_LOOP_NEEDS": loops._HYPHEN_LOOP_NEEDS,
+    }
+    skipping = _constants.SRE_INFO_PREFIX | _constants.SRE_INFO_CHARSET
+    slow = [name for name, pattern in searched.items()
+            if not compiler._code(_parser.parse(pattern.pattern, pattern.flags), pattern.flags)[2] & skipping]
+    assert slow == []
