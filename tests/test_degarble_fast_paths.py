@@ -433,3 +433,23 @@ def test_expressions_searched_over_whole_texts_let_re_skip_ahead():
     slow = [name for name, pattern in searched.items()
             if not compiler._code(_parser.parse(pattern.pattern, pattern.flags), pattern.flags)[2] & skipping]
     assert slow == []
+
+
+# --- untouchable spans, tried where one can begin ---------------------------------------------
+
+SPAN_PIECES = st.sampled_from([
+    "```", "```py\n", "~~~", "`", "`x`", "<", ">", "<b>", "</div>", "<script>", "</script>", "<STYLE>", "http://", "HTTPS://",
+    "ftp://", "://", "www.", "WWW.", "wWw.", "@", "a.b+c@", "x@y.org", "](", "](http://a.b)", "{:", "{:toc}", "   {:.x}",
+    "[a]", "(", ")", " ", "\n", "a", "Z", "1", "_", ".", "-", "é", "中", "“", "”",
+])
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.lists(SPAN_PIECES, max_size=30).map("".join))
+def test_untouchable_spans_tried_where_they_begin_are_those_found_everywhere(text):
+    from mtfix.degarble import spans
+
+    triggers = [t for t, _ in spans._PARTS if spans._RARE_CHARACTER[t] in text and t in text]
+    present = tuple(dict.fromkeys(pattern for trigger, pattern in spans._PARTS if trigger in triggers))
+    plain = [m.span() for m in spans._pattern(present).finditer(text)] if present else []
+    assert spans.untouchable(text) == plain
