@@ -116,7 +116,8 @@ class OverlappingEditsError(ValueError):
     pass
 
 
-_SPAN = operator.attrgetter("raw_start", "raw_end")
+# An edit's (raw_start, raw_end): the order edits are kept in, read in C.
+edit_span = operator.attrgetter("raw_start", "raw_end")
 _RAW_START = operator.attrgetter("raw_start")
 _RAW_END = operator.attrgetter("raw_end")
 _REPLACEMENT = operator.attrgetter("replacement")  # (in C: this runs for every edit of every stage)
@@ -124,7 +125,7 @@ _REPLACEMENT = operator.attrgetter("replacement")  # (in C: this runs for every 
 
 def sort_and_check(edits: list[Edit]) -> list[Edit]:
     """Edits sorted by start; raises if two overlap (insertions at one point are allowed once)."""
-    ordered = sorted(edits, key=_SPAN)
+    ordered = sorted(edits, key=edit_span)
     for before, after in zip(ordered, ordered[1:]):
         if after.raw_start < before.raw_end or (
             after.raw_start == before.raw_start == before.raw_end == after.raw_end

@@ -9,11 +9,8 @@ both (``mojibake+glue``), so the log never claims a repair it did not make alone
 from __future__ import annotations
 
 import bisect
-import operator
 
-from mtfix.document import Edit, OffsetMap, apply_edits, sort_and_check
-
-_SPAN = operator.attrgetter("raw_start", "raw_end")
+from mtfix.document import Edit, OffsetMap, apply_edits, edit_span, sort_and_check
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -84,9 +81,7 @@ def compose(raw: str, first: list[Edit], second: list[Edit], *, first_checked: b
             if not cluster[0][2]:
                 result.append(edit)  # a first edit nothing touched
             else:  # a second edit alone: the text under it is raw text, moved
-                raw_start, raw_end = _raw_span(offsets, low, high)
-                result.append(Edit(raw_start, raw_end, edit.replacement, edit.kind, edit.reason,
-                                   raw[raw_start:raw_end], flags=edit.flags))
+                result.append(_moved_to_raw(raw, edit, offsets))
         else:
             firsts = [member[3] for member in cluster if not member[2]]
             if firsts:
@@ -127,6 +122,12 @@ def _raw_span(offsets: OffsetMap, start: int, end: int) -> tuple[int, int]:
     return raw_start, raw_start if end == start else offsets.end(end)
 
 
+def _moved_to_raw(raw: str, edit: Edit, offsets: OffsetMap) -> Edit:
+    """A second edit that touches no first edit, on the raw text under it."""
+    raw_start, raw_end = _raw_span(offsets, edit.raw_start, edit.raw_end)
+    return edit.copy_with(raw_start=raw_start, raw_end=raw_end, original=raw[raw_start:raw_end])
+
+
 def _map_alone(raw: str, first: list[Edit], second: list[Edit], offsets: OffsetMap) -> list[Edit] | None:
     """The composed edits when no edit of ``second`` overlaps one of ``first`` (nor is an
     insertion where the first inserted too); None otherwise."""
@@ -140,17 +141,17 @@ def _map_alone(raw: str, first: list[Edit], second: list[Edit], offsets: OffsetM
             if _overlaps(starts[k], ends[k], edit.raw_start, edit.raw_end):
                 return None
             k += 1
-        raw_start, raw_end = _raw_span(offsets, edit.raw_start, edit.raw_end)
-        if raw_start == raw_end:
+        moved = _moved_to_raw(raw, edit, offsets)
+        if moved.raw_start == moved.raw_end:
             if insertions is None:
                 insertions = {e.raw_start for e in first if e.raw_start == e.raw_end}
-            if raw_start in insertions:
+            if moved.raw_start in insertions:
                 return None  # two insertions at one place: the general way joins them
-        mapped.append(edit.copy_with(raw_start=raw_start, raw_end=raw_end, original=raw[raw_start:raw_end]))
+        mapped.append(moved)
     # Sorted, not checked again: the first's edits were, the mapped ones keep the order of
     # the second's (mapping is monotone), and no mapped edit overlaps one of the first's
     # (tested above) or, being one of the checked second's, another mapped one.
-    return sorted(first + mapped, key=_SPAN)
+    return sorted(first + mapped, key=edit_span)
 
 
 def _merged(intermediate: str, low: int, high: int, cluster: list) -> tuple[str, str, str, tuple[str, ...]]:
