@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mtfix import manifest, timing
-from mtfix.errors import MtfixError, printable_path
+from mtfix.errors import MtfixError, printable, printable_path
 
 log = logging.getLogger(__name__)
 
@@ -87,20 +87,24 @@ class Reporter:
         self.echo(f"{printable_path(path)} → {printable_path(english)} ({segments} segments, {translated} translated)")
 
     def failed(self, path: Path, reason: str) -> None:
-        self.echo_error(f"mtfix: {printable_path(path)}: {reason}")
+        self.echo_error(f"mtfix: {printable_path(path)}: {printable(reason)}")
+
+    def warning(self, line: str) -> None:
+        """A line about the run, not about one document (it starts with ``mtfix:``)."""
+        self.echo_error(printable(line))
 
     def finish(self, summary: BatchSummary) -> None:
         pass
 
 
-def _prepare_in_worker(path: str, clean_config):
+def _prepare_in_worker(path: str, clean_config, max_bytes: int):
     """Run in a worker process: the prepared document and the worker's stage times, or the
     error's type name and message."""
     from mtfix.pipeline import prepare_document
 
     timing.reset()
     try:
-        document = prepare_document(path, clean_config)
+        document = prepare_document(path, clean_config, max_bytes=max_bytes)
     except MtfixError as error:
         return None, (error.message, True), timing.snapshot()
     except Exception as error:  # our bug, but one document's: the batch goes on
@@ -108,11 +112,11 @@ def _prepare_in_worker(path: str, clean_config):
     return document, None, timing.snapshot()
 
 
-def _prepared(files: list[Path], clean_config, jobs: int) -> Iterator[tuple[Path, object, tuple | None]]:
+def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int) -> Iterator[tuple[Path, object, tuple | None]]:
     """(path, document or None, (reason, expected) or None) for each file, in order."""
     if jobs <= 1 or len(files) < 2:
         for path in files:
-            document, error, _ = _prepare_locally(path, clean_config)
+            document, error, _ = _prepare_locally(path, clean_config, max_bytes)
             yield path, document, error
         return
     import multiprocessing
@@ -126,18 +130,18 @@ def _prepared(files: list[Path], clean_config, jobs: int) -> Iterator[tuple[Path
         submitted = 0
         for number, path in enumerate(files):
             while submitted < len(files) and submitted < number + ahead:
-                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config)
+                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes)
                 submitted += 1
             document, error, times = futures.pop(number).result()
             timing.add(times)
             yield path, document, error
 
 
-def _prepare_locally(path: Path, clean_config):
+def _prepare_locally(path: Path, clean_config, max_bytes: int):
     from mtfix.pipeline import prepare_document
 
     try:
-        return prepare_document(path, clean_config), None, None
+        return prepare_document(path, clean_config, max_bytes=max_bytes), None, None
     except MtfixError as error:
         return None, (error.message, True), None
     except Exception as error:
@@ -162,35 +166,50 @@ def index_row(file: Path, root: Path, document, report: Path | None, error: str 
     }
 
 
+def _input_digest(path: Path, max_bytes: int) -> tuple[str, str | None]:
+    """(sha256 of the input's bytes, None) or ("", the reason it cannot be read): read with
+    the same checks as the document itself, so a FIFO or a device never blocks the batch."""
+    from mtfix.sources import read_bytes
+
+    try:
+        return manifest.sha256_bytes(read_bytes(path, max_bytes)), None
+    except MtfixError as error:
+        return "", error.message
+
+
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
-              jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None) -> BatchSummary:
+              jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
+              max_bytes: int | None = None) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
-    mirroring the tree; returns what became of each."""
+    mirroring the tree; returns what became of each. The rules that keep the user's files
+    safe are :mod:`mtfix.outputs`'."""
+    from mtfix.engines.routing import model_revision
+    from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
-    from mtfix.sources import atomic_write
+    from mtfix.sources import DEFAULT_MAX_BYTES
 
     reporter = reporter or Reporter()
+    max_bytes = max_bytes or DEFAULT_MAX_BYTES
     started = time.perf_counter()
     timing.reset()
     summary = BatchSummary()
     plan = make_signature(clean_config, translate_config, [])
-    state = manifest.load(out)
-    # Temporary files a killed run left behind (atomic writes name them ".<name>.*.tmp").
-    if out.is_dir():
-        for stale in out.rglob(".*.tmp"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
+    folder = OutputFolder(out, files, warn=reporter.warning)
+    state = folder.state
     index_rows: dict[str, dict] = {}
+
     def name_of(file: Path) -> str:
         return printable_path(file.relative_to(root).as_posix() if root.is_dir() else file.name)
+
+    def target_of(file: Path) -> Path:
+        # The output tree mirrors the input's, with names that print on one line as UTF-8.
+        return out / printable_path(file.parent.relative_to(root)) if root.is_dir() else out
 
     order = [name_of(file) for file in files]
 
     def save_state() -> None:
         try:
-            manifest.save(out, state)
+            folder.save()
         except MtfixError as error:
             reporter.failed(out / manifest.NAME, error.message)
 
@@ -204,14 +223,23 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         if save:
             save_state()
 
+    def revision(reference: str) -> str | None:
+        try:
+            return model_revision(reference)
+        except (MtfixError, OSError):
+            return None
+
+    folder.start()
     todo: list[tuple[Path, str]] = []
+    unreadable: dict[Path, str] = {}
     for file in files:
         name = name_of(file)
-        try:
-            sha256 = manifest.file_sha256(file)
-        except OSError:
-            sha256 = ""
-        done = manifest.finished(state, name, sha256, plan, out) if sha256 else None
+        sha256, problem = _input_digest(file, max_bytes)
+        if problem:
+            unreadable[file] = problem
+            todo.append((file, ""))
+            continue
+        done = manifest.finished(state, name, sha256, plan, out, revision)
         if done is not None:
             index_rows[name] = done["index"]
             summary.results.append(DocumentResult(name, "skipped", "unchanged since the last run",
@@ -237,17 +265,17 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
                 finish_window([one])
             return
         for file, document in documents:
-            # The output tree mirrors the input's, with names that are valid UTF-8.
-            target = out / printable_path(file.parent.relative_to(root)) if root.is_dir() else out
             try:
-                paths = write_outputs(document, target)
+                paths = write_outputs(document, target_of(file), folder, file)
             except MtfixError as error:
                 fail(file, hashes[file], error.message, save=False)
                 continue
             name = name_of(file)
-            outputs = [printable_path(p.relative_to(out).as_posix()) for p in (paths.english, paths.alignment, paths.report)]
+            outputs = [folder.relative(p) for p in paths.all()]
             index_rows[name] = index_row(file, root, document, paths.report.relative_to(out), None)
+            models = sorted({t.model for t in document.translations.values()})
             state["documents"][name] = {"status": "done", "sha256": hashes[file], "plan": plan, "outputs": outputs,
+                                        "models": {m: revision(m) for m in models},
                                         "signature": document.signature, "index": index_rows[name]}
             summary.results.append(DocumentResult(name, "done", None, len(document.segments),
                                                   len(document.translations), outputs))
@@ -260,7 +288,13 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
 
     pending: list[tuple[Path, object]] = []
     pending_segments = 0
-    for file, document, error in _prepared([file for file, _ in todo], clean_config, jobs):
+    readable = [file for file, _ in todo if file not in unreadable]
+    prepared = iter(_prepared(readable, clean_config, jobs, max_bytes))
+    for file, _ in todo:
+        if file in unreadable:
+            fail(file, "", unreadable[file])
+            continue
+        _, document, error = next(prepared)
         if document is None:
             fail(file, hashes[file], error[0])
             continue
@@ -275,10 +309,14 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     if root.is_dir():
         from mtfix.export.html import render_index
 
+        index = out / "index.html"
         try:
-            atomic_write(out / "index.html", render_index([index_rows[n] for n in order if n in index_rows], str(root)))
+            folder.check_replaceable(index)
+            folder.write(index, render_index([index_rows[n] for n in order if n in index_rows], printable_path(root.name)),
+                         folder.mode_for(None))
         except MtfixError as error:
-            reporter.failed(out / "index.html", error.message)
+            reporter.failed(index, error.message)
+    folder.finish()
     # Results in the order of the files, whatever order they finished in.
     position = {name: i for i, name in enumerate(order)}
     summary.results.sort(key=lambda result: position.get(result.name, len(position)))

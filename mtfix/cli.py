@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from mtfix import __version__
-from mtfix.errors import MtfixError, printable_path
+from mtfix.errors import MtfixError, printable, printable_path
 
 app = typer.Typer(
     help="Turn damaged multilingual documents into faithful English with a review trail.",
@@ -26,10 +26,6 @@ models_app = typer.Typer(help="Models: what is cached, what each language routes
 app.add_typer(models_app, name="models")
 glossary_app = typer.Typer(help="Glossaries: check a translation against one, import others.", no_args_is_help=True)
 app.add_typer(glossary_app, name="glossary")
-
-# Files a folder walk picks up.
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".text"}
-
 
 def _say_error(error: MtfixError) -> None:
     typer.echo(f"mtfix: {error}", err=True)
@@ -53,51 +49,58 @@ def main(
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def input_files(path: Path, out_dir: Path, globs: list[str] = (), excludes: list[str] = (),
-                hidden: bool = False) -> list[Path]:
-    """The documents under ``path``: the file itself, or the files of a folder, recursively:
-    text files (or those matching ``globs``, on the path relative to the folder), minus
-    ``excludes``; hidden files and folders only with ``hidden``; the output folder never
-    read back; symbolic links followed, but a folder is never entered twice (a link loop)."""
-    from fnmatch import fnmatch
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
-    if not path.is_dir():
-        return [path]
-    out_resolved = out_dir.resolve()
-    seen_dirs: set[str] = set()
-    found = []
-    for root, dirs, files in os.walk(path, followlinks=True):
-        real = os.path.realpath(root)
-        if real in seen_dirs:
-            dirs[:] = []
-            continue
-        seen_dirs.add(real)
-        root_path = Path(root)
-        if root_path.resolve() == out_resolved or out_resolved in root_path.resolve().parents:
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
-        for name in sorted(files):
-            candidate = root_path / name
-            relative = candidate.relative_to(path).as_posix()
-            if not hidden and name.startswith("."):
-                continue
-            if globs:
-                if not any(fnmatch(relative, pattern) or fnmatch(name, pattern) for pattern in globs):
-                    continue
-            elif candidate.suffix.lower() not in TEXT_SUFFIXES:
-                continue
-            if any(fnmatch(relative, pattern) for pattern in excludes):
-                continue
-            # A broken link is listed too, so that the batch reports it instead of
-            # passing over it in silence.
-            if candidate.is_file() or (candidate.is_symlink() and not candidate.exists()):
-                found.append(candidate)
-    return sorted(found)
+
+def _parse_size(text: str) -> int:
+    """``512M``, ``2G``, ``1000000`` → bytes; a usage error otherwise."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number[-1:] in units and number[-1:]:
+        number, unit = number[:-1], number[-1]
+    if not number.isdigit() or int(number) == 0:
+        raise typer.BadParameter(f"{text!r} is not a size (examples: 512M, 2G, 100000)", param_hint="--max-bytes")
+    return int(number) * units[unit]
+
+
+def _refuse_options_of_other_engines(ctx: typer.Context, engine: str) -> None:
+    """An option of another engine, given on the command line, is a usage error: it would
+    otherwise be ignored without a word."""
+    from mtfix.engines.base import ENGINE_ONLY_OPTIONS
+
+    for name, engines in ENGINE_ONLY_OPTIONS.items():
+        source = ctx.get_parameter_source(name)  # by name: typer may bring a click of its own
+        if engine not in engines and source is not None and source.name == "COMMANDLINE":
+            flag = "--" + name.replace("_", "-")
+            typer.echo(f"mtfix: {flag} applies to --engine {' or '.join(engines)} only, not to {engine}", err=True)
+            raise typer.Exit(2)
+
+
+def _open_translation_memory(memory: Optional[Path], no_memory: bool):
+    """The run's memory, or None. Another program's database is a usage error; a memory
+    that cannot be used (damaged, read-only, locked) is one warning, and the run goes on
+    without it: a memory is a cache, never a reason to fail a document."""
+    if no_memory:
+        return None
+    from mtfix.memory import NotAMemoryError, TranslationMemory, default_path
+
+    try:
+        return TranslationMemory(memory or default_path(), warn=lambda line: typer.echo(line, err=True))
+    except NotAMemoryError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+    except MtfixError as error:
+        typer.echo(f"mtfix: {error}; translating without a memory", err=True)
+        return None
 
 
 @app.command()
 def translate(
+    ctx: typer.Context,
     path: Path = typer.Argument(..., help="A file, or a folder of .txt/.md/.html files."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
     engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language), nllb, or ct2 (CTranslate2: the same models, int8, faster)."),
@@ -121,14 +124,28 @@ def translate(
     glob: list[str] = typer.Option([], "--glob", help="Only files matching this pattern (repeatable), e.g. '*.md'."),
     exclude: list[str] = typer.Option([], "--exclude", help="Leave out files matching this pattern (repeatable), e.g. 'drafts/**'."),
     hidden: bool = typer.Option(False, "--hidden", help="Also read hidden files and folders."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes preparing documents (read, repair, split, detect) while the model translates."),
+    follow_links: bool = typer.Option(False, "--follow-links", help="Also read links that point outside the input folder."),
+    max_bytes: str = typer.Option("512M", "--max-bytes", help="Refuse inputs larger than this (512M, 2G, bytes)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes preparing documents (read, repair, split, detect) while the model translates; at most the cores available."),
     window: int = typer.Option(256, "--window", min=1, help="Segments of several documents translated together."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_summary: bool = typer.Option(False, "--json", help="Print a machine-readable summary (with time per stage) at the end."),
 ) -> None:
-    """Translate a file or a folder to English: <stem>.en<ext>, <stem>.align.jsonl, <stem>.html."""
+    """Translate a file or a folder to English: NAME.en.EXT, NAME.EXT.align.jsonl, NAME.EXT.review.html."""
     from mtfix.engines.base import TERM_REPAIRS, TranslateConfig, create_engine
+    from mtfix.inputs import TEXT_SUFFIXES, find_inputs
 
+    _refuse_options_of_other_engines(ctx, engine)
+    limit = _parse_size(max_bytes)
+    if term_repair not in TERM_REPAIRS:
+        typer.echo(f"mtfix: --term-repair {term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}", err=True)
+        raise typer.Exit(2)
+    if not path.exists() and not path.is_symlink():
+        typer.echo(f"mtfix: {printable_path(path)}: no such file or folder", err=True)
+        raise typer.Exit(2)
+    if jobs > _cores():
+        typer.echo(f"mtfix: --jobs {jobs}: only {_cores()} cores are available here; using {_cores()}", err=True)
+        jobs = _cores()
     translate_config = TranslateConfig(
         engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
@@ -136,37 +153,34 @@ def translate(
     )
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
-    if term_repair not in TERM_REPAIRS:
-        typer.echo(f"mtfix: unknown --term-repair {term_repair!r}: use {' or '.join(TERM_REPAIRS)}", err=True)
-        raise typer.Exit(2)
-    if not path.exists():
-        typer.echo(f"mtfix: {path}: no such file or folder", err=True)
-        raise typer.Exit(2)
+    memory_store = _open_translation_memory(memory, no_memory)
+    inputs = find_inputs(path, out, glob, exclude, hidden, follow_links)
+    for link, reason in inputs.skipped:
+        typer.echo(f"mtfix: {printable_path(link)}: {reason}", err=True)
+    if not inputs.files:
+        typer.echo(f"mtfix: {printable_path(path)}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
+        raise typer.Exit(1)
     try:
-        engine_instance = create_engine(translate_config)
-        memory_store = None
-        if not no_memory:
-            from mtfix.memory import TranslationMemory, default_path
+        if not path.is_dir():
+            # One file that cannot be read is said before a model loads for nothing.
+            from mtfix.sources import read_text
 
-            try:
-                memory_store = TranslationMemory(memory or default_path())
-            except MtfixError as error:
-                if memory is not None:
-                    raise  # the user named this file: not being able to use it is an error
-                # The default place is not writable (a read-only home): go on without.
-                typer.echo(f"mtfix: {error}; translating without a memory", err=True)
+            read_text(path, limit)
+        engine_instance = create_engine(translate_config)
+        engine_instance.check()  # the error that would fail every document, said once, before any
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
-    files = input_files(path, out, glob, exclude, hidden)
-    if not files:
-        typer.echo(f"mtfix: {path}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
-        raise typer.Exit(1)
     from mtfix.batch import run_batch
 
+    files = inputs.files
     reporter = _reporter(quiet or json_summary, len(files))
-    summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
-                        jobs=jobs, window=window, reporter=reporter)
+    try:
+        summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
+                            jobs=jobs, window=window, reporter=reporter, max_bytes=limit)
+    except MtfixError as error:  # the output folder itself (not one document) cannot be used
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
     if json_summary:
         import json
 
@@ -227,9 +241,12 @@ class _ProgressReporter:
 
     def failed(self, path, reason: str) -> None:
         # One line on stderr, never wrapped: scripts and people grep these.
-        typer.echo(f"mtfix: {path}: {reason}", err=True)
+        typer.echo(f"mtfix: {printable_path(path)}: {printable(reason)}", err=True)
         if self.task is not None:
             self.progress.update(self.task, advance=1)
+
+    def warning(self, line: str) -> None:
+        typer.echo(printable(line), err=True)
 
     def finish(self, summary) -> None:
         self.progress.stop()
@@ -274,13 +291,15 @@ def clean(
     ),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
+    max_bytes: str = typer.Option("512M", "--max-bytes", help="Refuse inputs larger than this (512M, 2G, bytes)."),
 ) -> None:
-    """Repair a file without translating: <stem>.clean<ext> and <stem>.edits.jsonl."""
+    """Repair a file without translating: NAME.clean.EXT and NAME.EXT.edits.jsonl."""
     from mtfix.pipeline import clean_file
 
+    limit = _parse_size(max_bytes)
     clean_config = _clean_config(skip, glossaries=glossary, default_glossary=not no_default_glossary)
     try:
-        document = clean_file(path, out, clean_config)
+        document = clean_file(path, out, clean_config, max_bytes=limit)
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
@@ -288,68 +307,87 @@ def clean(
         for edit in document.edits:
             line = document.raw.count("\n", 0, edit.raw_start) + 1
             typer.echo(
-                f"{path}:{line}: {typer.style(repr(edit.original), fg='red')} → "
+                f"{printable_path(path)}:{line}: {typer.style(repr(edit.original), fg='red')} → "
                 f"{typer.style(repr(edit.replacement), fg='green')}  [{edit.kind}] {edit.reason}"
             )
     typer.echo(f"{printable_path(path)}: {len(document.edits)} edits → {printable_path(out)}")
 
 
 def _load_alignment(alignment: Path):
-    """The Document an alignment file describes; a bad file is one line and exit 2."""
-    import json
-
-    from mtfix.export.jsonl import document_from_alignment, read_jsonl
+    """The Document an alignment file describes, every record checked; a bad file is one
+    line naming the file and the line, and exit 2."""
+    from mtfix.export.jsonl import document_from_alignment, read_alignment_file
 
     try:
-        records = read_jsonl(alignment.read_text(encoding="utf-8"))
-        return document_from_alignment(records)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        typer.echo(f"mtfix: {alignment}: not a readable mtfix alignment file ({error})", err=True)
+        return document_from_alignment(read_alignment_file(alignment))
+    except MtfixError as error:
+        _say_error(error)
         raise typer.Exit(2)
+
+
+def _write_one(target: Path, content: str, inputs: list[Path], chosen: bool, marker: str) -> None:
+    """Write a command's one output. It never replaces one of the command's ``inputs``;
+    and unless the user ``chosen`` the name with ``--out``, an existing file there is
+    replaced only when it is mtfix's own (``marker`` in its first 64 KB)."""
+    from mtfix.sources import atomic_write
+
+    for source in inputs:
+        if target.exists() and source.exists() and os.path.samefile(target, source):
+            typer.echo(f"mtfix: {printable_path(target)}: is the input; choose another --out", err=True)
+            raise typer.Exit(2)
+    if not chosen and (target.exists() or target.is_symlink()):
+        try:
+            with open(target, "rb") as stream:
+                ours = marker.encode("utf-8") in stream.read(65536)
+        except OSError:
+            ours = False
+        if not ours or target.is_symlink() or not target.is_file():
+            typer.echo(f"mtfix: {printable_path(target)}: exists and was not written by mtfix; it was left as it "
+                       "is: choose a name with --out", err=True)
+            raise typer.Exit(1)
+    try:
+        atomic_write(target, content)
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+
+
+def _beside(alignment: Path, suffix: str) -> Path:
+    """``a.md.align.jsonl`` → ``a.md`` + ``suffix``, in the same folder."""
+    return alignment.with_name(alignment.name.removesuffix(".jsonl").removesuffix(".align") + suffix)
 
 
 @app.command()
 def report(
-    alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The page to write (default: <stem>.html beside it)."),
+    alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The page to write (default: NAME.review.html beside it)."),
 ) -> None:
     """Rebuild the HTML review page from an alignment file alone (no model, no original)."""
-    from mtfix.export.html import render_report
-    from mtfix.sources import atomic_write
+    from mtfix.export.html import GENERATOR_MARK, render_report
 
     document = _load_alignment(alignment)
-    name = alignment.name.removesuffix(".jsonl").removesuffix(".align") + ".html"
-    target = out or alignment.with_name(name)
-    try:
-        atomic_write(target, render_report(document))
-    except MtfixError as error:
-        _say_error(error)
-        raise typer.Exit(error.exit_code)
+    target = out or _beside(alignment, ".review.html")
+    _write_one(target, render_report(document), [alignment], out is not None, GENERATOR_MARK)
     typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.segments)} segments)")
 
 
 @app.command()
 def export(
-    alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
+    alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
     format: str = typer.Option("tmx", "--format", "-f", help="tmx (TMX 1.4b) or xliff (XLIFF 2.1)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The file to write (default: <stem>.tmx/.xlf beside it)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The file to write (default: NAME.tmx/.xlf beside it)."),
 ) -> None:
     """Write the translated segments as TMX or XLIFF for CAT tools (OmegaT and others)."""
-    from mtfix.export.interchange import to_tmx, to_xliff
-    from mtfix.sources import atomic_write
+    from mtfix.export.interchange import TMX_MARK, XLIFF_MARK, to_tmx, to_xliff
 
-    writers = {"tmx": (to_tmx, ".tmx"), "xliff": (to_xliff, ".xlf")}
+    writers = {"tmx": (to_tmx, ".tmx", TMX_MARK), "xliff": (to_xliff, ".xlf", XLIFF_MARK)}
     if format not in writers:
         typer.echo(f"mtfix: --format: unknown format {format!r} (known: tmx, xliff)", err=True)
         raise typer.Exit(2)
     document = _load_alignment(alignment)
-    writer, suffix = writers[format]
-    target = out or alignment.with_name(alignment.name.removesuffix(".jsonl").removesuffix(".align") + suffix)
-    try:
-        atomic_write(target, writer(document))
-    except MtfixError as error:
-        _say_error(error)
-        raise typer.Exit(error.exit_code)
+    writer, suffix, mark = writers[format]
+    target = out or _beside(alignment, suffix)
+    _write_one(target, writer(document), [alignment], out is not None, mark)
     typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.translations)} units)")
 
 
@@ -361,7 +399,16 @@ def _open_memory(path: Optional[Path]):
     from mtfix.memory import TranslationMemory, default_path
 
     try:
-        return TranslationMemory(path or default_path())
+        return TranslationMemory(path or default_path(), strict=True)
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
+
+
+def _memory_command(action):
+    """Run ``action`` on the memory; a memory that fails half-way is one line, exit 1."""
+    try:
+        return action()
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
@@ -370,9 +417,11 @@ def _open_memory(path: Optional[Path]):
 @memory_app.command("stats")
 def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
     """How many translations the memory holds, by language."""
-    stats = _open_memory(memory).stats()
+    store = _open_memory(memory)
+    stats = _memory_command(store.stats)
     languages = ", ".join(f"{lang} ({count})" for lang, count in stats["languages"].items()) or "none"
-    typer.echo(f"{stats['path']}: {stats['entries']} translations, {stats['bytes'] / 1e6:.1f} MB; languages: {languages}")
+    typer.echo(f"{printable_path(stats['path'])}: {stats['entries']} translations, {stats['bytes'] / 1e6:.1f} MB; "
+               f"languages: {languages}")
 
 
 @memory_app.command("export")
@@ -381,40 +430,21 @@ def memory_export(
     memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file."),
 ) -> None:
     """Write the memory as TMX 1.4b (one tu per stored translation)."""
-    import time
-    import xml.etree.ElementTree as ET
+    from mtfix.export.interchange import TMX_MARK, memory_tmx
 
-    from mtfix import __version__
-    from mtfix.export.interchange import XML_LANG, _xml_text
-    from mtfix.sources import atomic_write
-
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", {"creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
-                                   "o-tmf": "mtfix-memory", "adminlang": "en", "srclang": "*all*", "datatype": "plaintext",
-                                   "creationdate": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})
-    body = ET.SubElement(root, "body")
-    count = 0
-    for source, lang, target, context in _open_memory(memory).entries():
-        tu = ET.SubElement(body, "tu", srclang=lang)
-        ET.SubElement(tu, "prop", type="x-mtfix-context").text = _xml_text(context)
-        ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: lang}), "seg").text = _xml_text(source)
-        ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: "en"}), "seg").text = _xml_text(target)
-        count += 1
-    ET.indent(root)
-    try:
-        atomic_write(out, '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
-                     + ET.tostring(root, encoding="unicode") + "\n")
-    except MtfixError as error:
-        _say_error(error)
-        raise typer.Exit(error.exit_code)
-    typer.echo(f"{count} translations → {out}")
+    store = _open_memory(memory)
+    content, count = _memory_command(lambda: memory_tmx(store.entries()))
+    sidecars = [store.path.with_name(store.path.name + end) for end in ("-wal", "-shm")]
+    _write_one(out, content, [store.path, *sidecars], True, TMX_MARK)
+    typer.echo(f"{count} translations → {printable_path(out)}")
 
 
 @memory_app.command("clear")
 def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
     """Forget every stored translation."""
     store = _open_memory(memory)
-    typer.echo(f"{store.path}: {store.clear()} translations removed")
+    removed = _memory_command(store.clear)
+    typer.echo(f"{printable_path(store.path)}: {removed} translations removed")
 
 
 @models_app.command("list")
@@ -422,7 +452,7 @@ def models_list(
     languages: list[str] = typer.Argument(None, help="Languages to show routing for (default: common ones)."),
 ) -> None:
     """What is in the local cache, and which model each language routes to."""
-    from mtfix.engines import hf
+    from mtfix.engines import routing
     from mtfix.engines.marian import candidate_models
     from mtfix.engines.nllb import DEFAULT_MODEL
 
@@ -439,10 +469,10 @@ def models_list(
         typer.echo(f"  {repo_id}")
     typer.echo("Routing (marian):")
     for lang in languages or ["zh", "id", "ja", "ko", "de", "fr", "es", "ru", "ar", "ms"]:
-        chosen = next((m for m in candidate_models(lang) if hf.model_available(m)), None)
+        chosen = next((m for m in candidate_models(lang) if routing.model_available(m)), None)
         state = f"→ {chosen}" if chosen else f"→ {candidate_models(lang)[0]} (not cached)"
         typer.echo(f"  {lang:6} {state}")
-    nllb_state = "cached" if hf.model_available(DEFAULT_MODEL) else "not cached"
+    nllb_state = "cached" if routing.model_available(DEFAULT_MODEL) else "not cached"
     typer.echo(f"Routing (nllb): every language → {DEFAULT_MODEL} ({nllb_state})")
 
 
@@ -514,41 +544,33 @@ def models_random_init(
     from mtfix.testing import build_random_model
 
     if not (source / "config.json").is_file():
-        typer.echo(f"mtfix: {source}: no config.json here", err=True)
+        typer.echo(f"mtfix: {printable_path(source)}: no config.json here", err=True)
+        raise typer.Exit(2)
+    # Saving a model writes config.json, the weights and the tokenizer's files: into a
+    # folder of the user's, that would replace theirs.
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "RANDOM_WEIGHTS.txt").is_file())):
+        typer.echo(f"mtfix: {printable_path(out)}: exists and is not an empty folder or a random model of "
+                   "mtfix's; it was left as it is: choose another place", err=True)
         raise typer.Exit(2)
     build_random_model(source, out, seed)
     typer.echo(f"{out}: random-weight model of {source} (output is nonsense; for mechanics and speed only)")
 
 
-def run() -> None:
-    try:
-        app()
-    except MtfixError as error:
-        _say_error(error)
-        sys.exit(error.exit_code)
-
-
-if __name__ == "__main__":
-    run()
-
-
 @glossary_app.command("check")
 def glossary_check(
-    alignment: Path = typer.Argument(..., help="An <stem>.align.jsonl written by mtfix translate."),
+    alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
 ) -> None:
     """List every glossary term found in the source and whether its target form is in the English."""
-    import json
+    from mtfix.export.jsonl import read_alignment_file
 
     try:
-        from mtfix.export.jsonl import read_jsonl
-
-        records = read_jsonl(alignment.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        typer.echo(f"mtfix: {alignment}: not a readable alignment file ({error})", err=True)
+        records = read_alignment_file(alignment)
+    except MtfixError as error:
+        _say_error(error)
         raise typer.Exit(2)
     total = found = 0
     for record in records:
-        if record.get("type") != "segment":
+        if record["type"] != "segment":
             continue
         for hit in record.get("terms", []):
             total += 1
@@ -556,11 +578,11 @@ def glossary_check(
             found += ok
             source = record["source"][hit["source_span"][0] : hit["source_span"][1]]
             mark = "ok     " if ok else "MISSING"
-            typer.echo(f"{mark} segment {record['id']}: {source} → {hit['target']}")
+            typer.echo(f"{mark} segment {record['id']}: {printable(source)} → {printable(hit['target'])}")
     if total == 0:
-        typer.echo(f"{alignment}: no glossary terms in the translated segments")
+        typer.echo(f"{printable_path(alignment)}: no glossary terms in the translated segments")
         raise typer.Exit(0)
-    typer.echo(f"{alignment}: {found}/{total} terms in canonical form ({100 * found / total:.1f} %)")
+    typer.echo(f"{printable_path(alignment)}: {found}/{total} terms in canonical form ({100 * found / total:.1f} %)")
     raise typer.Exit(0 if found == total else 1)
 
 
@@ -573,7 +595,6 @@ def glossary_import(
 ) -> None:
     """Convert another tool's glossary into mtfix's TSV format."""
     from mtfix.glossary import Glossary, read_import, write_tsv
-    from mtfix.sources import atomic_write
 
     try:
         pairs = read_import(source)
@@ -582,8 +603,20 @@ def glossary_import(
             grouped.setdefault(target, []).append(f"{lang}:{form}" if lang else form)
         rows = [(target, "|".join(forms), "", kind, f"imported from {source.name}", "") for target, forms in grouped.items()]
         Glossary.from_rows(rows, origin=str(source))  # the same checks as loading
-        atomic_write(out, write_tsv(rows))
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code if error.exit_code != 1 else 2)
-    typer.echo(f"{source} → {out} ({len(rows)} terms, {len(pairs)} source forms)")
+    _write_one(out, write_tsv(rows), [source], True, "")
+    typer.echo(f"{printable_path(source)} → {printable_path(out)} ({len(rows)} terms, {len(pairs)} source forms)")
+
+
+def run() -> None:
+    try:
+        app()
+    except MtfixError as error:
+        _say_error(error)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    run()

@@ -144,6 +144,8 @@ class Glossary:
                 if not item:
                     continue
                 lang, _, form = item.partition(":") if re.match(r"^[a-z]{2,3}(?:-[A-Za-z]+)?:", item) else ("", "", item)
+                if not form.strip():
+                    raise GlossaryError(f"{where}: the source form {item!r} is empty", origin)
                 forms.append((lang or None, form.strip()))
             if not forms:
                 raise GlossaryError(f"{where}: no source form for {target!r}", origin)
@@ -314,12 +316,17 @@ def _is_known_word(word: str) -> bool:
 
 def _read_text(path: Path, missing: str, unreadable: str) -> str:
     """A glossary-like file's text (a byte-order mark dropped); GlossaryError otherwise."""
+    from mtfix.errors import InputError
+    from mtfix.sources import read_bytes
+
+    if not path.exists() and not path.is_symlink():
+        raise GlossaryError(missing, str(path))
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise GlossaryError(missing, str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise GlossaryError(f"{unreadable} ({error})", str(path)) from None
+        return read_bytes(path).decode("utf-8-sig")
+    except InputError as error:  # a folder, a FIFO, a device, unreadable: said, never read
+        raise GlossaryError(f"{unreadable} ({error.message})", str(path)) from None
+    except UnicodeDecodeError as error:
+        raise GlossaryError(f"{unreadable} (not UTF-8 at byte {error.start})", str(path)) from None
 
 
 def read_import(path: str | Path) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -28,7 +29,12 @@ import unicodedata
 from pathlib import Path
 
 from mtfix import __version__
-from mtfix.errors import OutputError
+from mtfix.errors import MtfixError, OutputError, printable_path
+
+# Marks an mtfix memory, so that ``--memory`` never adds tables to (or clears rows of) another
+# program's database: ``PRAGMA application_id`` ("mtfx") and a schema version.
+APPLICATION_ID = 0x6D746678
+SCHEMA_VERSION = 1
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tm (
@@ -41,8 +47,11 @@ CREATE TABLE IF NOT EXISTS tm (
     flags TEXT NOT NULL,
     links TEXT NOT NULL,
     created REAL NOT NULL
-)
+);
+CREATE TABLE IF NOT EXISTS mtfix_schema (version INTEGER NOT NULL);
 """
+
+log = logging.getLogger(__name__)
 
 
 def default_path() -> Path:
@@ -57,18 +66,82 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+class MemoryFileError(OutputError):
+    """The memory file cannot be used (damaged, not writable, locked)."""
+
+
+class NotAMemoryError(MemoryFileError):
+    """The file exists and is some other program's: never touched, and a usage error."""
+
+    exit_code = 2
+
+
+# The table of mtfix memories made before they were marked: adopted as they are.
+LEGACY_COLUMNS = ["key", "source", "lang", "context", "target", "score", "flags", "links", "created"]
+
+
 class TranslationMemory:
-    def __init__(self, path: str | os.PathLike):
+    """``strict``: every failure raises (the ``mtfix memory`` commands). Otherwise (a
+    translation run) a memory that breaks mid-run (a damaged page, a read-only file, a
+    lock held too long) says so once and the run goes on without it: a memory is a cache,
+    never a reason to fail a document."""
+
+    def __init__(self, path: str | os.PathLike, strict: bool = False, warn=None):
         self.path = Path(path)
+        self.strict = strict
+        self.broken: str | None = None
+        self._warn = warn or (lambda line: log.warning("%s", line))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            new = not self.path.exists() or self.path.stat().st_size == 0
+            if new:
+                # The memory holds the text of every document translated: readable by its
+                # owner only (SQLite gives its -wal and -shm files the same permissions).
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600))
             # A long busy timeout: two processes writing at once wait for each other.
             self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._check_owner(new)
+            if new:  # marked before WAL is on, so that the mark is in the file itself at once
+                self.connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self.connection.executescript(SCHEMA)
+                self.connection.execute("INSERT INTO mtfix_schema VALUES (?)", (SCHEMA_VERSION,))
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("PRAGMA synchronous=NORMAL")
-            self.connection.execute(SCHEMA)
+        except MemoryFileError:
+            raise
         except (OSError, sqlite3.Error) as error:
-            raise OutputError(f"cannot open the translation memory ({error})", str(self.path)) from None
+            raise MemoryFileError(f"cannot open the translation memory ({error})", str(self.path)) from None
+
+    def _check_owner(self, new: bool) -> None:
+        """Refuse any existing database that is not an mtfix memory."""
+        if new:
+            return
+        application_id = self.connection.execute("PRAGMA application_id").fetchone()[0]
+        tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if application_id == APPLICATION_ID and "mtfix_schema" in tables:
+            version = self.connection.execute("SELECT MAX(version) FROM mtfix_schema").fetchone()[0]
+            if version is not None and version > SCHEMA_VERSION:
+                raise MemoryFileError(f"is a memory of a newer mtfix (schema {version}); use that version or "
+                                   "another --memory", str(self.path))
+            return
+        if application_id == 0 and tables == {"tm"}:
+            columns = [row[1] for row in self.connection.execute("PRAGMA table_info(tm)")]
+            if columns == LEGACY_COLUMNS:
+                self.connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self.connection.executescript(SCHEMA)
+                self.connection.execute("INSERT INTO mtfix_schema VALUES (?)", (SCHEMA_VERSION,))
+                return
+        self.connection.close()
+        raise NotAMemoryError("is not an mtfix translation memory (another program's database?); it was left "
+                           "as it is: choose another --memory", str(self.path))
+
+    def _failed(self, error: Exception) -> None:
+        if self.strict:
+            raise MemoryFileError(f"the translation memory failed ({error})", str(self.path)) from None
+        if self.broken is None:
+            self.broken = str(error)
+            self._warn(f"mtfix: {printable_path(self.path)}: the translation memory failed ({error}); "
+                       "going on without it")
 
     @staticmethod
     def key(source: str, lang: str, context: str) -> str:
@@ -77,41 +150,62 @@ class TranslationMemory:
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def get_many(self, keys: list[str]) -> dict[str, dict]:
+        if self.broken:
+            return {}
         found: dict[str, dict] = {}
-        for first in range(0, len(keys), 500):
-            chunk = keys[first : first + 500]
-            rows = self.connection.execute(
-                f"SELECT key, target, score, flags, links FROM tm WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            ).fetchall()
-            for key, target, score, flags, links in rows:
-                found[key] = {"target": target, "score": score, "flags": json.loads(flags), "links": json.loads(links)}
+        try:
+            for first in range(0, len(keys), 500):
+                chunk = keys[first : first + 500]
+                rows = self.connection.execute(
+                    f"SELECT key, target, score, flags, links FROM tm WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+                for key, target, score, flags, links in rows:
+                    found[key] = {"target": target, "score": score, "flags": json.loads(flags),
+                                  "links": json.loads(links)}
+        except (sqlite3.Error, ValueError) as error:  # a damaged page, or a row another tool wrote
+            self._failed(error)
+            return {}
         return found
 
     def put_many(self, rows: list[tuple]) -> None:
         """Rows of (key, source, lang, context, target, score, flags, links), in one
         transaction: a batch is in the memory whole or not at all."""
+        if self.broken:
+            return
         now = time.time()
-        with self.connection:
-            self.connection.execute("BEGIN IMMEDIATE")
-            self.connection.executemany(
-                "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now)
-                 for key, source, lang, context, target, score, flags, links in rows],
-            )
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now)
+                     for key, source, lang, context, target, score, flags, links in rows],
+                )
+        except (sqlite3.Error, OSError) as error:
+            self._failed(error)
 
     def stats(self) -> dict:
-        count, languages = self.connection.execute("SELECT COUNT(*), COUNT(DISTINCT lang) FROM tm").fetchone()
-        by_lang = dict(self.connection.execute("SELECT lang, COUNT(*) FROM tm GROUP BY lang ORDER BY 2 DESC").fetchall())
+        try:
+            count = self.connection.execute("SELECT COUNT(*) FROM tm").fetchone()[0]
+            by_lang = dict(self.connection.execute("SELECT lang, COUNT(*) FROM tm GROUP BY lang ORDER BY 2 DESC").fetchall())
+        except sqlite3.Error as error:
+            raise MemoryFileError(f"cannot read the translation memory ({error})", str(self.path)) from None
         size = self.path.stat().st_size if self.path.exists() else 0
         return {"path": str(self.path), "entries": count, "languages": by_lang, "bytes": size}
 
     def entries(self):
-        yield from self.connection.execute("SELECT source, lang, target, context FROM tm ORDER BY created")
+        try:
+            yield from self.connection.execute("SELECT source, lang, target, context FROM tm ORDER BY created")
+        except sqlite3.Error as error:
+            raise MemoryFileError(f"cannot read the translation memory ({error})", str(self.path)) from None
 
     def clear(self) -> int:
-        with self.connection:
-            removed = self.connection.execute("DELETE FROM tm").rowcount
-        self.connection.execute("VACUUM")
+        try:
+            with self.connection:
+                removed = self.connection.execute("DELETE FROM tm").rowcount
+            self.connection.execute("VACUUM")
+        except sqlite3.Error as error:
+            raise MemoryFileError(f"cannot clear the translation memory ({error})", str(self.path)) from None
         return removed
 
     def close(self) -> None:
@@ -119,18 +213,13 @@ class TranslationMemory:
 
 
 def memory_context(engine_name: str, model: str, options: dict[str, str], glossary_digest: str | None) -> str:
-    """What besides the source decides the output: engine, model (with its revision when the
-    folder is a hub snapshot or a local model: its config and weights' size and time),
-    options, glossary."""
-    revision = ""
-    folder = Path(model)
-    if folder.is_dir():
-        parts = []
-        for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
-            path = folder / name
-            if path.is_file():
-                stat = path.stat()
-                parts.append(f"{name}:{stat.st_size}:{int(stat.st_mtime)}")
-        revision = ",".join(parts)
+    """What besides the source decides the output: engine, model and its revision
+    (:func:`mtfix.engines.routing.model_revision`), options, glossary."""
+    from mtfix.engines.routing import model_revision
+
+    try:
+        revision = model_revision(model)
+    except (MtfixError, OSError):  # a model that is not here now: its name alone
+        revision = ""
     fields = [engine_name, model, revision] + [f"{k}:{v}" for k, v in sorted(options.items())] + [glossary_digest or "-"]
     return "|".join(fields)

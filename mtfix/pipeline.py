@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from mtfix import __version__
@@ -16,22 +15,31 @@ from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages
 from mtfix.segment import Piece, has_words, looks_like_markdown, split_document
-from mtfix.errors import printable_path
-from mtfix.sources import read_text
+from mtfix.errors import MtfixError, printable_path
+from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
 
 log = logging.getLogger(__name__)
 
 
 def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig | None, models: list[str]) -> str:
-    """``key:value|...`` naming everything that decides the output, version last (sacrebleu)."""
+    """``key:value|...`` naming everything that decides the output, version last (sacrebleu);
+    each model with its revision (:func:`mtfix.engines.routing.model_revision`)."""
+    from mtfix.engines.routing import model_revision
+
+    def with_revision(reference: str) -> str:
+        try:
+            return f"{reference}@{model_revision(reference)}"
+        except (MtfixError, OSError):
+            return reference
+
     fields = {"clean": clean_config.plan()}
     if clean_config.terms is not None:
         fields["glossary"] = clean_config.terms.digest
     if translate_config is not None:
         fields.update(translate_config.signature_fields())
         if models:
-            fields["models"] = "+".join(sorted(set(models)))
+            fields["models"] = "+".join(with_revision(model) for model in sorted(set(models)))
     fields["version"] = __version__
     return "|".join(f"{key}:{value}" for key, value in fields.items())
 
@@ -83,11 +91,12 @@ def _split_at(pieces, text: str, spans: list[tuple[int, int]]):
     return out
 
 
-def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig()) -> Document:
+def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read, repair, segment and label one file: everything but the translation."""
     # 1. Bytes to text, with the encoding recorded.
     with stage("read"):
-        decoded = read_text(path)
+        decoded = read_text(path, max_bytes)
     document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
 
     # 2. Repairs, as edits on the raw text.
@@ -176,29 +185,32 @@ def translate_documents(
     return documents
 
 
-@dataclass(frozen=True)
-class OutputPaths:
-    english: Path
-    alignment: Path
-    report: Path
-
-
-def output_paths(input_path: str | os.PathLike, out_dir: str | os.PathLike) -> OutputPaths:
-    source = Path(input_path)
-    stem, suffix = source.stem, source.suffix or ".txt"
-    folder = Path(out_dir)
-    return OutputPaths(folder / f"{stem}.en{suffix}", folder / f"{stem}.align.jsonl", folder / f"{stem}.html")
-
-
-def write_outputs(document: Document, out_dir: str | os.PathLike) -> OutputPaths:
+def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, source: str | os.PathLike | None = None):
+    """Write the English document, the alignment and the review page of ``document`` into
+    ``out_dir`` (names: :func:`mtfix.outputs.output_paths`) and return their paths.
+    ``folder``: the run's :class:`mtfix.outputs.OutputFolder` (a batch passes its own; alone,
+    ``out_dir`` is the folder), which refuses to replace an input or a file mtfix did not
+    write; ``source``: the input file (default: the document's path)."""
     from mtfix.export import html, jsonl, text
-    from mtfix.sources import atomic_write
+    from mtfix.outputs import OutputFolder, output_paths
 
-    paths = output_paths(document.path, out_dir)
+    source = Path(source if source is not None else document.path)
+    alone = folder is None
+    if alone:
+        folder = OutputFolder(out_dir, [source] if source.exists() else [])
+    paths = output_paths(source.name, out_dir)
     with stage("write"):
-        atomic_write(paths.english, text.english_document(document))
-        atomic_write(paths.alignment, jsonl.alignment_jsonl(document))
-        atomic_write(paths.report, html.render_report(document))
+        folder.claim(paths.all(), document.path)
+        if alone:
+            folder.start()
+        try:
+            mode = folder.mode_for(source if source.exists() else None)
+            folder.write(paths.english, text.english_document(document), mode)
+            folder.write(paths.alignment, jsonl.alignment_jsonl(document), mode)
+            folder.write(paths.report, html.render_report(document), mode)
+        finally:
+            if alone:
+                folder.finish()
     return paths
 
 
@@ -224,24 +236,31 @@ def translate_file(
 
 
 def clean_file(
-    path: str | os.PathLike, out_dir: str | os.PathLike | None = "outputs", clean_config: CleanConfig = CleanConfig()
+    path: str | os.PathLike, out_dir: str | os.PathLike | None = "outputs", clean_config: CleanConfig = CleanConfig(),
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Document:
     """Repair one file without translating; writes ``<stem>.clean<ext>`` and
-    ``<stem>.edits.jsonl`` to ``out_dir`` unless None."""
+    ``<name>.edits.jsonl`` to ``out_dir`` unless None (:mod:`mtfix.outputs`)."""
     from mtfix.export.jsonl import edit_record, json_line
-    from mtfix.sources import atomic_write
+    from mtfix.outputs import OutputFolder, clean_paths
 
-    decoded = read_text(path)
+    decoded = read_text(path, max_bytes)
     document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
     document.clean, document.edits = clean(document.raw, clean_config)
     document.signature = make_signature(clean_config, None, [])
     if out_dir is not None:
         source = Path(path)
-        folder = Path(out_dir)
-        atomic_write(folder / f"{source.stem}.clean{source.suffix or '.txt'}", document.clean)
-        header = {"type": "header", "path": document.path, "encoding": document.encoding,
-                  "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits)}
-        lines = [header] + [edit_record(edit) for edit in document.edits]
-        atomic_write(folder / f"{source.stem}.edits.jsonl",
-                     "".join(json_line(line) for line in lines))
+        folder = OutputFolder(out_dir, [source])
+        paths = clean_paths(source.name, out_dir)
+        folder.claim(paths.all(), document.path)
+        folder.start()
+        try:
+            header = {"type": "header", "path": document.path, "encoding": document.encoding,
+                      "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits)}
+            lines = [header] + [edit_record(edit) for edit in document.edits]
+            mode = folder.mode_for(source)
+            folder.write(paths.clean, document.clean, mode)
+            folder.write(paths.edits, "".join(json_line(line) for line in lines), mode)
+        finally:
+            folder.finish()
     return document

@@ -15,7 +15,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import tempfile
+import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,13 +185,38 @@ def _control_ratio(text: str) -> float:
     return controls / min(len(text), 100_000)
 
 
-def read_text(path: str | os.PathLike) -> DecodedText:
-    """Read a file as text. Raises InputError with one sentence naming the problem."""
+# What one input may weigh when the user names no limit (``--max-bytes``): far above any
+# document people translate, far below what would exhaust memory on a laptop.
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+_NOT_REGULAR = [
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+]
+
+
+def _not_regular(mode: int) -> str | None:
+    for test, reason in _NOT_REGULAR:
+        if test(mode):
+            return reason
+    return None if stat.S_ISREG(mode) else "is not a regular file"
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count} bytes"
+
+
+def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes`` of them; InputError with
+    one sentence otherwise. Never blocks and never reads without end: a FIFO, a device or a
+    socket is refused before a byte is read (the file is opened non-blocking and checked
+    again once open, so swapping it for a pipe between the two looks does not help)."""
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", name) from None
+        info = os.stat(name)
     except FileNotFoundError:
         if os.path.islink(name):
             raise InputError(f"is a broken symbolic link (to {os.readlink(name)})", name) from None
@@ -199,33 +225,86 @@ def read_text(path: str | os.PathLike) -> DecodedText:
         raise InputError("cannot be read (permission denied)", name) from None
     except OSError as error:
         raise InputError(f"cannot be read ({error.strerror or error})", name) from None
-    decoded = decode_bytes(data, name)
+    reason = _not_regular(info.st_mode)
+    if reason:
+        raise InputError(f"{reason}; skipped", name)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(name, flags)
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", name) from None
+    except OSError as error:
+        raise InputError(f"cannot be read ({error.strerror or error})", name) from None
+    try:
+        info = os.fstat(handle)
+        reason = _not_regular(info.st_mode)
+        if reason:
+            raise InputError(f"{reason}; skipped", name)
+        if info.st_size > max_bytes:
+            raise InputError(f"is {_size(info.st_size)}, over the limit of {_size(max_bytes)} (--max-bytes)", name)
+        chunks, total = [], 0
+        while True:  # a file that grows while read (or a /proc file that says 0) stays bounded
+            chunk = os.read(handle, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise InputError(f"is over the limit of {_size(max_bytes)} (--max-bytes)", name)
+        return b"".join(chunks)
+    except OSError as error:
+        raise InputError(f"cannot be read ({error.strerror or error})", name) from None
+    finally:
+        os.close(handle)
+
+
+def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
+    """Read a file as text. Raises InputError with one sentence naming the problem."""
+    name = os.fspath(path)
+    decoded = decode_bytes(read_bytes(path, max_bytes), name)
     if not decoded.text.strip():
         raise InputError("is empty (nothing to translate)", name)
     return decoded
 
 
-def atomic_write(path: str | os.PathLike, content: str | bytes) -> None:
+# Temporary files of atomic writes carry this process's token, so that a later run can
+# remove exactly the ones a killed run left behind (``temporary_name``) and never touches a
+# file of the user's that merely looks like a temporary file.
+RUN_TOKEN = "mtfix-" + secrets.token_hex(6)
+
+
+def temporary_name(target: Path, token: str = RUN_TOKEN) -> Path:
+    return target.with_name(f".{target.name}.{token}.tmp")
+
+
+def default_mode() -> int:
+    """Permissions of a new output under the current umask (0o644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: str | os.PathLike, content: str | bytes, mode: int | None = None) -> None:
     """Write ``content`` to ``path`` through a temporary file and a rename, so a file under its
-    real name is always complete."""
+    real name is always complete. ``mode``: the permissions (default: 0o666 under the umask);
+    the file never has wider ones at any moment, the temporary one included."""
     target = Path(path)
+    final_mode = default_mode() if mode is None else mode & default_mode()
+    temporary = temporary_name(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
-            # mkstemp creates 0600; outputs get the usual permissions under the umask.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp_name, 0o666 & ~umask)
-            os.replace(temp_name, target)
+                os.fchmod(stream.fileno(), final_mode)
+            os.replace(temporary, target)
         except BaseException:
             try:
-                os.unlink(temp_name)
+                os.unlink(temporary)
             except OSError:
                 pass
             raise

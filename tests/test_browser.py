@@ -37,7 +37,7 @@ def page(tmp_path_factory, tiny_marian):
     )
     translate_file(source, out_dir=folder, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
                    clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
-    return folder / "review.html"
+    return folder / "review.txt.review.html"
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +117,40 @@ def test_page_is_complete_without_scripts(page):
     html = page.read_text(encoding="utf-8")
     # All content is in the HTML itself: the script only adds interactivity.
     assert "Jane Doe" in html and "Zurich" in html and 'id="bar" hidden' in html
+
+
+# What a red-team pass injected through an edited align.jsonl: a refresh to another site
+# and a <base> that would redirect every relative link.
+HOSTILE = '"><meta http-equiv="refresh" content="0;url=https://example.invalid/"><base href="https://example.invalid/">'
+
+
+def test_hostile_alignment_fields_neither_navigate_nor_inject(page, browser, tmp_path):
+    import json
+    import time
+
+    from selenium.webdriver.common.by import By
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    alignment = page.with_name("review.txt.align.jsonl")
+    records = [json.loads(line) for line in alignment.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        if record["type"] == "segment":
+            record["kind"] = "heading" + HOSTILE
+            record["lang"] = "zh" + HOSTILE
+            record["flags"] = [*record["flags"], "x" + HOSTILE]
+            for hit in record["protected"] + record["terms"]:
+                hit["target"] = hit["target"] + HOSTILE
+                if "kind" in hit:
+                    hit["kind"] = "latin" + HOSTILE
+    edited = tmp_path / "edited.align.jsonl"
+    edited.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    hostile_page = tmp_path / "hostile.html"
+    result = CliRunner().invoke(app, ["report", str(edited), "-o", str(hostile_page)])
+    assert result.exit_code == 0, result.output
+    browser.get(hostile_page.as_uri())
+    time.sleep(1.0)  # a refresh of 0 s would have fired by now
+    assert browser.current_url == hostile_page.as_uri()
+    assert browser.find_elements(By.CSS_SELECTOR, 'meta[http-equiv="refresh"], base, img, script:not(#mtfix-review)') == []
+    assert browser.find_element(By.ID, "bar").is_displayed()  # our own script still runs under the CSP

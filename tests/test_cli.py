@@ -35,7 +35,7 @@ def test_translate_a_file(tmp_path, tiny_marian):
     code, output = run("translate", REPO / "seeds" / "mixed-id-en.txt", "--model", tiny_marian, "--out", tmp_path,
                        "--beam", 1, "--max-new-tokens", 8)
     assert code == 0, output
-    for name in ("mixed-id-en.en.txt", "mixed-id-en.align.jsonl", "mixed-id-en.html"):
+    for name in ("mixed-id-en.en.txt", "mixed-id-en.txt.align.jsonl", "mixed-id-en.txt.review.html"):
         assert (tmp_path / name).is_file()
 
 
@@ -43,7 +43,7 @@ def test_legacy_encoded_file_is_read(tmp_path, tiny_marian):
     code, output = run("translate", REPO / "seeds" / "legacy-gb18030.txt", "--model", tiny_marian, "--out", tmp_path,
                        "--beam", 1, "--max-new-tokens", 4)
     assert code == 0, output
-    header = (tmp_path / "legacy-gb18030.align.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    header = (tmp_path / "legacy-gb18030.txt.align.jsonl").read_text(encoding="utf-8").splitlines()[0]
     assert '"encoding": "gb18030"' in header
 
 
@@ -105,7 +105,7 @@ def test_clean_command_writes_clean_text_and_edit_log(tmp_path):
     assert code == 0, output
     cleaned = (tmp_path / "broken-engine-en.clean.md").read_text(encoding="utf-8")
     assert "â€" not in cleaned and "Â·" not in cleaned
-    edits = (tmp_path / "broken-engine-en.edits.jsonl").read_text(encoding="utf-8").splitlines()
+    edits = (tmp_path / "broken-engine-en.md.edits.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(edits) > 1 and "[mojibake]" in output
 
 
@@ -175,28 +175,3 @@ def test_a_second_run_skips_unchanged_documents_and_redoes_changed_ones(tmp_path
     assert "b.md" in (out / "index.html").read_text(encoding="utf-8")  # skipped documents stay in the index
     code, output = run(*args[:-2], "--max-new-tokens", 5)  # another plan: everything again
     assert "2 translated, 0 failed" in output
-
-
-def test_folder_walk_globs_excludes_hidden_and_link_loops(tmp_path):
-    from mtfix.cli import input_files
-
-    folder = tmp_path / "corpus"
-    (folder / "drafts").mkdir(parents=True)
-    (folder / "posts" / ".private").mkdir(parents=True)
-    for name in ("a.md", "b.txt", "drafts/c.md", "posts/d.md", "posts/e.html", "posts/.f.md", "posts/.private/g.md", "x.pdf"):
-        (folder / name).write_text("text\n", encoding="utf-8")
-    (folder / "posts" / "loop").symlink_to(folder, target_is_directory=True)  # a link loop
-    out = folder / "out"
-    (out).mkdir()
-    (out / "old.en.md").write_text("never read back\n", encoding="utf-8")
-
-    def names(**options):
-        return sorted(p.relative_to(folder).as_posix() for p in input_files(folder, out, **options))
-
-    everything = names()
-    assert "a.md" in everything and "posts/d.md" in everything and "x.pdf" not in everything
-    assert not any(n.startswith("out/") or "/.f" in n or ".private" in n for n in everything)
-    assert len(everything) == len(set(everything))  # the loop adds nothing twice... or at all beyond its target
-    assert names(globs=["*.md"], excludes=["drafts/**"]) == [n for n in names(globs=["*.md"]) if not n.startswith("drafts/")]
-    assert "drafts/c.md" in names(globs=["*.md"])
-    assert "posts/.f.md" in names(hidden=True)

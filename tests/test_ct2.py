@@ -83,7 +83,7 @@ def test_missing_pieces_are_one_clear_sentence(tiny_marian, tmp_path, monkeypatc
     (pickled / "pytorch_model.bin").write_bytes(b"not really")
     with pytest.raises(ModelNotAvailableError, match="no safetensors weights; pass --allow-pickle"):
         ct2.convert(str(pickled))
-    with pytest.raises(UsageError, match="unknown compute type 'int3'"):
+    with pytest.raises(UsageError, match="--compute-type int3: unknown compute type"):
         ct2.resolve_compute_type("int3", "cpu")
     with pytest.raises(UsageError, match="unknown device"):
         ct2.split_device("tpu")
@@ -107,7 +107,7 @@ def test_translate_and_convert_commands(tmp_path, tiny_marian, private_ct2_cache
     result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--model", str(tiny_marian),
                                  "--beam", "2", "--max-new-tokens", "8", "--threads", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in (out / "berita.align.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in (out / "berita.txt.align.jsonl").read_text(encoding="utf-8").splitlines()]
     assert "engine:ct2" in records[0]["signature"] and "compute:auto-auto" in records[0]["signature"]
     segments = [r for r in records if r.get("type") == "segment" and r.get("translated")]
     assert len(segments) == 2 and all(r["engine"] == "ct2" for r in segments), records
@@ -118,8 +118,10 @@ def test_translate_and_convert_commands(tmp_path, tiny_marian, private_ct2_cache
     result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--model", str(tiny_marian),
                                  "--compute-type", "int3", "--out", str(out)])
     assert result.exit_code == 2 and "unknown compute type" in result.output
-    result = runner.invoke(app, ["translate", str(source), "--term-repair", "guess", "--out", str(out)])
-    assert result.exit_code == 2 and "unknown --term-repair 'guess'" in result.output
+    result = runner.invoke(app, ["translate", str(source), "--engine", "ct2", "--term-repair", "guess", "--out", str(out)])
+    assert result.exit_code == 2 and "--term-repair guess: unknown" in result.output
+    result = runner.invoke(app, ["translate", str(source), "--term-repair", "resume", "--out", str(out)])
+    assert result.exit_code == 2 and "--term-repair applies to --engine ct2 only, not to marian" in result.output
 
 
 def test_links_come_with_the_translation_without_a_second_pass(tiny_marian, tiny_nllb):
@@ -268,5 +270,5 @@ def test_a_term_written_as_a_placeholder_is_linked_on_the_final_text(tiny_marian
 
 
 def test_an_unknown_term_repair_is_a_usage_error():
-    with pytest.raises(UsageError, match="term repair"):
+    with pytest.raises(UsageError, match="--term-repair guess: unknown"):
         create_engine(TranslateConfig(engine="ct2", term_repair="guess"))

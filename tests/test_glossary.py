@@ -225,13 +225,13 @@ def test_translate_with_a_glossary_records_terms_and_checks_them(tmp_path, tiny_
                                  "--max-new-tokens", "8", "--out", str(out), "--glossary", str(DATA / "test.tsv"),
                                  "--no-default-glossary"])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in (out / "berita.align.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in (out / "berita.txt.align.jsonl").read_text(encoding="utf-8").splitlines()]
     header = records[0]
     assert "glossary:" in header["signature"]
     terms = [hit for record in records if record.get("type") == "segment" for hit in record["terms"]]
     assert {hit["target"] for hit in terms} == {"Zhai Xiaohua", "MSL", "TBD Lab"}
     assert all(hit["target_span"] is not None for hit in terms)
-    check = runner.invoke(app, ["glossary", "check", str(out / "berita.align.jsonl")])
+    check = runner.invoke(app, ["glossary", "check", str(out / "berita.txt.align.jsonl")])
     assert check.exit_code == 0 and "3/3 terms" in check.output
     bad = tmp_path / "bad.tsv"
     bad.write_text("target\tsources\n\tx\n", encoding="utf-8")
@@ -279,5 +279,5 @@ def test_chinese_seed_translates_with_every_term_in_canonical_form(engine, tmp_p
     result = runner.invoke(app, ["translate", str(seed), "--model", str(zh_random_model), "--beam", "1",
                                  "--max-new-tokens", "6", "--out", str(out), "--engine", engine, "--no-memory"])
     assert result.exit_code == 0, result.output
-    check = runner.invoke(app, ["glossary", "check", str(out / f"{seed.stem}.align.jsonl")])
+    check = runner.invoke(app, ["glossary", "check", str(out / f"{seed.name}.align.jsonl")])
     assert check.exit_code == 0 and "(100.0 %)" in check.output, check.output[-500:]

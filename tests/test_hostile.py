@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -104,8 +105,9 @@ def test_a_full_disk_fails_each_document_cleanly(tmp_path, tiny_marian, monkeypa
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["translate", str(folder), "--out", str(out), "--model", str(tiny_marian),
                                       "--beam", "1", "--max-new-tokens", "4", "--no-memory"])
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.stderr.count("No space left on device") >= 3
+    # The run cannot even record itself in the folder's manifest: one line, before any document.
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stderr.splitlines() == [f"mtfix: {out / 'manifest.json'}: cannot be written (No space left on device)"]
     # Nothing half-written under a real name, and no temporary file left behind.
     assert [p for p in out.rglob("*") if p.is_file()] == []
 
@@ -121,18 +123,50 @@ def test_output_paths_stay_inside_the_output_folder(tmp_path, tiny_marian):
                                       "1", "--max-new-tokens", "4", "--no-memory"])
     assert result.exit_code == 0, result.output
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert written == ["berita.align.jsonl", "berita.en.txt", "berita.html", "manifest.json"]
+    assert written == ["berita.en.txt", "berita.txt.align.jsonl", "berita.txt.review.html", "manifest.json"]
 
 
-def test_models_load_safely():
-    """Weights from safetensors unless --allow-pickle; remote code never trusted."""
-    for module in ("mtfix/engines/hf.py", "mtfix/engines/ct2.py"):
-        source = (REPO / module).read_text(encoding="utf-8")
-        assert "trust_remote_code=True" not in source
-        assert source.count("trust_remote_code=False") >= 1
-    memory = (REPO / "mtfix" / "memory.py").read_text(encoding="utf-8")
-    # Parameterised SQL only: no statement is built by formatting values into it.
-    assert "execute(f" not in memory and ".format(" not in memory and "% (" not in memory
+def test_a_model_s_own_code_is_never_run(tmp_path, tiny_marian):
+    """A model folder that ships code (``auto_map``, as remote-code models do) loads without
+    running it, and its pickle weights are refused unless asked for."""
+    import shutil
+
+    from mtfix.engines.base import TranslateConfig, create_engine
+    from mtfix.errors import ModelNotAvailableError
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_marian, model)
+    marker = tmp_path / "code-ran"
+    (model / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n", encoding="utf-8")
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    config["auto_map"] = {"AutoConfig": "evil.EvilConfig", "AutoModelForSeq2SeqLM": "evil.EvilModel"}
+    (model / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    for engine in ("marian", "ct2"):
+        try:
+            create_engine(TranslateConfig(engine=engine, model=str(model), beam_size=1, max_new_tokens=2)).check()
+        except ModelNotAvailableError:
+            pass  # refusing the model is as good as loading it without its code
+        assert not marker.exists(), engine
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_marian, pickled)
+    (pickled / "model.safetensors").rename(pickled / "pytorch_model.bin")
+    with pytest.raises(ModelNotAvailableError, match="no safetensors weights; pass --allow-pickle"):
+        create_engine(TranslateConfig(model=str(pickled))).check()
+
+
+def test_text_that_looks_like_sql_stays_text_in_the_memory(tmp_path):
+    """Parameterised SQL: a hostile source or target is stored and found as it is."""
+    import sqlite3
+
+    from mtfix.memory import TranslationMemory
+
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    hostile = "x'); DROP TABLE tm; --"
+    key = memory.key(hostile, "id", "ctx")
+    memory.put_many([(key, hostile, "id'--", "ctx", hostile + " \"; DELETE FROM tm", -1.0, ["f'"], [])])
+    assert memory.get_many([key])[key]["target"] == hostile + " \"; DELETE FROM tm"
+    with sqlite3.connect(tmp_path / "tm.sqlite3") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM tm").fetchone() == (1,)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, REPO_SEEDS, SHARED_SEEDS, install_in_hf_cache, needs_shared, shared_seed
 from mtfix.engines.base import TranslateConfig, create_engine
-from mtfix.export.jsonl import read_alignment, rebuild_raw
+from mtfix.export.jsonl import read_jsonl, rebuild_raw
 from mtfix.pipeline import prepare_document, translate_file
 
 GREEDY = TranslateConfig(beam_size=1, max_new_tokens=12)
@@ -120,7 +120,7 @@ def test_wordless_and_english_segments_never_reach_the_engine(tmp_path, tiny_mar
 def test_alignment_jsonl_is_complete_and_rebuilds_the_original(tmp_path, tiny_marian):
     source = REPO / "seeds" / "mixed-id-en.txt"
     document, _ = _translate(source, tmp_path, tiny_marian)
-    records = read_alignment((tmp_path / "mixed-id-en.align.jsonl").read_text(encoding="utf-8"))
+    records = read_jsonl((tmp_path / "mixed-id-en.txt.align.jsonl").read_text(encoding="utf-8"))
     header, end = records[0], records[-1]
     assert header["type"] == "header" and end["type"] == "end"
     assert header["encoding"] == "utf-8" and len(header["sha256"]) == 64
@@ -132,7 +132,7 @@ def test_alignment_jsonl_is_complete_and_rebuilds_the_original(tmp_path, tiny_ma
             assert key in record
         assert record["raw_text"] == document.raw[record["raw_start"] : record["raw_end"]]
     assert rebuild_raw(records) == document.raw
-    html = (tmp_path / "mixed-id-en.html").read_text(encoding="utf-8")
+    html = (tmp_path / "mixed-id-en.txt.review.html").read_text(encoding="utf-8")
     assert html.count("<tr id=") == len(document.segments)
 
 
@@ -140,7 +140,7 @@ def test_html_report_escapes_everything(tmp_path, tiny_marian):
     source = tmp_path / "evil.txt"
     source.write_text('Serangan <script>alert("x")</script> di sini dan "kutipan" & lainnya.\n', encoding="utf-8")
     _translate(source, tmp_path / "out", tiny_marian)
-    html = (tmp_path / "out" / "evil.html").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "evil.txt.review.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "default-src 'none'" in html
 
@@ -254,9 +254,9 @@ def test_every_seed_runs_end_to_end(tmp_path, tiny_marian, path):
     document, spy = _translate(path, tmp_path, tiny_marian, replace(GREEDY, max_new_tokens=4), spy=True)
     stem, suffix = path.stem, path.suffix
     english = (tmp_path / f"{stem}.en{suffix}").read_text(encoding="utf-8")
-    records = read_alignment((tmp_path / f"{stem}.align.jsonl").read_text(encoding="utf-8"))
+    records = read_jsonl((tmp_path / f"{path.name}.align.jsonl").read_text(encoding="utf-8"))
     assert rebuild_raw(records) == document.raw
-    assert (tmp_path / f"{stem}.html").is_file()
+    assert (tmp_path / f"{path.name}.review.html").is_file()
     # Every segment that was sent is one the document marked for translation, in its language.
     sent = {(lang, " ".join(text.split())) for lang, texts in spy.calls for text in texts}
     translated = [s for s in document.segments if s.id in document.translations]

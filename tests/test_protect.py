@@ -107,7 +107,7 @@ def test_alignment_records_protected_spans(tmp_path, tiny_marian):
     source = tmp_path / "zh.txt"
     source.write_text("研究员Rishabh Agarwal拿到1亿薪酬，见https://x.ai。\n", encoding="utf-8")
     translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6))
-    records = [json.loads(line) for line in (tmp_path / "zh.align.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in (tmp_path / "zh.txt.align.jsonl").read_text(encoding="utf-8").splitlines()]
     protected = [p for r in records if r.get("type") == "segment" for p in r["protected"]]
     assert {(p["kind"], p["target"]) for p in protected} == {
         ("latin", "Rishabh Agarwal"), ("magnitude", "100 million"), ("url", "https://x.ai")}
@@ -124,7 +124,7 @@ def test_report_highlights_terms_and_protected_spans(tmp_path, tiny_marian):
 
     translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
                    clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
-    html = (tmp_path / "zh.html").read_text(encoding="utf-8")
+    html = (tmp_path / "zh.txt.review.html").read_text(encoding="utf-8")
     assert re.search(r'<span class="t c\d" data-t="[^"]+" title="Zuckerberg">Zuckerberg</span>', html)
     # The same term is marked on both sides with the same data-t, so hovering pairs them.
     source_mark = re.search(r'<span class="t c\d" data-t="([^"]+)"[^>]*>小扎</span>', html)

@@ -74,6 +74,45 @@ class TranslateConfig:
 # How ct2 puts in a glossary term the decoding left out (TranslateConfig.term_repair).
 TERM_REPAIRS = ("splice", "resume")
 
+# Options that only some engines read: naming one for another engine is a usage error, not
+# a setting silently ignored.
+ENGINE_ONLY_OPTIONS = {"compute_type": ("ct2",), "threads": ("ct2",), "term_repair": ("ct2",)}
+
+
+def parse_device(device: str) -> tuple[str, int | None]:
+    """``cuda:1`` → (``cuda``, 1); ``cpu`` → (``cpu``, None); ``auto`` → (``auto``, None).
+
+    >>> parse_device("cuda:1"), parse_device("cpu")
+    (('cuda', 1), ('cpu', None))
+    """
+    kind, _, index = device.partition(":")
+    if kind not in ("auto", "cpu", "cuda") or (index and not index.isdigit()) or (index and kind != "cuda"):
+        raise UsageError(f"--device {device}: unknown device; use auto, cpu, cuda or cuda:N")
+    return kind, int(index) if index else None
+
+
+def load_failure(reference: str, error: BaseException):
+    """The one line for a model that is there but cannot be loaded (truncated weights,
+    missing tokenizer files, a config no model can be built from)."""
+    from mtfix.errors import ModelNotAvailableError
+
+    text = str(error).strip()
+    first_line = text.splitlines()[0][:300] if text else type(error).__name__
+    if "ignore_mismatched_sizes" in text or "size mismatch" in text:
+        first_line = "its weights do not fit the sizes in its config.json"
+    return ModelNotAvailableError(f"model {reference} could not be loaded ({first_line})")
+
+
+def check_cuda(device: str, gpus: int) -> None:
+    """A usage error, before any document, when ``device`` names a GPU that is not here."""
+    kind, index = parse_device(device)
+    if kind != "cuda":
+        return
+    if gpus == 0:
+        raise UsageError(f"--device {device}: no CUDA GPU is available here; use --device cpu (or auto)")
+    if index is not None and index >= gpus:
+        raise UsageError(f"--device {device}: there is no GPU {index} ({gpus} available: cuda:0 to cuda:{gpus - 1})")
+
 
 # Tokens per model call when the user names none. CTranslate2 gains only about 7 % from
 # 4096 over 1024 on 2 cores while its peak memory grows by about 200 MB, and its CPU workers
@@ -100,6 +139,11 @@ class EngineOutput:
 
 class Engine(Protocol):
     name: str
+
+    def check(self) -> None:
+        """Raise, before any document, the error that would fail every one of them: a
+        device that is not here, an option the device cannot do, a model given by
+        ``--model`` that is missing or broken (it is loaded now, once)."""
 
     def model_for(self, lang: str) -> str:
         """The model that translates ``lang`` (raises ModelNotAvailableError if missing)."""

@@ -35,7 +35,6 @@ done by ``resume`` instead.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -44,10 +43,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtfix.engines import hf, nllb
-from mtfix.engines.base import TERM_REPAIRS, EngineOutput, TranslateConfig, batch_tokens, register_engine
+from mtfix.engines import hf, nllb, routing
+from mtfix.engines.base import (TERM_REPAIRS, EngineOutput, TranslateConfig, batch_tokens, check_cuda, load_failure,
+                                parse_device, register_engine)
 from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms
-from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
+from mtfix.errors import ModelNotAvailableError, MtfixError, UnsupportedLanguageError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -68,21 +68,27 @@ def cache_root() -> Path:
 
 
 def split_device(device: str) -> tuple[str, int]:
-    """``cuda:1`` → (``cuda``, 1); ``auto`` is a GPU when CTranslate2 sees one."""
-    if device == "auto":
-        return ("cuda", 0) if require_ctranslate2().get_cuda_device_count() > 0 else ("cpu", 0)
-    kind, _, index = device.partition(":")
-    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
-        raise UsageError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N")
-    return kind, int(index or 0)
+    """``cuda:1`` → (``cuda``, 1); ``auto`` is a GPU when CTranslate2 sees one; a GPU that is
+    not here is a usage error."""
+    kind, index = parse_device(device)
+    gpus = require_ctranslate2().get_cuda_device_count()
+    if kind == "auto":
+        return ("cuda", 0) if gpus > 0 else ("cpu", 0)
+    check_cuda(device, gpus)
+    return kind, index or 0
 
 
 def resolve_compute_type(compute_type: str, device_kind: str) -> str:
-    """int8 on a CPU and int8_float16 on a GPU unless asked otherwise."""
+    """int8 on a CPU and int8_float16 on a GPU unless asked otherwise; a type the device
+    cannot run is a usage error."""
     if compute_type not in COMPUTE_TYPES:
-        raise UsageError(f"unknown compute type {compute_type!r}; known: {', '.join(COMPUTE_TYPES)}")
+        raise UsageError(f"--compute-type {compute_type}: unknown compute type; known: {', '.join(COMPUTE_TYPES)}")
     if compute_type == "auto":
         return "int8_float16" if device_kind == "cuda" else "int8"
+    supported = require_ctranslate2().get_supported_compute_types(device_kind)
+    if compute_type not in supported:
+        raise UsageError(f"--compute-type {compute_type}: this {device_kind.upper()} cannot run it; "
+                         f"it can run {', '.join(sorted(supported))}")
     return compute_type
 
 
@@ -109,24 +115,6 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
-def locate(reference: str) -> tuple[Path, str]:
-    """The model's folder and its revision: the snapshot's commit in the Hugging Face cache,
-    or, for a local folder, a fingerprint of its files' sizes and times (a model saved again
-    is converted again; reading gigabytes of weights to hash them is not worth it)."""
-    if hf.is_local_model(reference):
-        folder = Path(reference).expanduser().resolve()
-        digest = hashlib.sha256()
-        for item in sorted(folder.iterdir()):
-            if item.is_file():
-                stat = item.stat()
-                digest.update(f"{item.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-        return folder, "local-" + digest.hexdigest()[:12]
-    snapshot = hf.cached_snapshot(reference)
-    if snapshot is None:
-        raise ModelNotAvailableError(hf.missing_model_message(reference, "mtfix models pull"))
-    return Path(snapshot), Path(snapshot).name[:12]
-
-
 def converted_folder(reference: str, revision: str, quantization: str) -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", reference.strip("/")).strip("-.") or "model"
     return cache_root() / f"{slug[-80:]}--{revision}--{quantization}"
@@ -136,8 +124,8 @@ def convert(reference: str, quantization: str = "int8", allow_pickle: bool = Fal
     """The CTranslate2 model of ``reference`` (hub id or folder) stored as ``quantization``,
     converting it into the cache unless it is there already."""
     require_ctranslate2()
-    folder, revision = locate(reference)
-    target = converted_folder(reference, revision, quantization)
+    folder = routing.locate(reference)
+    target = converted_folder(reference, routing.model_revision(reference), quantization)
     if (target / "model.bin").is_file() and not force:
         return target
     if not any(folder.glob("*.safetensors")) and not allow_pickle:
@@ -175,12 +163,11 @@ def convert(reference: str, quantization: str = "int8", allow_pickle: bool = Fal
     log.info("converting %s to CTranslate2 (%s) into %s", reference, quantization, target)
     try:
         _LocalConverter(str(folder)).convert(str(temporary), quantization=quantization, force=True)
-    except (OSError, ValueError, RuntimeError) as error:
+    except Exception as error:  # noqa: BLE001  (a model that cannot be converted is one line)
         shutil.rmtree(temporary, ignore_errors=True)
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelNotAvailableError(f"model {reference} could not be converted to CTranslate2 ({first_line})") from None
+        raise load_failure(reference, error) from None
     (temporary / "mtfix-source.json").write_text(json.dumps(
-        {"model": reference, "folder": str(folder), "revision": revision, "quantization": quantization}, indent=1))
+        {"model": reference, "folder": str(folder), "revision": routing.model_revision(reference), "quantization": quantization}, indent=1))
     if force:
         shutil.rmtree(target, ignore_errors=True)
     try:
@@ -201,18 +188,38 @@ class Ct2Model:
 
 
 def load(reference: str, config: TranslateConfig) -> Ct2Model:
+    """The converted model of ``reference``, ready to translate; ModelNotAvailableError, in
+    one line, for a model that is missing or cannot be loaded."""
+    try:
+        return _load(reference, config)
+    except MtfixError:
+        raise
+    except Exception as error:  # noqa: BLE001  (a broken model of any kind is one line, not a traceback)
+        raise load_failure(reference, error) from None
+
+
+def _load(reference: str, config: TranslateConfig) -> Ct2Model:
     ctranslate2 = require_ctranslate2()
     device, index = split_device(config.device)
     compute_type = resolve_compute_type(config.compute_type, device)
-    folder, _ = locate(reference)
+    folder = routing.locate(reference)
+    routing.check_files(folder, reference)
     converted = convert(reference, compute_type, config.allow_pickle)
     tokenizer = load_tokenizer(folder)
     model_config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     workers, per_worker = cpu_workers(config.threads or default_threads()) if device == "cpu" else (1, 0)
-    translator = ctranslate2.Translator(
-        str(converted), device=device, device_index=index, compute_type=compute_type,
-        inter_threads=workers, intra_threads=per_worker,
-    )
+
+    def translator_of(folder: Path):
+        return ctranslate2.Translator(str(folder), device=device, device_index=index, compute_type=compute_type,
+                                      inter_threads=workers, intra_threads=per_worker)
+
+    try:
+        translator = translator_of(converted)
+    except RuntimeError as error:
+        # A damaged conversion in the cache (a disk that filled up, a file cut short):
+        # converted again, once, from the model itself.
+        log.warning("the converted model in %s cannot be read (%s); converting it again", converted, error)
+        translator = translator_of(convert(reference, compute_type, config.allow_pickle, force=True))
     log.info("loaded %s (CTranslate2, %s on %s)", reference, compute_type, device)
     return Ct2Model(
         reference, tokenizer, translator,
@@ -489,9 +496,14 @@ class Ct2Engine:
         # Bad options are usage errors now, not a failure of every document later.
         resolve_compute_type(config.compute_type, split_device(config.device)[0])
         if config.term_repair not in TERM_REPAIRS:
-            raise UsageError(f"unknown term repair {config.term_repair!r}: use {' or '.join(TERM_REPAIRS)}")
+            raise UsageError(f"--term-repair {config.term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}")
         self.config = config
         self._loaded: dict[str, Ct2Model] = {}
+        self._failed: dict[str, ModelNotAvailableError] = {}
+
+    def check(self) -> None:
+        if self.config.model:
+            self._load("*")
 
     def model_for(self, lang: str) -> str:
         if self.config.model:
@@ -502,8 +514,14 @@ class Ct2Engine:
 
     def _load(self, lang: str) -> Ct2Model:
         reference = self.model_for(lang)
+        if reference in self._failed:  # said once; never loaded again for each document
+            raise self._failed[reference]
         if reference not in self._loaded:
-            self._loaded[reference] = load(reference, self.config)
+            try:
+                self._loaded[reference] = load(reference, self.config)
+            except ModelNotAvailableError as error:
+                self._failed[reference] = error
+                raise
         model = self._loaded[reference]
         if model.is_nllb:
             code = nllb.nllb_code(lang)

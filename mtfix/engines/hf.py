@@ -13,44 +13,44 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens
+from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens, check_cuda, load_failure, parse_device
 from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, make_processor, prepare_terms
+from mtfix.engines.routing import cached_snapshot, check_files, is_local_model, missing_model_message
 from mtfix.errors import ModelNotAvailableError
 
 log = logging.getLogger(__name__)
 
 
-def is_local_model(reference: str) -> bool:
-    return Path(reference).expanduser().is_dir()
+def check_device(device: str) -> None:
+    """A usage error, before any document, for a device torch cannot use here."""
+    kind, _ = parse_device(device)
+    if kind == "cuda":
+        import torch
 
-
-def cached_snapshot(repo_id: str) -> str | None:
-    """Folder of ``repo_id`` in the Hugging Face cache, or None when it is not there."""
-    from huggingface_hub import try_to_load_from_cache
-
-    found = try_to_load_from_cache(repo_id, "config.json")
-    if isinstance(found, str) and os.path.exists(found):
-        return str(Path(found).parent)
-    return None
-
-
-def model_available(reference: str) -> bool:
-    return is_local_model(reference) or cached_snapshot(reference) is not None
-
-
-def missing_model_message(reference: str, pull_hint: str) -> str:
-    return (
-        f"model {reference} is not in the local Hugging Face cache; run `{pull_hint}` on a "
-        "machine with internet (or copy the cache), or pass --model PATH"
-    )
+        check_cuda(device, torch.cuda.device_count() if torch.cuda.is_available() else 0)
 
 
 def resolve_device(device: str) -> str:
+    check_device(device)
     if device != "auto":
         return device
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_once(loaded: dict, failed: dict, reference: str, config: TranslateConfig, pull_hint: str) -> "LoadedModel":
+    """``loaded[reference]``, loading it the first time; a model that failed to load fails
+    again at once with the same one line, instead of being loaded again for each document."""
+    if reference in failed:
+        raise failed[reference]
+    if reference not in loaded:
+        try:
+            loaded[reference] = load_model(reference, config, pull_hint)
+        except ModelNotAvailableError as error:
+            failed[reference] = error
+            raise
+    return loaded[reference]
 
 
 @dataclass
@@ -74,7 +74,12 @@ def load_model(reference: str, config: TranslateConfig, pull_hint: str) -> Loade
         raise ModelNotAvailableError(missing_model_message(reference, pull_hint))
     import torch  # noqa: F401  (imported here so that `mtfix --help` never pays for it)
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
+    if os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS"):  # the CLI sets it unless --verbose
+        transformers_logging.disable_progress_bar()
+
+    check_files(Path(location), reference)
     has_safetensors = any(Path(location).glob("*.safetensors"))
     if not has_safetensors and not config.allow_pickle:
         raise ModelNotAvailableError(
@@ -90,13 +95,12 @@ def load_model(reference: str, config: TranslateConfig, pull_hint: str) -> Loade
             trust_remote_code=False,
             use_safetensors=True if has_safetensors else None,
         )
-    except (OSError, ValueError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelNotAvailableError(f"model {reference} could not be loaded ({first_line})") from None
-    model.eval()
-    model.to(device)
-    if device.startswith("cuda"):
-        model.half()
+        model.eval()
+        model.to(device)
+        if device.startswith("cuda"):
+            model.half()
+    except Exception as error:  # noqa: BLE001  (a broken model of any kind is one line, not a traceback)
+        raise load_failure(reference, error) from None
     log.info("loaded %s on %s", reference, device)
     return LoadedModel(reference, tokenizer, model, device)
 

@@ -8,7 +8,7 @@ the multilingual ``opus-mt-mul-en`` when the language's own model is not in the 
 from __future__ import annotations
 
 from mtfix.data import read_table
-from mtfix.engines import hf
+from mtfix.engines import hf, routing
 from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
 from mtfix.errors import ModelNotAvailableError
 
@@ -32,21 +32,25 @@ class MarianEngine:
     def __init__(self, config: TranslateConfig):
         self.config = config
         self._loaded: dict[str, hf.LoadedModel] = {}
+        self._failed: dict[str, Exception] = {}
+
+    def check(self) -> None:
+        hf.check_device(self.config.device)
+        if self.config.model:
+            self._load("*")
 
     def model_for(self, lang: str) -> str:
         if self.config.model:
             return self.config.model
         candidates = candidate_models(lang)
         for reference in candidates:
-            if hf.model_available(reference):
+            if routing.model_available(reference):
                 return reference
-        raise ModelNotAvailableError(hf.missing_model_message(candidates[0], f"mtfix models pull {lang}"))
+        raise ModelNotAvailableError(routing.missing_model_message(candidates[0], f"mtfix models pull {lang}"))
 
     def _load(self, lang: str) -> hf.LoadedModel:
         reference = self.model_for(lang)
-        if reference not in self._loaded:
-            self._loaded[reference] = hf.load_model(reference, self.config, f"mtfix models pull {lang}")
-        return self._loaded[reference]
+        return hf.load_once(self._loaded, self._failed, reference, self.config, f"mtfix models pull {lang}")
 
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
         return hf.count_tokens(self._load(lang), texts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from mtfix.data import read_table
-from mtfix.engines import hf
+from mtfix.engines import hf, routing
 from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError
 
@@ -34,18 +34,23 @@ class NllbEngine:
 
     def __init__(self, config: TranslateConfig):
         self.config = config
-        self._loaded: hf.LoadedModel | None = None
+        self._models: dict[str, hf.LoadedModel] = {}
+        self._failed: dict[str, Exception] = {}
+
+    def check(self) -> None:
+        hf.check_device(self.config.device)
+        if self.config.model:
+            self._load()
 
     def model_for(self, lang: str) -> str:
         reference = self.config.model or DEFAULT_MODEL
-        if not hf.model_available(reference):
-            raise ModelNotAvailableError(hf.missing_model_message(reference, "mtfix models pull --engine nllb"))
+        if not routing.model_available(reference):
+            raise ModelNotAvailableError(routing.missing_model_message(reference, "mtfix models pull --engine nllb"))
         return reference
 
     def _load(self) -> hf.LoadedModel:
-        if self._loaded is None:
-            self._loaded = hf.load_model(self.model_for("*"), self.config, "mtfix models pull --engine nllb")
-        return self._loaded
+        return hf.load_once(self._models, self._failed, self.model_for("*"), self.config,
+                            "mtfix models pull --engine nllb")
 
     def _code_id(self, code: str) -> int:
         tokenizer = self._load().tokenizer

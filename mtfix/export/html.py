@@ -16,6 +16,19 @@ from mtfix.document import Document
 # What an insertion (an edit that replaced nothing) is marked on: a zero-width space.
 ZERO_WIDTH = "\u200b"
 
+# Marks a page as mtfix's own (``mtfix report`` replaces such a page without asking).
+GENERATOR_MARK = '<meta name="generator" content="mtfix'
+
+
+def _token(value) -> str:
+    """A value made safe for a class name: letters, digits and hyphens only. Every field of
+    an alignment file is untrusted (it may have been edited), whatever its expected type.
+
+    >>> _token('heading" onmouseover="x')
+    'headingonmouseoverx'
+    """
+    return "".join(ch for ch in str(value) if ch.isascii() and (ch.isalnum() or ch == "-"))
+
 CSS = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:1280px;padding:1rem;color:#1d1d1f}
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:13px}
@@ -99,7 +112,7 @@ def _marked(text: str, marks: list[tuple[int, int, str, str, str]]) -> str:
         parts.append(escape(text[position:start]))
         data = f' data-t="{escape(term)}"' if term else ""
         data += f' title="{escape(title)}"' if title else ""
-        parts.append(f'<span class="{css}"{data}>{escape(text[start:end])}</span>')
+        parts.append(f'<span class="{escape(css)}"{data}>{escape(text[start:end])}</span>')
         position = end
     parts.append(escape(text[position:]))
     return "".join(parts)
@@ -114,11 +127,11 @@ def _marks(translation, side: str) -> list[tuple[int, int, str, str, str]]:
     for number, hit in enumerate(translation.terms):
         if hit.get(key):
             term = f"{hit['id']}-{number}"
-            marks.append((*hit[key], f"t c{hit['id'] % 8}", hit["target"], term))
+            marks.append((*hit[key], f"t c{int(hit['id']) % 8}", hit["target"], term))
     for number, hit in enumerate(translation.protected):
         if hit.get(key):
             # The kind is in the class; the English side also says it on hover.
-            marks.append((*hit[key], f"p {hit['kind']}", hit["kind"] if side == "target" else "", f"p{number}"))
+            marks.append((*hit[key], f"p {_token(hit['kind'])}", hit["kind"] if side == "target" else "", f"p{number}"))
     return marks
 
 
@@ -198,6 +211,8 @@ def _links_attribute(segment, translation) -> str:
         return ""
 
     def b36(number: int) -> str:
+        if number < 0:
+            raise ValueError(f"a negative offset ({number}) in a word link")
         digits = "0123456789abcdefghijklmnopqrstuvwxyz"
         out = ""
         while True:
@@ -210,12 +225,21 @@ def _links_attribute(segment, translation) -> str:
     return f' data-links="{escape(encoded)}"'
 
 
+# No network, no inline handlers, no <base> and no form that could send the page anywhere:
+# a hostile field that got past escaping still could not navigate or post.
+CSP_BASE = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def _generator() -> str:
+    return f'{GENERATOR_MARK}">'
+
+
 def _csp() -> str:
     import base64
     import hashlib
 
     digest = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
-    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    return f"{CSP_BASE}; script-src 'sha256-{digest}'"
 
 
 def render_report(document: Document) -> str:
@@ -236,14 +260,14 @@ def render_report(document: Document) -> str:
         flags = sorted(set(segment.flags + (translation.flags if translation else [])))
         flag_counts.update(flags)
         # Plain sentences carry no class (most rows): only what the style sheet uses.
-        classes = ([] if segment.kind == "sentence" else [f"kind-{segment.kind}"]) + ([] if translation else ["passed"])
+        classes = ([] if segment.kind == "sentence" else [f"kind-{_token(segment.kind)}"]) + ([] if translation else ["passed"])
         score = f"<small>{translation.score:.2f}</small>" if translation and translation.score is not None else ""
         data = ((" data-f" if flags else "") + (" data-e" if segment.edits else "")
                 + _links_attribute(segment, translation))
         passed = "" if translation or not segment.translate else '<b class="flag">passed through</b>'
         rows.append(
-            f'<tr id="s{segment.id}"' + (f' class="{" ".join(classes)}"' if classes else "") + f'{data}>'
-            f'<td>{segment.id} <i>{escape(segment.lang)}</i></td>'
+            f'<tr id="s{escape(str(segment.id))}"' + (f' class="{escape(" ".join(classes))}"' if classes else "") + f'{data}>'
+            f'<td>{escape(str(segment.id))} <i>{escape(segment.lang)}</i></td>'
             f'<td>{gap}{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}{trailing}</td>'
             f'<td>{_source_with_spans(segment, translation)}</td>'
             f'<td>{_english_with_spans(document.target_text(segment), translation)}'
@@ -274,7 +298,7 @@ def render_report(document: Document) -> str:
     )
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_csp()}\">"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_csp()}\">{_generator()}"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>mtfix review: {escape(document.path)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>mtfix review</h1><dl>{header}</dl></header>{bar}"
@@ -297,14 +321,15 @@ def render_index(rows: list[dict], root: str) -> str:
         # Most segments first, then by code: the same page whether the row was just made or
         # read back from manifest.json (which stores keys sorted).
         ranked = sorted(row["languages"].items(), key=lambda item: (-item[1], item[0]))
-        languages = ", ".join(f"{escape(lang)} ({count})" for lang, count in ranked) or "—"
-        flags = "".join(f'<span class="flag">{escape(flag)} {count}</span>' for flag, count in sorted(row["flags"].items()))
-        body.append(f"<tr><td>{link}</td><td>{languages}</td><td>{row['segments']}</td><td>{row['translated']}</td>"
-                    f"<td>{row['edits']}</td><td>{flags or '—'}</td></tr>")
+        languages = ", ".join(f"{escape(lang)} ({escape(str(count))})" for lang, count in ranked) or "—"
+        flags = "".join(f'<span class="flag">{escape(str(flag))} {escape(str(count))}</span>'
+                        for flag, count in sorted(row["flags"].items()))
+        counts = "".join(f"<td>{escape(str(row[key]))}</td>" for key in ("segments", "translated", "edits"))
+        body.append(f"<tr><td>{link}</td><td>{languages}</td>{counts}<td>{flags or '—'}</td></tr>")
     failed = sum(1 for row in rows if row.get("error"))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP_BASE}\">{_generator()}"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>mtfix: {escape(root)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>mtfix: {escape(root)}</h1><p>{len(rows)} documents, {failed} failed</p></header>"

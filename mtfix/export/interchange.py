@@ -16,6 +16,9 @@ from mtfix import __version__
 from mtfix.document import Document
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
+# What marks a file as mtfix's own, so that a command replaces it without asking.
+TMX_MARK = 'creationtool="mtfix"'
+XLIFF_MARK = 'category="mtfix-signature"'
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -111,3 +114,24 @@ def to_xliff(document: Document) -> str:
         ET.SubElement(seg, q("target")).text = _xml_text(translation.text)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def memory_tmx(entries, created: str | None = None) -> tuple[str, int]:
+    """The translation memory's ``(source, lang, target, context)`` entries as TMX 1.4b, one
+    ``tu`` each, and how many there were."""
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(root, "header", {
+        "creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
+        "o-tmf": "mtfix-memory", "adminlang": "en", "srclang": "*all*", "datatype": "plaintext",
+        "creationdate": created or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})
+    body = ET.SubElement(root, "body")
+    count = 0
+    for source, lang, target, context in entries:
+        tu = ET.SubElement(body, "tu", srclang=lang)
+        ET.SubElement(tu, "prop", type="x-mtfix-context").text = _xml_text(context)
+        ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: lang}), "seg").text = _xml_text(source)
+        ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: "en"}), "seg").text = _xml_text(target)
+        count += 1
+    ET.indent(root)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
+            + ET.tostring(root, encoding="unicode") + "\n"), count

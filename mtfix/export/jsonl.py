@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import lru_cache
 
 from mtfix import __version__
 from mtfix.document import Document
@@ -98,8 +99,104 @@ def read_jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.split("\n") if line.strip()]
 
 
-def read_alignment(text: str) -> list[dict]:
-    return read_jsonl(text)
+RECORD_TYPES = ("header", "edit", "segment", "end")
+
+
+@lru_cache(maxsize=1)
+def _validators() -> dict:
+    import jsonschema
+    from importlib import resources
+
+    schema = json.loads(resources.files("mtfix.data").joinpath("alignment.schema.json").read_text(encoding="utf-8"))
+    return {kind: jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{kind}"}) for kind in RECORD_TYPES}
+
+
+def read_alignment_file(path, max_bytes: int | None = None) -> list[dict]:
+    """The records of an alignment file, read as untrusted input: every record is checked
+    against ``mtfix/data/alignment.schema.json`` and against the text it describes (spans
+    inside their texts, segments in order), so a report or an export built from it cannot
+    hang or fail half-way. InputError naming the file and the line of the first bad record."""
+    from mtfix.errors import InputError
+    from mtfix.sources import DEFAULT_MAX_BYTES, read_bytes
+
+    name = str(path)
+    data = read_bytes(path, max_bytes or DEFAULT_MAX_BYTES)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"is not an mtfix alignment file (not UTF-8 at byte {error.start})", name) from None
+    records = []
+    checker = _Consistency()
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            raise InputError(f"line {number}: not JSON ({error})", name) from None
+        problem = _problem(record, len(records)) or checker.problem(record)
+        if problem:
+            raise InputError(f"line {number}: {problem}", name)
+        records.append(record)
+    if not records:
+        raise InputError("is empty (not an mtfix alignment file)", name)
+    if records[-1]["type"] != "end":
+        raise InputError("ends before its end record (cut short?)", name)
+    return records
+
+
+def _problem(record, position: int) -> str | None:
+    if not isinstance(record, dict) or record.get("type") not in RECORD_TYPES:
+        return "not an mtfix alignment record (type must be one of " + ", ".join(RECORD_TYPES) + ")"
+    if (position == 0) != (record["type"] == "header"):
+        return "the header must be the first record, and only the first"
+    error = next(iter(sorted(_validators()[record["type"]].iter_errors(record), key=lambda e: list(e.path))), None)
+    if error is not None:
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+        return f"{record['type']}{where}: {error.message}"
+    return None
+
+
+class _Consistency:
+    """What a schema cannot say: spans inside the texts they index, segments in order."""
+
+    def __init__(self):
+        self.position = 0  # raw offset the next segment's gap starts at
+        self.edits = 0
+        self.ended = False
+
+    def problem(self, record: dict) -> str | None:
+        kind = record["type"]
+        if self.ended:
+            return "a record after the end record"
+        if kind == "edit":
+            self.edits += 1
+            if record["raw_start"] > record["raw_end"]:
+                return "edit: raw_start is after raw_end"
+        elif kind == "segment":
+            if record["raw_end"] - record["raw_start"] != len(record["raw_text"]):
+                return "segment: raw_text is not as long as raw_end - raw_start"
+            if record["raw_start"] != self.position + len(record["gap_before"]):
+                return "segment: raw_start does not follow the previous segment and its gap"
+            self.position = record["raw_end"]
+            if any(edit >= self.edits for edit in record.get("edits", [])):
+                return "segment: names an edit the file does not have"
+            for field in ("terms", "protected"):
+                for hit in record.get(field, []):
+                    if not _within(hit["source_span"], len(record["source"])):
+                        return f"segment.{field}: a source_span outside the source"
+                    if hit.get("target_span") is not None and not _within(hit["target_span"], len(record["target"])):
+                        return f"segment.{field}: a target_span outside the target"
+            for link in record.get("links", []):
+                if not (_within(link[:2], len(record["target"])) and _within(link[2:], len(record["source"]))):
+                    return "segment.links: a link outside the source or the target"
+        elif kind == "end":
+            self.ended = True
+        return None
+
+
+def _within(span, length: int) -> bool:
+    return span[0] <= span[1] <= length
 
 
 def rebuild_raw(records: list[dict]) -> str:
