@@ -179,10 +179,12 @@ def _input_digest(path: Path, max_bytes: int) -> tuple[str, str | None]:
 
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
-              max_bytes: int | None = None) -> BatchSummary:
+              max_bytes: int | None = None, absolute_paths: bool = False) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
     mirroring the tree; returns what became of each. The rules that keep the user's files
-    safe are :mod:`mtfix.outputs`'."""
+    safe are :mod:`mtfix.outputs`'. Pages and exports name each document by its path
+    relative to ``root`` (a page shared with a colleague does not show the sender's
+    folders), or by its absolute path with ``absolute_paths``."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
@@ -298,6 +300,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         if document is None:
             fail(file, hashes[file], error[0])
             continue
+        document.path = printable_path(file.resolve()) if absolute_paths else name_of(file)
         pending.append((file, document))
         pending_segments += sum(1 for s in document.segments if s.translate)
         if pending_segments >= window:

@@ -125,6 +125,7 @@ def translate(
     exclude: list[str] = typer.Option([], "--exclude", help="Leave out files matching this pattern (repeatable), e.g. 'drafts/**'."),
     hidden: bool = typer.Option(False, "--hidden", help="Also read hidden files and folders."),
     follow_links: bool = typer.Option(False, "--follow-links", help="Also read links that point outside the input folder."),
+    absolute_paths: bool = typer.Option(False, "--absolute-paths", help="Name documents by their absolute path in pages and exports (default: relative to the folder given)."),
     max_bytes: str = typer.Option("512M", "--max-bytes", help="Refuse inputs larger than this (512M, 2G, bytes)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes preparing documents (read, repair, split, detect) while the model translates; at most the cores available."),
     window: int = typer.Option(256, "--window", min=1, help="Segments of several documents translated together."),
@@ -177,7 +178,8 @@ def translate(
     reporter = _reporter(quiet or json_summary, len(files))
     try:
         summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
-                            jobs=jobs, window=window, reporter=reporter, max_bytes=limit)
+                            jobs=jobs, window=window, reporter=reporter, max_bytes=limit,
+                            absolute_paths=absolute_paths)
     except MtfixError as error:  # the output folder itself (not one document) cannot be used
         _say_error(error)
         raise typer.Exit(error.exit_code)

@@ -245,7 +245,9 @@ def clean_file(
     from mtfix.outputs import OutputFolder, clean_paths
 
     decoded = read_text(path, max_bytes)
-    document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
+    # Named by the file's name alone: a log shared with someone does not show one's folders.
+    document = Document(path=printable_path(Path(path).name), raw=decoded.text, encoding=decoded.encoding,
+                        sha256=decoded.sha256)
     document.clean, document.edits = clean(document.raw, clean_config)
     document.signature = make_signature(clean_config, None, [])
     if out_dir is not None:

@@ -617,3 +617,18 @@ def test_single_output_commands_never_replace_their_input(tmp_path, tiny_marian)
     (folder / "config.json").write_text("{}", encoding="utf-8")
     result = run("models", "random-init", tiny_marian, folder)
     assert result.exit_code == 2 and (folder / "config.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_pages_and_exports_do_not_show_the_sender_s_folders(tmp_path, tiny_marian):
+    folder = tmp_path / "private-projects" / "client-x"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text(ID, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("translate", folder, "--out", out, *fast(tiny_marian)).exit_code == 0
+    assert run("export", out / "sub" / "a.txt.align.jsonl").exit_code == 0
+    for path in out.rglob("*"):
+        if path.is_file() and path.name != "manifest.json":
+            assert "private-projects" not in path.read_text(encoding="utf-8"), path.name
+    assert '"path": "sub/a.txt"' in (out / "sub" / "a.txt.align.jsonl").read_text(encoding="utf-8")
+    assert run("translate", folder, "--out", tmp_path / "abs", "--absolute-paths", *fast(tiny_marian)).exit_code == 0
+    assert str(folder) in (tmp_path / "abs" / "sub" / "a.txt.review.html").read_text(encoding="utf-8")
