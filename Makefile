@@ -19,8 +19,9 @@ $(VENV)/.installed: pyproject.toml
 .cache/demo-zh-en/config.json: | setup
 	$(VENV)/bin/mtfix models random-init $(SHARED)/models/opus-mt-zh-en .cache/demo-zh-en
 
+# Random weights never end a sentence early: greedy and 24 tokens keep the demo under a minute.
 demo: setup .cache/demo-zh-en/config.json
-	$(VENV)/bin/mtfix translate seeds/clean-zh.md --model .cache/demo-zh-en --out outputs
+	$(VENV)/bin/mtfix translate seeds/clean-zh.md --model .cache/demo-zh-en --beam-size 1 --max-new-tokens 24 --out outputs
 
 test: setup
 	$(PY) -m pytest

@@ -97,14 +97,14 @@ class Reporter:
         pass
 
 
-def _prepare_in_worker(path: str, clean_config, max_bytes: int):
+def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None):
     """Run in a worker process: the prepared document and the worker's stage times, or the
     error's type name and message."""
     from mtfix.pipeline import prepare_document
 
     timing.reset()
     try:
-        document = prepare_document(path, clean_config, max_bytes=max_bytes)
+        document = prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name)
     except MtfixError as error:
         return None, (error.message, True), timing.snapshot()
     except Exception as error:  # our bug, but one document's: the batch goes on
@@ -112,11 +112,12 @@ def _prepare_in_worker(path: str, clean_config, max_bytes: int):
     return document, None, timing.snapshot()
 
 
-def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int) -> Iterator[tuple[Path, object, tuple | None]]:
+def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int,
+              format_name: str | None = None) -> Iterator[tuple[Path, object, tuple | None]]:
     """(path, document or None, (reason, expected) or None) for each file, in order."""
     if jobs <= 1 or len(files) < 2:
         for path in files:
-            document, error, _ = _prepare_locally(path, clean_config, max_bytes)
+            document, error, _ = _prepare_locally(path, clean_config, max_bytes, format_name)
             yield path, document, error
         return
     import multiprocessing
@@ -130,18 +131,19 @@ def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int) -> Ite
         submitted = 0
         for number, path in enumerate(files):
             while submitted < len(files) and submitted < number + ahead:
-                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes)
+                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes,
+                                                 format_name)
                 submitted += 1
             document, error, times = futures.pop(number).result()
             timing.add(times)
             yield path, document, error
 
 
-def _prepare_locally(path: Path, clean_config, max_bytes: int):
+def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str | None = None):
     from mtfix.pipeline import prepare_document
 
     try:
-        return prepare_document(path, clean_config, max_bytes=max_bytes), None, None
+        return prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name), None, None
     except MtfixError as error:
         return None, (error.message, True), None
     except Exception as error:
@@ -179,12 +181,14 @@ def _input_digest(path: Path, max_bytes: int) -> tuple[str, str | None]:
 
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
-              max_bytes: int | None = None, absolute_paths: bool = False) -> BatchSummary:
+              max_bytes: int | None = None, absolute_paths: bool = False,
+              format_name: str | None = None) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
     mirroring the tree; returns what became of each. The rules that keep the user's files
     safe are :mod:`mtfix.outputs`'. Pages and exports name each document by its path
     relative to ``root`` (a page shared with a colleague does not show the sender's
-    folders), or by its absolute path with ``absolute_paths``."""
+    folders), or by its absolute path with ``absolute_paths``. ``format_name``: read every
+    file as that format (default: each by its suffix, then its content)."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
@@ -291,7 +295,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     pending: list[tuple[Path, object]] = []
     pending_segments = 0
     readable = [file for file, _ in todo if file not in unreadable]
-    prepared = iter(_prepared(readable, clean_config, jobs, max_bytes))
+    prepared = iter(_prepared(readable, clean_config, jobs, max_bytes, format_name))
     for file, _ in todo:
         if file in unreadable:
             fail(file, "", unreadable[file])

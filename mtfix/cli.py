@@ -49,6 +49,15 @@ def main(
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
+def _check_format(format_name: Optional[str]) -> None:
+    if format_name is not None:
+        from mtfix import formats
+
+        if format_name not in formats.FORMATS:
+            typer.echo(f"mtfix: --format {format_name}: unknown format; known: {', '.join(formats.FORMATS)}", err=True)
+            raise typer.Exit(2)
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -103,7 +112,8 @@ def translate(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="A file, or a folder of .txt/.md/.html files."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
-    engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language), nllb, or ct2 (CTranslate2: the same models, int8, faster)."),
+    format_name: Optional[str] = typer.Option(None, "--format", "-f", help="Read the input as html, markdown or plain (default: by suffix, then content)."),
+    engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language), nllb, ct2 (CTranslate2: the same models, int8, faster), or identity (every sentence back as sent: a dry run)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Hub id or local folder; overrides routing."),
     beam_size: int = typer.Option(4, "--beam-size", "--beam", min=1, help="Beam size; 1 is greedy."),
     max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
@@ -138,6 +148,7 @@ def translate(
 
     _refuse_options_of_other_engines(ctx, engine)
     limit = _parse_size(max_bytes)
+    _check_format(format_name)
     if term_repair not in TERM_REPAIRS:
         typer.echo(f"mtfix: --term-repair {term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}", err=True)
         raise typer.Exit(2)
@@ -179,7 +190,7 @@ def translate(
     try:
         summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
                             jobs=jobs, window=window, reporter=reporter, max_bytes=limit,
-                            absolute_paths=absolute_paths)
+                            absolute_paths=absolute_paths, format_name=format_name)
     except MtfixError as error:  # the output folder itself (not one document) cannot be used
         _say_error(error)
         raise typer.Exit(error.exit_code)
@@ -286,6 +297,7 @@ def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = 
 def clean(
     path: Path = typer.Argument(..., help="A file to repair."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
+    format_name: Optional[str] = typer.Option(None, "--format", "-f", help="Read the input as html, markdown or plain (default: by suffix, then content)."),
     diff: bool = typer.Option(False, "--diff", help="Show each repair on the terminal."),
     skip: str = typer.Option(
         "", "--skip",
@@ -299,9 +311,10 @@ def clean(
     from mtfix.pipeline import clean_file
 
     limit = _parse_size(max_bytes)
+    _check_format(format_name)
     clean_config = _clean_config(skip, glossaries=glossary, default_glossary=not no_default_glossary)
     try:
-        document = clean_file(path, out, clean_config, max_bytes=limit)
+        document = clean_file(path, out, clean_config, max_bytes=limit, format_name=format_name)
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)

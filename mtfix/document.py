@@ -54,9 +54,9 @@ _EDIT_FIELDS = frozenset(Edit.__dataclass_fields__)
 class Segment:
     """A unit of the document: a sentence to translate, or a piece kept as it is.
 
-    ``kind`` is one of ``sentence``, ``heading``, ``list-item``, ``quote``, ``table-cell``,
-    ``front-matter`` (a translatable value in YAML front matter), ``link-text``,
-    or ``nonword`` (punctuation, numbers, URLs, emoji: never sent to a model).
+    ``kind`` is the kind of its block (``paragraph``, ``heading``, ``list-item``, ``quote``,
+    ``table-cell``, ``front-matter``, ``title``, ``attribute-alt``...: see the format
+    readers), or ``nonword`` (punctuation, numbers, emoji: never sent to a model).
     ``translate`` is False for segments that pass through (English, word-less).
     """
 
@@ -72,6 +72,13 @@ class Segment:
     translate: bool = True
     flags: list[str] = field(default_factory=list)
     edits: list[int] = field(default_factory=list)
+    # Where the sentence stands in its block of the document's layout (its text is the
+    # block's model text from ``model_start`` to ``model_end``); -1 when it has none.
+    block: int = -1
+    model_start: int = 0
+    model_end: int = 0
+    # The inline code the placeholders of ``text`` stand for (placeholder → code).
+    codes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,8 +110,10 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     translations: dict[int, Translation] = field(default_factory=dict)
     signature: str = ""
-    # How the document's text is structured: "markdown" or "text"; decides segmentation.
-    format: str = "text"
+    # The format the document was read as (``mtfix.formats``), and what its reader found in
+    # the cleaned text: the blocks of prose the writer puts the English back into.
+    format: str = "plain"
+    layout: object = None
 
     def target_text(self, segment: Segment) -> str:
         """English for ``segment``: its translation, or its own text when it passed through."""

@@ -14,7 +14,6 @@ from mtfix.degarble import CleanConfig, clean
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages
-from mtfix.segment import Piece, has_words, looks_like_markdown, split_document
 from mtfix.errors import MtfixError, printable_path
 from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
@@ -71,43 +70,33 @@ def _flagged_spans_in_clean(edits, flag: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _split_at(pieces, text: str, spans: list[tuple[int, int]]):
-    """Pieces cut where a flagged span starts or ends inside them, so that garbage is a
-    segment of its own: passed through marked while the sentence around it is translated."""
-    if not spans:
-        return pieces
-    cuts = sorted({point for span in spans for point in span})
-    out = []
-    for piece in pieces:
-        inner = [c for c in cuts if piece.start < c < piece.end]
-        bounds = [piece.start, *inner, piece.end]
-        for start, end in zip(bounds, bounds[1:]):
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start < end:
-                out.append(Piece(start, end, piece.kind if has_words(text[start:end]) else "nonword"))
-    return out
-
-
 def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
-                     max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, repair, segment and label one file: everything but the translation."""
+                     max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None) -> Document:
+    """Read, repair, segment and label one file: everything but the translation.
+    ``format_name``: the format to read it as (default: by suffix, then by content)."""
+    from mtfix import formats
+
     # 1. Bytes to text, with the encoding recorded.
     with stage("read"):
         decoded = read_text(path, max_bytes)
     document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
 
-    # 2. Repairs, as edits on the raw text.
-    with stage("degarble"):
-        document.clean, document.edits = clean(document.raw, clean_config)
-
-    # 3. Structure and sentences, found in the clean text and mapped back to raw.
+    # 2. What the format says the document is: its blocks of prose, and the rest (markup,
+    # code, layout), which no repair may touch.
     with stage("segment"):
-        _segment(document, path)
+        document.format = formats.choose(Path(path).name, document.raw, format_name)
+        layout = formats.parse(document.raw, document.format)
 
-    # 4. Language of every segment with words, the document as context.
+    # 3. Repairs, as edits on the raw text, inside the prose only.
+    with stage("degarble"):
+        document.clean, document.edits = clean(document.raw, clean_config, shown=layout.shown_spans())
+
+    # 4. Sentences, found in the clean text and mapped back to raw.
+    with stage("segment"):
+        document.layout = formats.parse(document.clean, document.format) if document.edits else layout
+        _segment(document)
+
+    # 5. Language of every segment with words, the document as context.
     with stage("langid"):
         wordy = [segment for segment in document.segments if segment.translate]
         for segment, guess in zip(wordy, detect_languages([segment.text for segment in wordy])):
@@ -118,18 +107,28 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     return document
 
 
-def _segment(document: Document, path) -> None:
-    """Segments of ``document.clean``, with their raw spans, edits and flags."""
-    markdown = looks_like_markdown(document.clean, Path(path).suffix)
-    document.format = "markdown" if markdown else "text"
+def _segment(document: Document) -> None:
+    """Segments of ``document.clean`` (the sentences of its layout's blocks), with their raw
+    spans, edits and flags."""
+    from mtfix.formats.layout import PLACEHOLDER, model_text
+    from mtfix.segment import segment_layout
+
+    layout = document.layout
     offsets = OffsetMap(document.raw, document.edits)
     previous_raw_end = 0
     edit_ends = [edit.raw_end for edit in document.edits]
-    pieces = _split_at(split_document(document.clean, markdown=markdown), document.clean,
-                       _flagged_spans_in_clean(document.edits, "garbage"))
-    for piece in pieces:
-        raw_start = max(offsets.start(piece.start), previous_raw_end)
-        raw_end = max(offsets.end(piece.end), raw_start)
+    cuts = [point for span in _flagged_spans_in_clean(document.edits, "garbage") for point in span]
+    models = {}
+    for sentence in segment_layout(layout, document.clean, cuts):
+        block = layout.blocks[sentence.block]
+        if sentence.block not in models:
+            models[sentence.block] = model_text(block, document.clean)
+        model = models[sentence.block]
+        text = model.text[sentence.model_start : sentence.model_end]
+        codes = {found: document.clean[block.runs[model.codes[found]].start : block.runs[model.codes[found]].end]
+                 for found in PLACEHOLDER.findall(text) if found in model.codes}
+        raw_start = max(offsets.start(sentence.start), previous_raw_end)
+        raw_end = max(offsets.end(sentence.end), raw_start)
         previous_raw_end = raw_end
         edit_ids = _edits_inside(document.edits, edit_ends, raw_start, raw_end)
         # Repairs that leave a mark on the sentence: "loop", "lossy", "garbage". A sentence
@@ -139,19 +138,23 @@ def _segment(document: Document, path) -> None:
             min(raw_end, e.raw_end) - max(raw_start, e.raw_start)
             for e in (document.edits[i] for i in edit_ids) if "garbage" in e.flags
         )
-        translate = piece.kind != "nonword" and garbage * 2 < max(1, raw_end - raw_start)
+        translate = sentence.kind != "nonword" and garbage * 2 < max(1, raw_end - raw_start)
         document.segments.append(
             Segment(
                 id=len(document.segments),
                 raw_start=raw_start,
                 raw_end=raw_end,
-                clean_start=piece.start,
-                clean_end=piece.end,
-                text=document.clean[piece.start : piece.end],
-                kind=piece.kind,
+                clean_start=sentence.start,
+                clean_end=sentence.end,
+                text=text,
+                kind=sentence.kind,
                 translate=translate,
                 flags=flags,
                 edits=edit_ids,
+                block=sentence.block,
+                model_start=sentence.model_start,
+                model_end=sentence.model_end,
+                codes=codes,
             )
         )
 
@@ -191,7 +194,8 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
     ``folder``: the run's :class:`mtfix.outputs.OutputFolder` (a batch passes its own; alone,
     ``out_dir`` is the folder), which refuses to replace an input or a file mtfix did not
     write; ``source``: the input file (default: the document's path)."""
-    from mtfix.export import html, jsonl, text
+    from mtfix.export import html, jsonl
+    from mtfix.formats.writer import english_document
     from mtfix.outputs import OutputFolder, output_paths
 
     source = Path(source if source is not None else document.path)
@@ -205,7 +209,7 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
             folder.start()
         try:
             mode = folder.mode_for(source if source.exists() else None)
-            folder.write(paths.english, text.english_document(document), mode)
+            folder.write(paths.english, english_document(document), mode)
             folder.write(paths.alignment, jsonl.alignment_jsonl(document), mode)
             folder.write(paths.report, html.render_report(document), mode)
         finally:
@@ -237,18 +241,22 @@ def translate_file(
 
 def clean_file(
     path: str | os.PathLike, out_dir: str | os.PathLike | None = "outputs", clean_config: CleanConfig = CleanConfig(),
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None,
 ) -> Document:
     """Repair one file without translating; writes ``<stem>.clean<ext>`` and
     ``<name>.edits.jsonl`` to ``out_dir`` unless None (:mod:`mtfix.outputs`)."""
     from mtfix.export.jsonl import edit_record, json_line
     from mtfix.outputs import OutputFolder, clean_paths
 
+    from mtfix import formats
+
     decoded = read_text(path, max_bytes)
     # Named by the file's name alone: a log shared with someone does not show one's folders.
     document = Document(path=printable_path(Path(path).name), raw=decoded.text, encoding=decoded.encoding,
                         sha256=decoded.sha256)
-    document.clean, document.edits = clean(document.raw, clean_config)
+    document.format = formats.choose(Path(path).name, document.raw, format_name)
+    shown = formats.parse(document.raw, document.format).shown_spans()
+    document.clean, document.edits = clean(document.raw, clean_config, shown=shown)
     document.signature = make_signature(clean_config, None, [])
     if out_dir is not None:
         source = Path(path)

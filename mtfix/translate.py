@@ -18,6 +18,7 @@ from collections.abc import Callable
 from mtfix.document import Segment, Translation
 from mtfix.engines.base import Engine, TranslateConfig
 from mtfix.engines.constraints import TermRequest, target_pattern
+from mtfix.formats.layout import PLACEHOLDER
 from mtfix.protect import find_protected
 from mtfix.timing import stage
 from mtfix.errors import UnsupportedLanguageError
@@ -72,20 +73,28 @@ def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[
 
 def _spans(glossary, text: str, lang: str, protect: bool) -> tuple[list, list]:
     """Glossary matches and the protected spans that do not overlap them (a glossary entry
-    wins over a verbatim copy)."""
-    matches = glossary.find(text, lang) if glossary is not None else []
+    wins over a verbatim copy); neither inside the placeholder of an inline code."""
+    codes = [found.span() for found in PLACEHOLDER.finditer(text)]
+
+    def free(start: int, end: int) -> bool:
+        return not any(a < end and start < b for a, b in codes)
+
+    matches = [m for m in glossary.find(text, lang) if free(m.start, m.end)] if glossary is not None else []
     spans = []
     if protect:
         spans = [s for s in find_protected(text, lang)
-                 if not any(m.start < s.end and s.start < m.end for m in matches)]
+                 if free(s.start, s.end) and not any(m.start < s.end and s.start < m.end for m in matches)]
     return matches, spans
 
 
 def _requests(glossary, text: str, lang: str, protect: bool) -> list[TermRequest]:
+    """What the English must contain: glossary targets, protected spans, and the placeholder
+    of each inline code (the writer puts the code back there)."""
     matches, spans = _spans(glossary, text, lang, protect)
     requests = [TermRequest(m.term.target, tuple(bad for bad, _ in m.term.wrong), m.term.id, text[m.start : m.end])
                 for m in matches]
     requests += [TermRequest(span.target, source=text[span.start : span.end]) for span in spans]
+    requests += [TermRequest(found, source=found) for found in PLACEHOLDER.findall(text)]
     return requests
 
 

@@ -116,3 +116,16 @@ def copy_to(tmp_path):
         return target
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def commonmark_examples() -> list[dict]:
+    """CommonMark's spec examples, as markdown-it-py publishes them (see ``peer.py``)."""
+    import json
+
+    from peer import peer_file
+
+    found = peer_file("commonmark")
+    if found is None:
+        pytest.skip("CommonMark's spec examples could not be had (markdown-it-py's source distribution from PyPI)")
+    return json.loads(found.read_text(encoding="utf-8"))

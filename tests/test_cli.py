@@ -118,7 +118,7 @@ def test_models_list_shows_routing(hf_cache):
 
 def test_unknown_engine_is_a_usage_error(tmp_path):
     code, output = run("translate", REPO / "seeds" / "mixed-id-en.txt", "--engine", "nope", "--out", tmp_path)
-    assert code == 2 and "known engines: ct2, marian, nllb" in output
+    assert code == 2 and "--engine nope: unknown engine; known: ct2, identity, marian, nllb" in output
 
 
 def test_models_pull_fails_with_one_line_per_model_when_offline(monkeypatch, hf_cache):

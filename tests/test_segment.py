@@ -1,29 +1,38 @@
-"""Segmentation: structure kept, sentences split, word-less pieces marked."""
+"""Sentences inside the blocks a format reader found: split, kinds, spans."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtfix.segment import has_words, split_document, split_sentences
+from mtfix import formats
+from mtfix.segment import has_words, segment_layout, split_sentences
 
 
-def texts(source, markdown=True):
-    return [(source[p.start : p.end], p.kind) for p in split_document(source, markdown)]
+def sentences(source: str, format_name: str = "markdown"):
+    layout = formats.parse(source, format_name)
+    found = segment_layout(layout, source)
+    texts = []
+    for sentence in found:
+        from mtfix.formats.layout import model_text
+
+        model = model_text(layout.blocks[sentence.block], source)
+        texts.append((model.text[sentence.model_start : sentence.model_end], sentence.kind))
+    return texts
 
 
 def test_front_matter_translates_only_prose_values():
-    doc = "---\nlayout: post\ntitle: \"Rivals hire. Two engineers\"\ndate: 2025-01-02\ntags: [a, b]\ndescription: Short note\n---\nBody text.\n"
-    pieces = texts(doc)
-    assert pieces == [
+    doc = ("---\nlayout: post\ntitle: \"Rivals hire. Two engineers\"\ndate: 2025-01-02\ntags: [a, b]\n"
+           "description: Short note\n---\nBody text.\n")
+    assert sentences(doc) == [
         ("Rivals hire.", "front-matter"),
         ("Two engineers", "front-matter"),
         ("Short note", "front-matter"),
-        ("Body text.", "sentence"),
+        ("Body text.", "paragraph"),
     ]
 
 
 def test_headings_lists_quotes_and_tables():
-    doc = "# Title here\n\n- first item.\n* second item\n1. third item\n> quoted line\n| a cell | b cell |\n|---|---|\n"
-    assert texts(doc) == [
+    doc = "# Title here\n\n- first item.\n* second item\n1. third item\n\n> quoted line\n\n| a cell | b cell |\n|---|---|\n"
+    assert sentences(doc) == [
         ("Title here", "heading"),
         ("first item.", "list-item"),
         ("second item", "list-item"),
@@ -34,24 +43,23 @@ def test_headings_lists_quotes_and_tables():
     ]
 
 
-def test_code_links_images_and_kramdown_are_kept():
+def test_code_links_images_and_kramdown_are_kept_out_of_sentences():
     doc = (
-        "* content\n{:toc}\n\nSee [the report](https://x.org/r?id=1) and `code here`.\n"
-        "![alt text](https://x.org/i.png)Next sentence.\n```\nprint('not prose. Really.')\n```\n<div class=\"x\">Inside tag.</div>\n"
+        "* content\n{:toc}\n\nSee [the report](https://x.org/r?id=1) and `code here`.\n\n"
+        "![alt text](https://x.org/i.png) Next sentence.\n\n```\nprint('not prose. Really.')\n```\n\n"
+        "<div class=\"x\">Inside tag.</div>\n"
     )
-    pieces = texts(doc)
-    assert ("content", "list-item") not in pieces
-    joined = " ".join(text for text, _ in pieces)
-    for kept in ("https://x.org/r?id=1", "code here", "alt text", "print", "div", "{:toc}"):
+    found = sentences(doc)
+    joined = " ".join(text for text, _ in found)
+    for kept in ("https://x.org/r?id=1", "code here", "print", "div", "{:toc}", "content"):
         assert kept not in joined
-    assert ("the report", "link-text") in pieces
-    assert ("Next sentence.", "sentence") in pieces
-    assert ("Inside tag.", "sentence") in pieces
+    assert ("See the report and MTFIXCODEAX.", "paragraph") in found  # the code is a placeholder
+    assert ("alt text Next sentence.", "paragraph") in found  # an image's alt text is prose
+    assert ("Inside tag.", "paragraph") in found  # the text of an HTML block, read as HTML
 
 
-def test_emphasis_markers_stay_outside_heading():
-    doc = "### **Background and plans**\n"
-    assert texts(doc) == [("Background and plans", "heading")]
+def test_emphasis_markers_stay_out_of_what_the_model_sees():
+    assert sentences("### **Background and plans**\n") == [("Background and plans", "heading")]
 
 
 def test_cjk_sentences_split_without_spaces():
@@ -84,28 +92,36 @@ def test_ascii_question_mark_before_chinese_splits():
 
 
 def test_wordless_pieces_are_marked_nonword():
-    doc = "Hello there. 。\n2024\n🎉\n— https://x.org\n"
-    kinds = dict(texts(doc))
-    assert kinds["Hello there."] == "sentence"
-    assert kinds["。"] == "nonword" and kinds["2024"] == "nonword" and kinds["🎉"] == "nonword"
+    doc = "Hello there. 。\n\n2024\n\n🎉 ok\n"
+    kinds = dict(sentences(doc))
+    assert kinds["Hello there."] == "paragraph"
+    assert kinds["。"] == "nonword"
+    assert "2024" not in kinds  # a block without a letter is not even a block
     assert not has_words("— 12.5 %") and has_words("ok") and has_words("字")
 
 
-def test_hard_wrapped_paragraph_is_one_sentence():
+def test_a_hard_wrapped_paragraph_is_one_sentence_joined_for_the_model():
     doc = "This sentence was wrapped\nacross two lines. Next one.\nNew paragraph line.\n"
-    assert texts(doc, markdown=False) == [
-        ("This sentence was wrapped\nacross two lines.", "sentence"),
-        ("Next one.", "sentence"),
-        ("New paragraph line.", "sentence"),
+    assert sentences(doc, "plain") == [
+        ("This sentence was wrapped across two lines.", "paragraph"),
+        ("Next one.", "paragraph"),
+        ("New paragraph line.", "paragraph"),
     ]
+    wrapped = "これはテストで、長い日本語の文章をここで説明していま\nす。次の文です。\n"
+    assert [text for text, _ in sentences(wrapped, "plain")] == [
+        "これはテストで、長い日本語の文章をここで説明しています。", "次の文です。"]
+
+
+def test_a_hard_line_break_ends_a_sentence():
+    assert [text for text, _ in sentences("Roses are red  \nviolets are blue\n")] == ["Roses are red", "violets are blue"]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab 字。.!?\n#-*>|[]()`{}:汉ABC\"'")), max_size=120), st.booleans())
-def test_pieces_are_ordered_non_overlapping_and_trimmed(text, markdown):
+@given(st.text(alphabet=st.sampled_from(list("ab 字。.!?\n#-*>|[]()`{}:汉ABC\"'<>/&;_~")), max_size=120),
+       st.sampled_from(["markdown", "plain", "html"]))
+def test_sentences_are_ordered_non_overlapping_and_trimmed(text, format_name):
+    layout = formats.parse(text, format_name)
     previous_end = 0
-    for piece in split_document(text, markdown):
-        assert previous_end <= piece.start < piece.end <= len(text)
-        chunk = text[piece.start : piece.end]
-        assert chunk == chunk.strip()
-        previous_end = piece.end
+    for sentence in segment_layout(layout, text):
+        assert previous_end <= sentence.start < sentence.end <= len(text)
+        previous_end = sentence.end

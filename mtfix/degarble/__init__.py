@@ -144,8 +144,41 @@ def _changed_lines(before: str, edits: list[Edit], after: str) -> list[str]:
     return lines
 
 
-def clean(raw: str, config: CleanConfig = CleanConfig()) -> tuple[str, list[Edit]]:
+def clean(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None
+          ) -> tuple[str, list[Edit]]:
     """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it.
+
+    ``shown``: the spans of ``raw`` that are prose (sorted, not overlapping), as a format
+    reader found them: the rest (markup, code, a DOCTYPE, command lines) is never touched.
+    The repairs read the text with everything else blanked out by line breaks, so they see
+    each stretch of prose as text of its own, and an edit that would reach outside the prose
+    is dropped.
+    """
+    if shown is not None:
+        return _clean_shown(raw, config, shown)
+    return _clean(raw, config)
+
+
+def _clean_shown(raw: str, config: CleanConfig, shown: list[tuple[int, int]]) -> tuple[str, list[Edit]]:
+    parts, position = [], 0
+    for start, end in shown:
+        parts.append("\n" * (start - position))
+        parts.append(raw[start:end])
+        position = end
+    parts.append("\n" * (len(raw) - position))
+    masked = "".join(parts)
+    _, edits = _clean(masked, config)
+    starts = [start for start, _ in shown]
+    kept = []
+    for edit in edits:
+        index = bisect.bisect_right(starts, edit.raw_start) - 1
+        if index >= 0 and edit.raw_end <= shown[index][1]:
+            kept.append(edit.copy_with(id=len(kept)))
+    return apply_edits(raw, kept), kept
+
+
+def _clean(raw: str, config: CleanConfig) -> tuple[str, list[Edit]]:
+    """The repairs over the whole of ``raw``.
 
     The repairs run in order, round after round, until a round changes nothing. In the first
     round each repair reads the whole text. After that a repair only has to read the

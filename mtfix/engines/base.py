@@ -7,7 +7,6 @@ new engine implements only ``translate`` and ``count_tokens`` (argos-translate's
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -157,22 +156,37 @@ class Engine(Protocol):
         must contain (an engine that cannot enforce them must still check and flag)."""
 
 
-ENGINES: dict[str, Callable[[TranslateConfig], Engine]] = {}
+# Name → "module:class" of every engine shipped with mtfix (sacrebleu's habit: a table, so
+# that choosing one imports that module alone). Outside packages add theirs as entry points
+# of the group ``mtfix.engines`` (``name = "package.module:Class"``).
+ENGINES = {
+    "marian": "mtfix.engines.marian:MarianEngine",
+    "nllb": "mtfix.engines.nllb:NllbEngine",
+    "ct2": "mtfix.engines.ct2:Ct2Engine",
+    "identity": "mtfix.engines.identity:IdentityEngine",
+}
 
 
-def register_engine(name: str):
-    def decorator(factory):
-        ENGINES[name] = factory
-        return factory
+def _outside_engines() -> dict[str, str]:
+    from importlib.metadata import entry_points
 
-    return decorator
+    try:
+        return {entry.name: entry.value for entry in entry_points(group="mtfix.engines")}
+    except Exception:  # noqa: BLE001  (broken package metadata must not stop the shipped engines)
+        return {}
+
+
+def engine_names() -> list[str]:
+    return sorted({**_outside_engines(), **ENGINES})
 
 
 def create_engine(config: TranslateConfig) -> Engine:
-    # Importing the modules registers them; they import torch only when a model loads.
-    from mtfix.engines import ct2, marian, nllb  # noqa: F401
+    """The engine ``config.engine`` names, built from ``config``; only its module is imported
+    (and that module imports torch or CTranslate2 only when a model loads)."""
+    import importlib
 
-    if config.engine not in ENGINES:
-        known = ", ".join(sorted(ENGINES))
-        raise UsageError(f"unknown engine {config.engine!r}; known engines: {known}")
-    return ENGINES[config.engine](config)
+    where = ENGINES.get(config.engine) or _outside_engines().get(config.engine)
+    if where is None:
+        raise UsageError(f"--engine {config.engine}: unknown engine; known: {', '.join(engine_names())}")
+    module_name, _, class_name = where.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)(config)

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from mtfix.engines import hf, nllb, routing
 from mtfix.engines.base import (TERM_REPAIRS, EngineOutput, TranslateConfig, batch_tokens, check_cuda, load_failure,
-                                parse_device, register_engine)
+                                parse_device)
 from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms
 from mtfix.errors import ModelNotAvailableError, MtfixError, UnsupportedLanguageError, UsageError
 
@@ -487,7 +487,6 @@ def _missing_from(model, result, lead: list[str], terms) -> tuple | None:
     return (tokens, rows, generated, missing) if missing else None
 
 
-@register_engine("ct2")
 class Ct2Engine:
     name = "ct2"
 

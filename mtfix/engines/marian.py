@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mtfix.data import read_table
 from mtfix.engines import hf, routing
-from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
+from mtfix.engines.base import EngineOutput, TranslateConfig
 from mtfix.errors import ModelNotAvailableError
 
 
@@ -25,7 +25,6 @@ def candidate_models(lang: str) -> list[str]:
     return list(dict.fromkeys([preferred, fallback]))
 
 
-@register_engine("marian")
 class MarianEngine:
     name = "marian"
 

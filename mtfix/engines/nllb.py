@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from mtfix.data import read_table
 from mtfix.engines import hf, routing
-from mtfix.engines.base import EngineOutput, TranslateConfig, register_engine
+from mtfix.engines.base import EngineOutput, TranslateConfig
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError
 
 DEFAULT_MODEL = "facebook/nllb-200-distilled-600M"
@@ -28,7 +28,6 @@ def nllb_code(lang: str) -> str | None:
     return _codes().get(lang)
 
 
-@register_engine("nllb")
 class NllbEngine:
     name = "nllb"
 

@@ -1,0 +1,79 @@
+"""Document formats: one module per format, each a reader (``parse(text) -> Layout``: the
+blocks of prose, :mod:`mtfix.formats.layout`) and the escaping its English needs
+(``ESCAPES``); the writer that puts the English back is one for all
+(:mod:`mtfix.formats.writer`).
+
+A format is chosen by the file's suffix where the suffix says it (``.md``, ``.html``), else by
+its content (``<!DOCTYPE html``, ``<html``, an XHTML ``<?xml``; front matter, headings or
+fences for Markdown; plain text otherwise), or named with ``--format``. Adding a format is
+one module with ``NAME``, ``SUFFIXES``, ``sniff``, ``parse`` and ``ESCAPES`` (and, where its
+syntax can be upset by the English, ``CHECKS`` and ``FALLBACKS``), and one row in ``FORMATS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from mtfix.errors import UsageError
+
+# Name → module, in the order their ``sniff`` is tried on text whose suffix says nothing.
+FORMATS = {
+    "html": "mtfix.formats.html",
+    "markdown": "mtfix.formats.markdown",
+    "plain": "mtfix.formats.plain",
+}
+
+
+@lru_cache(maxsize=None)
+def module(name: str):
+    if name not in FORMATS:
+        raise UsageError(f"--format {name}: unknown format; known: {', '.join(FORMATS)}")
+    return importlib.import_module(FORMATS[name])
+
+
+def suffixes() -> dict[str, str]:
+    """Suffix → the format it names."""
+    return {suffix: name for name in FORMATS for suffix in module(name).SUFFIXES}
+
+
+def choose(file_name: str, text: str, override: str | None = None) -> str:
+    """The format of a document called ``file_name`` holding ``text``."""
+    if override:
+        module(override)
+        return override
+    suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    named = suffixes().get(suffix)
+    if named is not None and named != "plain":
+        return named
+    head = text[:4096]
+    for name in FORMATS:
+        if module(name).sniff(head):
+            return name
+    return "plain"
+
+
+def parse(text: str, format_name: str):
+    return module(format_name).parse(text)
+
+
+@lru_cache(maxsize=None)
+def escaper(name: str):
+    """The function that writes English into a block whose ``escape`` is ``name``:
+    ``escape(english, starts_block) -> text``."""
+    for format_name in FORMATS:
+        found = getattr(module(format_name), "ESCAPES", {}).get(name)
+        if found is not None:
+            return found
+    raise KeyError(f"no format writes English escaped as {name!r}")
+
+
+def block_check(name: str):
+    """``check(source, english) -> bool`` for blocks escaped as ``name``, and the markup to
+    write instead where it fails (``fallback(markup, role) -> str | None``); (None, None)
+    where the format has none."""
+    for format_name in FORMATS:
+        found = getattr(module(format_name), "CHECKS", {}).get(name)
+        if found is not None:
+            return found, module(format_name).FALLBACKS.get(name)
+    return None, None
