@@ -51,6 +51,7 @@ td small{color:#888;font-size:12px}
 .wl{background:#ffe08a}
 tr.current td{background:#fffbe6}
 .kind-list-item td+td{padding-left:1.5rem}
+td.same::before{content:"=";color:#bbb}
 .kind-front-matter td{color:#888}
 #bar{position:sticky;top:0;background:#fff;padding:.4rem 0;display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;z-index:1}
 #bar .keys{color:#888;font-size:12px}
@@ -188,7 +189,7 @@ function links(r){if(r.dataset.wrapped||!r.dataset.links)return;r.dataset.wrappe
 var en=[],src={};r.dataset.links.split(' ').forEach(function(l,k){var v=l.split('.').map(function(x){return parseInt(x,36);});
 en.push([v[0],v[1],'e'+k]);var key=v[2]+'.'+v[3];(src[key]=src[key]||[v[2],v[3],'']);src[key][2]+=' e'+k;});
 var s=Object.keys(src).map(function(k){return src[k];}).sort(function(a,b){return a[0]-b[0];});
-wrap(r.children[3],en);wrap(r.children[2],s);}
+wrap(r.children[3],en);wrap(r.children[2].classList.contains('same')?r.children[1]:r.children[2],s);}
 rows.forEach(function(r){r.addEventListener('mouseenter',function(){links(r);});});
 document.addEventListener('mouseover',function(e){var w=e.target.closest&&e.target.closest('.w');
 [].forEach.call(document.querySelectorAll('.wl'),function(x){x.classList.remove('wl');});
@@ -260,17 +261,22 @@ def render_report(document: Document) -> str:
         flags = sorted(set(segment.flags + (translation.flags if translation else [])))
         flag_counts.update(flags)
         # Plain sentences carry no class (most rows): only what the style sheet uses.
-        classes = ([] if segment.kind == "sentence" else [f"kind-{_token(segment.kind)}"]) + ([] if translation else ["passed"])
+        classes = ([] if segment.kind in ("sentence", "paragraph") else [f"kind-{_token(segment.kind)}"]) + ([] if translation else ["passed"])
         score = f"<small>{translation.score:.2f}</small>" if translation and translation.score is not None else ""
         data = ((" data-f" if flags else "") + (" data-e" if segment.edits else "")
                 + _links_attribute(segment, translation))
         passed = "" if translation or not segment.translate else '<b class="flag">passed through</b>'
+        original = f"{gap}{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}{trailing}"
+        same = (not gap and not trailing and not segment.edits
+                and document.raw[segment.raw_start : segment.raw_end] == segment.text
+                and not (translation and (translation.terms or translation.protected)))
         rows.append(
             f'<tr id="s{escape(str(segment.id))}"' + (f' class="{escape(" ".join(classes))}"' if classes else "") + f'{data}>'
             f'<td>{escape(str(segment.id))} <i>{escape(segment.lang)}</i></td>'
-            f'<td>{gap}{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}{trailing}</td>'
-            f'<td>{_source_with_spans(segment, translation)}</td>'
-            f'<td>{_english_with_spans(document.target_text(segment), translation)}'
+            f'<td>{original}</td>'
+            # The cleaned source says nothing the original does not: not written twice.
+            + ('<td class="same"></td>' if same else f'<td>{_source_with_spans(segment, translation)}</td>')
+            + f'<td>{_english_with_spans(document.target_text(segment), translation)}'
             + "".join(f'<b class="flag">{escape(flag)}</b>' for flag in flags)
             + f"{passed} {score}</td></tr>"
         )
