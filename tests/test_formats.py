@@ -380,3 +380,20 @@ def test_the_identity_engine_from_the_command_line(tmp_path):
     assert (tmp_path / "history-intro.ja.en.html").read_bytes() == source.read_bytes()
     result = CliRunner().invoke(app, ["translate", str(source), "--format", "docx", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--format docx: unknown format" in result.stderr
+
+
+def test_markup_around_a_protected_name_wraps_its_english_whatever_the_links(tmp_path):
+    """A Latin name in a Chinese sentence is copied verbatim (a protected span): the
+    ``<span>`` around it in the source goes around it in the English, even where the word
+    links of the translation point elsewhere (a random model's do)."""
+    from mtfix.engines.base import EngineOutput
+
+    class Scrambled(PseudoEngine):
+        def translate(self, texts, lang, terms=None):
+            # The names at the end, every link pointing at the first source character.
+            return [EngineOutput("blah blah Stable Testing", -1.0, "scrambled", [], links=[[0, 4, 0, 1], [5, 9, 0, 1]])
+                    for _ in texts]
+
+    page = '<p>版本 (<span class="d">Stable</span>, <span class="d">Testing</span>）。</p>\n'
+    _, english, _ = _translate_text(tmp_path, "p.html", page, Scrambled())
+    assert '<span class="d">Stable</span>' in english and '<span class="d">Testing</span>' in english

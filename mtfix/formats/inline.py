@@ -91,8 +91,18 @@ def map_point(pieces, links, english: str, position: int, after: bool) -> int:
                       forward=after)
 
 
-def map_range(pieces, links, english: str, start: int, end: int) -> tuple[int, int]:
-    """The English span for the model span ``start``–``end`` that a pair wrapped."""
+def map_range(pieces, links, english: str, start: int, end: int, anchors=()) -> tuple[int, int]:
+    """The English span for the model span ``start``–``end`` that a pair wrapped.
+    ``anchors``: spans whose English is known for certain (glossary terms, protected names,
+    as links): a pair that wraps one of them wraps its English."""
+    exact = [a for a in anchors if start <= a[2] and a[3] <= end and (a[2] - start) + (end - a[3]) <= 2]
+    if exact:
+        return min(a[0] for a in exact), max(a[1] for a in exact)
+    # Inside a span copied verbatim (a Latin name in a Chinese sentence), character by character.
+    for a in anchors:
+        if a[4] and a[2] <= start and end <= a[3]:
+            return a[0] + start - a[2], a[0] + end - a[2]
+    links = [a[:4] for a in anchors] + list(links)
     # What the span covers in the English: exactly, in sentences that came back as they were
     # sent; through the word links, in the others.
     covered = [(p.english_start + max(start, p.model_start) - p.model_start,
@@ -115,7 +125,8 @@ def map_range(pieces, links, english: str, start: int, end: int) -> tuple[int, i
     return _word_edge(english, first, forward=False), _word_edge(english, last, forward=True)
 
 
-def place(block: Block, model: ModelText, english: str, pieces: list[Piece], links: list) -> tuple[list[Event], dict]:
+def place(block: Block, model: ModelText, english: str, pieces: list[Piece], links: list,
+          anchors: list = ()) -> tuple[list[Event], dict]:
     """Where each markup run of ``block`` goes in ``english``; and, for each code run whose
     placeholder the English holds, the span of the placeholder (replaced by the code)."""
     runs = block.runs
@@ -136,7 +147,7 @@ def place(block: Block, model: ModelText, english: str, pieces: list[Piece], lin
         if run.role != "open" or run.pair < 0:
             continue
         close = run.pair
-        first, last = map_range(pieces, links, english, model.ends[index], model.starts[close])
+        first, last = map_range(pieces, links, english, model.ends[index], model.starts[close], anchors)
         while stack and not (stack[-1][0] < index and close < stack[-1][1]):
             stack.pop()
         level = len(stack)

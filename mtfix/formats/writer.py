@@ -121,6 +121,8 @@ def render_block(block: Block, segments: list, translations: dict, text: str, pa
     parts: list[str] = []
     pieces: list[Piece] = []
     links: list[tuple[int, int, int, int]] = []
+    # Glossary terms and protected spans: where they are in the English is certain.
+    anchors: list[tuple[int, int, int, int, bool]] = []
     position, length = 0, 0
     for segment, english in zip(segments, english_of):
         gap = model.text[position : segment.model_start]
@@ -136,11 +138,16 @@ def render_block(block: Block, segments: list, translations: dict, text: str, pa
         if translation is not None and not exact:
             links.extend((t0 + length, t1 + length, s0 + segment.model_start, s1 + segment.model_start)
                          for t0, t1, s0, s1 in translation.links)
+            for hit in translation.terms + translation.protected:
+                if hit.get("target_span"):
+                    (t0, t1), (s0, s1) = hit["target_span"], hit["source_span"]
+                    verbatim = english[t0:t1] == segment.text[s0:s1]
+                    anchors.append((t0 + length, t1 + length, s0 + segment.model_start, s1 + segment.model_start, verbatim))
         parts.append(english)
         length += len(english)
         position = segment.model_end
     english = "".join(parts)
-    events, code_spans = place(block, model, english, pieces, links)
+    events, code_spans = place(block, model, english, pieces, links, anchors)
     written = _assemble(block, english, events, code_spans, patched)
     check, fallback = block_check(block.escape)
     if check is not None and not check(patched.source(block.start, block.end), written):
