@@ -29,7 +29,11 @@ import ftfy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mtfix.degarble import clean  # noqa: E402
+from mtfix.degarble import CleanConfig, clean  # noqa: E402
+
+# The generated cases are single damaged phrases without the rest of a broken document, so
+# the repairs run ungated (as `--always-repair`): this measures what each repair does.
+UNGATED = CleanConfig(gate=False)
 
 DATA = Path(__file__).parent / "data" / "clean_paragraphs.txt"
 SHARED_CLEAN = ROOT.parent / "shared" / "seeds"
@@ -249,7 +253,7 @@ def main() -> None:
     for kind, items in cases.items():
         mtfix_ok = ftfy_ok = 0
         for garbled, expected, flagged in items:
-            repaired, edits = clean(garbled)
+            repaired, edits = clean(garbled, UNGATED)
             if flagged:
                 hits = [e for e in edits if "garbage" in e.flags]
                 good = repaired == expected and len(hits) == 1 and hits[0].original == flagged
@@ -265,7 +269,7 @@ def main() -> None:
         print(f"{kind:10} {len(items):6d} {100 * mtfix_ok / len(items):10.1f} % {ftfy_cell:>11}")
 
     texts = clean_texts()
-    mtfix_false = [name for name, text in texts if clean(text)[1]]
+    mtfix_false = [name for name, text in texts if clean(text, UNGATED)[1]]
     ftfy_false = [name for name, text in texts if ftfy.fix_text(text) != text]
     print(f"\nfalse changes on {len(texts)} clean texts: mtfix {len(mtfix_false)}, ftfy {len(ftfy_false)}")
     for name in mtfix_false:

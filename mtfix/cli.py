@@ -127,6 +127,7 @@ def translate(
     term_repair: str = typer.Option("splice", "--term-repair", help="ct2: how a glossary term the model left out goes in: splice (where its source words were translated; no extra decoding) or resume (decoding resumes after it: more fluent, up to 2x slower)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
+    always_repair: bool = typer.Option(False, "--always-repair", help="Run every repair even where the document shows no damage of an earlier machine translation (see `mtfix clean --help`)."),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
     memory: Optional[Path] = typer.Option(None, "--memory", help="Translation memory file (default: ~/.cache/mtfix/memory.sqlite3)."),
@@ -163,7 +164,7 @@ def translate(
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
         compute_type=compute_type, threads=threads, term_repair=term_repair,
     )
-    clean_config = _clean_config("" if no_clean else skip, everything=no_clean,
+    clean_config = _clean_config("" if no_clean else skip, everything=no_clean, gate=not always_repair,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
     memory_store = _open_translation_memory(memory, no_memory)
     inputs = find_inputs(path, out, glob, exclude, hidden, follow_links)
@@ -279,7 +280,8 @@ def _load_glossary(paths: list[Path], default: bool):
         raise typer.Exit(2)
 
 
-def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = (), default_glossary: bool = True):
+def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = (), default_glossary: bool = True,
+                  gate: bool = True):
     """The CleanConfig for ``--skip a,b`` (``everything``: no repairs at all), with the
     glossary the options name."""
     from mtfix.degarble import STAGES, CleanConfig
@@ -290,7 +292,7 @@ def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = 
         typer.echo(f"mtfix: --skip: unknown repair {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})", err=True)
         raise typer.Exit(2)
     terms = _load_glossary(list(glossaries), default_glossary)
-    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], terms=terms)
+    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], terms=terms, gate=gate)
 
 
 @app.command()
@@ -303,6 +305,11 @@ def clean(
         "", "--skip",
         help="Repairs to leave out, comma-separated: mojibake, markup, filler, doublet, glue, loop, spacing, glossary, garbage.",
     ),
+    always_repair: bool = typer.Option(
+        False, "--always-repair",
+        help="Run the repairs that undo an earlier machine translation (filler, doublet, glue, loop, spacing, markup, "
+             "garbage) even where the document shows none of its signs; by default a clean document comes back unchanged.",
+    ),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
     max_bytes: str = typer.Option("512M", "--max-bytes", help="Refuse inputs larger than this (512M, 2G, bytes)."),
@@ -312,7 +319,7 @@ def clean(
 
     limit = _parse_size(max_bytes)
     _check_format(format_name)
-    clean_config = _clean_config(skip, glossaries=glossary, default_glossary=not no_default_glossary)
+    clean_config = _clean_config(skip, glossaries=glossary, default_glossary=not no_default_glossary, gate=not always_repair)
     try:
         document = clean_file(path, out, clean_config, max_bytes=limit, format_name=format_name)
     except MtfixError as error:

@@ -114,6 +114,9 @@ class Document:
     # the cleaned text: the blocks of prose the writer puts the English back into.
     format: str = "plain"
     layout: object = None
+    # The signs of machine-translation damage the de-garbler found (Evidence.summary()), or
+    # None when its gate was off: why the repairs that need evidence ran or did not.
+    evidence: dict | None = None
 
     def target_text(self, segment: Segment) -> str:
         """English for ``segment``: its translation, or its own text when it passed through."""

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from mtfix import __version__
-from mtfix.degarble import CleanConfig, clean
+from mtfix.degarble import CleanConfig, clean, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages
@@ -89,7 +89,8 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
 
     # 3. Repairs, as edits on the raw text, inside the prose only.
     with stage("degarble"):
-        document.clean, document.edits = clean(document.raw, clean_config, shown=layout.shown_spans())
+        document.clean, document.edits, evidence = clean_explained(document.raw, clean_config, shown=layout.shown_spans())
+        document.evidence = evidence.summary() if clean_config.gate else None
 
     # 4. Sentences, found in the clean text and mapped back to raw.
     with stage("segment"):
@@ -256,7 +257,8 @@ def clean_file(
                         sha256=decoded.sha256)
     document.format = formats.choose(Path(path).name, document.raw, format_name)
     shown = formats.parse(document.raw, document.format).shown_spans()
-    document.clean, document.edits = clean(document.raw, clean_config, shown=shown)
+    document.clean, document.edits, evidence = clean_explained(document.raw, clean_config, shown=shown)
+    document.evidence = evidence.summary() if clean_config.gate else None
     document.signature = make_signature(clean_config, None, [])
     if out_dir is not None:
         source = Path(path)
@@ -266,7 +268,8 @@ def clean_file(
         folder.start()
         try:
             header = {"type": "header", "path": document.path, "encoding": document.encoding,
-                      "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits)}
+                      "sha256": document.sha256, "signature": document.signature, "edits": len(document.edits),
+                      "evidence": document.evidence}
             lines = [header] + [edit_record(edit) for edit in document.edits]
             mode = folder.mode_for(source)
             folder.write(paths.clean, document.clean, mode)

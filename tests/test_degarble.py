@@ -20,25 +20,25 @@ GOLDEN = Path(__file__).parent / "data" / "degarble"
 KINDS = ["mojibake", "markup", "filler", "doublet", "glue", "loop", "spacing", "garbage"]
 
 
-def golden_cases():
-    for path in sorted(GOLDEN.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            case = json.loads(line)
-            yield pytest.param(path.stem, case, id=f"{path.stem}:{number}:{case['note'][:30]}")
+# Golden cases as data, grouped by where they come from (ftfy's habit):
+# - synthetic: one kind of damage written into clean text: the repair itself, run with the
+#   evidence gate open (a sentence alone seldom shows the signs a document does);
+# - in-the-wild: damage as broken engines wrote it (the seeds' phenomena), gate on;
+# - negative: clean text that must never change, most of it in the shapes real documents
+#   have (i18n, branch.autoSetupMerge, {pre,post}, ”Install“): gate on, and gate open;
+# - known-failures: damage no repair handles yet, run as strict xfail.
+UNGATED = CleanConfig(gate=False)
 
 
-def test_every_kind_has_its_golden_file_with_enough_cases():
-    assert set(KINDS) | {"glossary"} == set(STAGES)  # the glossary repair needs a glossary
-    for kind in KINDS:
-        cases = [json.loads(line) for line in (GOLDEN / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
-        unchanged = [c for c in cases if c["garbled"] == c["expected"] and not c.get("flags")]
-        assert len(cases) >= 15, kind
-        assert len(unchanged) * 3 >= len(cases), f"{kind}: a third of the cases must be clean text"
+def cases(group: str):
+    path = GOLDEN / f"{group}.jsonl"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        case = json.loads(line)
+        yield pytest.param(case, id=f"{group}:{number}:{case['kind']}:{case['note'][:30]}")
 
 
-@pytest.mark.parametrize("kind, case", list(golden_cases()))
-def test_golden_case(kind, case):
-    cleaned, edits = clean(case["garbled"])
+def _check(case, config):
+    cleaned, edits = clean(case["garbled"], config)
     assert cleaned == case["expected"], case["note"]
     assert apply_edits(case["garbled"], edits) == cleaned
     flags = {flag for edit in edits for flag in edit.flags}
@@ -47,21 +47,63 @@ def test_golden_case(kind, case):
     elif case["garbled"] == case["expected"]:
         assert edits == [], case["note"]
     else:
-        assert any(kind in edit.kind.split("+") for edit in edits), f"no {kind} edit: {case['note']}"
+        kinds = {part for edit in edits for part in edit.kind.split("+")}
+        assert kinds & set(case["kind"].split("+")), f"no {case['kind']} edit: {case['note']}"
     for edit in edits:
         assert edit.original == case["garbled"][edit.raw_start : edit.raw_end]
         assert edit.kind and edit.reason
 
 
+def test_every_kind_has_its_cases_and_clean_text_is_the_largest_group():
+    assert set(KINDS) | {"glossary"} == set(STAGES)  # the glossary repair needs a glossary
+    synthetic = [p.values[0] for p in cases("synthetic")]
+    negative = [p.values[0] for p in cases("negative")]
+    for kind in KINDS:
+        assert sum(case["kind"] == kind for case in synthetic) >= 5, kind
+    assert len(negative) >= len(synthetic)
+
+
+@pytest.mark.parametrize("case", list(cases("synthetic")))
+def test_synthetic_case(case):
+    _check(case, UNGATED)
+
+
+@pytest.mark.parametrize("case", list(cases("in-the-wild")))
+def test_in_the_wild_case(case):
+    _check(case, CleanConfig())
+
+
+@pytest.mark.parametrize("case", list(cases("negative")))
+def test_negative_case_never_changes(case):
+    _check(case, CleanConfig())
+    _check(case, UNGATED)  # what is code or a name is never touched, whatever the evidence
+
+
+@pytest.mark.parametrize("case", [pytest.param(*p.values, id=p.id, marks=pytest.mark.xfail(strict=True))
+                                  for p in cases("known-failures")])
+def test_known_failure(case):
+    _check(case, CleanConfig())
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_repair_alone_leaves_clean_text_alone(kind):
-    """Every module, run on its own, makes no edit on the clean samples of every kind."""
-    config = CleanConfig.only(kind)
-    for path in sorted(GOLDEN.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            case = json.loads(line)
-            if case["garbled"] == case["expected"] and not case.get("flags"):
-                assert clean(case["garbled"], config) == (case["garbled"], []), (kind, case["note"])
+    """Every module, run on its own and ungated, makes no edit on the clean cases."""
+    config = CleanConfig.only(kind, gate=False)
+    for param in cases("negative"):
+        case = param.values[0]
+        assert clean(case["garbled"], config) == (case["garbled"], []), (kind, case["note"])
+
+
+def test_a_clean_document_shows_no_evidence_and_gets_no_edit():
+    from mtfix.degarble import clean_explained
+
+    text = "Use git am --3way; set branch.autoSetupMerge. CoreNLP and DeepWiki are tools.\n"
+    cleaned, edits, evidence = clean_explained(text)
+    assert (cleaned, edits) == (text, []) and not evidence.damaged
+    damaged = text + "\nThe lab hired fromOpenAITake three researchers.\n"
+    _, edits, evidence = clean_explained(damaged)
+    assert evidence.damaged and evidence.summary()["signs"] == {"glue": 1}
+    assert edits and all(edit.raw_start >= len(text) for edit in edits)
 
 
 @needs_shared
@@ -204,3 +246,35 @@ def test_clean_is_idempotent_replayable_and_maps_back(text):
     for position in range(0, len(cleaned) + 1, max(1, len(cleaned) // 10)):
         start, end = offsets.start(position), offsets.end(position)
         assert 0 <= start <= len(text) and 0 <= end <= len(text)
+
+
+def test_the_edit_log_says_what_evidence_the_repairs_ran_on(tmp_path):
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    published = REPO / "tests" / "data" / "realdocs" / "man-tar.de.txt"
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_text("The lab hired researchers fromOpenAI last year.I don't know.Their work goes on.\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def header(path, *options):
+        out = tmp_path / f"out-{path.stem}-{len(options)}"
+        result = runner.invoke(app, ["clean", str(path), "--out", str(out), *options])
+        assert result.exit_code == 0, result.output
+        log = next(out.glob("*.edits.jsonl"))
+        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+    clean_lines = header(published)
+    assert clean_lines[0]["evidence"] == {"damaged": False, "signs": {}, "examples": []}
+    assert clean_lines[0]["edits"] == 0 and len(clean_lines) == 1
+    assert (tmp_path / f"out-{published.stem}-0" / "man-tar.de.clean.txt").read_bytes() == published.read_bytes()
+
+    damaged_lines = header(damaged)
+    evidence = damaged_lines[0]["evidence"]
+    assert evidence["damaged"] and "glue" in evidence["signs"]
+    assert any(line.get("kind") == "glue" for line in damaged_lines[1:])
+
+    # --always-repair turns the gate off: the log says no evidence was asked for.
+    forced = header(published, "--always-repair")
+    assert forced[0]["evidence"] is None

@@ -88,6 +88,16 @@ def test_identity_gives_every_document_back_byte_for_byte(path):
     assert "".join(parts) == document.raw
 
 
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda path: path.name)
+def test_default_repairs_leave_every_published_document_alone(path):
+    # A published document shows none of the signs of earlier machine translation, so the
+    # evidence gate lets no repair of that kind run; mojibake repair finds no byte-level
+    # evidence. With every repair on, identity still gives the document back byte for byte.
+    document, english = _identity(path, CleanConfig())
+    assert [(edit.kind, edit.original, edit.replacement) for edit in document.edits] == []
+    assert english == document.raw
+
+
 # --- translated structure ------------------------------------------------------------------
 
 def _element_tree(page: str) -> list:

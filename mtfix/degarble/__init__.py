@@ -19,7 +19,7 @@ import itertools
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mtfix.degarble import glue, loops
 from mtfix.degarble.compose import compose
@@ -62,6 +62,7 @@ class CleanConfig:
     - ``garbage``: flag (never rewrite) unrecoverable stretches.
 
     ``names`` are never split by the glue repair (glossary targets are added to them).
+    ``gate``: see :data:`EVIDENCE_FREE`.
     """
 
     mojibake: bool = True
@@ -75,6 +76,9 @@ class CleanConfig:
     garbage: bool = True
     names: tuple[str, ...] = field(default=(), compare=True)
     terms: Glossary | None = None
+    # The repairs that undo an earlier machine translation run only in a document that shows
+    # its damage (:mod:`mtfix.degarble.evidence`); False runs them whatever it shows.
+    gate: bool = True
 
     def enabled(self) -> list[str]:
         return [name for name in STAGES
@@ -87,15 +91,22 @@ class CleanConfig:
         return self.names + tuple(term.target for term in self.terms.terms)
 
     def plan(self) -> str:
-        return ",".join(self.enabled()) or "none"
+        stages = ",".join(self.enabled()) or "none"
+        return stages if self.gate else stages + ",ungated"
 
     @classmethod
-    def only(cls, *stages: str, names: tuple[str, ...] = (), terms: Glossary | None = None) -> "CleanConfig":
+    def only(cls, *stages: str, names: tuple[str, ...] = (), terms: Glossary | None = None,
+             gate: bool = True) -> "CleanConfig":
         """A config running just ``stages``."""
         unknown = set(stages) - set(STAGES)
         if unknown:
             raise ValueError(f"unknown repair(s): {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
-        return cls(**{name: name in stages for name in STAGES}, names=names, terms=terms)
+        return cls(**{name: name in stages for name in STAGES}, names=names, terms=terms, gate=gate)
+
+
+# The repairs that need no evidence beyond their own: a strict byte-level round trip, a
+# known wrong form of a glossary term. The others run only in a damaged document.
+EVIDENCE_FREE = frozenset({"mojibake", "glossary"})
 
 
 # Rounds of repair at most. One repair can expose another (ftfy reads "á†" differently once
@@ -146,7 +157,8 @@ def _changed_lines(before: str, edits: list[Edit], after: str) -> list[str]:
 
 def clean(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None
           ) -> tuple[str, list[Edit]]:
-    """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it.
+    """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it
+    (:func:`clean_explained` also says what evidence the repairs ran on).
 
     ``shown``: the spans of ``raw`` that are prose (sorted, not overlapping), as a format
     reader found them: the rest (markup, code, a DOCTYPE, command lines) is never touched.
@@ -154,27 +166,59 @@ def clean(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, 
     each stretch of prose as text of its own, and an edit that would reach outside the prose
     is dropped.
     """
+    text, edits, _ = clean_explained(raw, config, shown)
+    return text, edits
+
+
+def clean_explained(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None):
+    """(cleaned text, edits, evidence): as :func:`clean`, and the signs of damage the
+    document shows (:mod:`mtfix.degarble.evidence`). Without any, only the repairs in
+    ``EVIDENCE_FREE`` run (unless ``config.gate`` is off)."""
+    from mtfix.degarble.evidence import Evidence, find_evidence
+
+    masked = raw if shown is None else _masked(raw, shown)
+    evidence = find_evidence(masked) if config.gate else Evidence()
+    if config.gate and not evidence.damaged:
+        config = replace(config, **{name: False for name in STAGES if name not in EVIDENCE_FREE})
+    _, edits = _clean(masked, config)
+    if config.gate and evidence.damaged:
+        edits = _in_damaged_regions(masked, edits, evidence)
     if shown is not None:
-        return _clean_shown(raw, config, shown)
-    return _clean(raw, config)
+        starts = [start for start, _ in shown]
+        kept = []
+        for edit in edits:
+            index = bisect.bisect_right(starts, edit.raw_start) - 1
+            if index >= 0 and edit.raw_end <= shown[index][1]:
+                kept.append(edit.copy_with(id=len(kept)))
+        edits = kept
+    return apply_edits(raw, edits), edits, evidence
 
 
-def _clean_shown(raw: str, config: CleanConfig, shown: list[tuple[int, int]]) -> tuple[str, list[Edit]]:
+def _in_damaged_regions(text: str, edits: list[Edit], evidence) -> list[Edit]:
+    """The edits, but those of repairs that need evidence only in the paragraphs that show
+    some: a clean paragraph of a damaged document is left alone."""
+    parts, starts = _paragraphs(text)
+    damaged: set[int] = set()
+    for sign in evidence.signs:
+        number = bisect.bisect_right(starts, sign.start) - 1
+        damaged.add(number)
+    kept = []
+    for edit in edits:
+        number = bisect.bisect_right(starts, edit.raw_start) - 1
+        if number in damaged or all(kind in EVIDENCE_FREE for kind in edit.kind.split("+")):
+            kept.append(edit.copy_with(id=len(kept)))
+    return kept
+
+
+def _masked(raw: str, shown: list[tuple[int, int]]) -> str:
+    """``raw`` with everything outside ``shown`` blanked out by line breaks."""
     parts, position = [], 0
     for start, end in shown:
         parts.append("\n" * (start - position))
         parts.append(raw[start:end])
         position = end
     parts.append("\n" * (len(raw) - position))
-    masked = "".join(parts)
-    _, edits = _clean(masked, config)
-    starts = [start for start, _ in shown]
-    kept = []
-    for edit in edits:
-        index = bisect.bisect_right(starts, edit.raw_start) - 1
-        if index >= 0 and edit.raw_end <= shown[index][1]:
-            kept.append(edit.copy_with(id=len(kept)))
-    return apply_edits(raw, kept), kept
+    return "".join(parts)
 
 
 def _clean(raw: str, config: CleanConfig) -> tuple[str, list[Edit]]:
@@ -357,4 +401,4 @@ def _run(name: str, text: str, config: CleanConfig, glue_names: tuple[str, ...] 
     return stage(text)
 
 
-__all__ = ["CleanConfig", "clean", "STAGES"]
+__all__ = ["CleanConfig", "clean", "clean_explained", "STAGES", "EVIDENCE_FREE"]

@@ -36,6 +36,19 @@ UNITS = {"km", "kg", "mg", "mm", "cm", "ml", "mb", "gb", "tb", "kb", "mhz", "ghz
          "pt", "am", "pm", "th", "st", "nd", "rd", "min", "sec", "ms", "mph", "kw", "kwh", "mw",
          "bps", "kbps", "mbps", "gbps", "fps", "dpi", "ppi", "x", "k", "m", "b", "bn", "mn", "yo"}
 
+# The words an engine glues to a name or a number ("fromOpenAI", "by143", "2020and"). A
+# token whose first word is another lowercase word is an identifier (autoSetupMerge,
+# getElementById, toString is "to" + a common word alone), and letters glued to digits are
+# a name (i18n, file1, H100, GPLv3, fail2ban) unless one of these is glued to a number.
+FUNCTION_WORDS = frozenset("""from and to be by of in on at for with the is was as or like than into since until
+    about after before between during over under while""".split())
+_DIGIT_GLUE = re.compile(r"(?:^|(?<=[a-z]))(?:" + "|".join(sorted(FUNCTION_WORDS)) + r")\d\d|\d\d(?:"
+                         + "|".join(sorted(FUNCTION_WORDS)) + r"|[A-Z][a-z])")
+# Code and names around a token: a word holding these, or starting with an option's dash, is
+# never split (branch.autoSetupMerge, --files0-from, ../*.deb, $LANG, a@b, x=Yes).
+# (A dot before a capital ends a sentence an engine glued to the next: "money.OpenAI".)
+_CODE_MARKS = re.compile(r"[/\\_=@$%{}<>|#~^*]|::|\(\)|[a-z0-9]\.[a-z]")
+
 # Tokens: letters, digits and apostrophes; a dot only inside a number. "money.OpenAITake"
 # is two tokens (the spacing stage puts the space after the dot).
 _CANDIDATE = re.compile(r"[A-Za-z0-9](?:[\w'’]|(?<=\d)\.(?=\d))*[A-Za-z0-9']|[A-Za-z0-9]")
@@ -284,6 +297,8 @@ def fix_glue(text: str, names: Iterable[str] = (), memo: TokenMemo | None = None
     weak: list[Edit] = []
     for match in candidates:
         token = match.group()
+        if _code_like(text, match.start(), match.end(), token, protected):
+            continue
         cuts, asked, _ = _facts(token, memo)
         # Where the document's names hold none of the texts the cutting looked up, they
         # change none of its answers, so its cuts stand: a token costs a set test instead
@@ -299,6 +314,41 @@ def fix_glue(text: str, names: Iterable[str] = (), memo: TokenMemo | None = None
     # Two capitalised words glued (VisionLab, MetaSuccess) are a brand or glue; only a
     # document that shows glue elsewhere (fromOpenAI, by143, AIThe) has them split.
     return sorted(edits + weak, key=lambda e: e.raw_start) if edits else []
+
+
+_WORD_AROUND = re.compile(r"\S*")
+
+
+def _runs(chunks: list[str]):
+    """Every run of consecutive chunks (a name may be several: Sig|LIP)."""
+    for i in range(len(chunks)):
+        for j in range(i + 1, len(chunks) + 1):
+            yield chunks[i:j]
+
+
+# After a lowercase word, what only glue has: a capitalised chunk after an acronym
+# ("multimodelsAIThey're", "scalableAIModel"); "innerHTML" ends with its acronym.
+_ACRONYM_THEN_WORD = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|I['’])")
+
+
+def _code_like(text: str, start: int, end: int, token: str, names: Container[str] = ()) -> bool:
+    """Is the token part of code or of a name an author wrote so: an option, a path, a key,
+    an identifier, letters and digits (see FUNCTION_WORDS and _CODE_MARKS)? A lowercase
+    word with capitals after it is an identifier (autoSetupMerge, getElementById, macOS),
+    unless what follows it is a known name or an acronym glued to a word: glue."""
+    if any(ch.isdigit() for ch in token) and not _DIGIT_GLUE.search(token):
+        return True
+    head = _CHUNK.match(token)
+    if head and head.group().islower() and head.group() not in FUNCTION_WORDS and not head.group().isdigit():
+        rest = token[head.end():]
+        if not (_ACRONYM_THEN_WORD.search(rest)
+                or any(_is_name("".join(chunks), names) for chunks in _runs(_CHUNK.findall(rest)))):
+            return True
+    word_start = start
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start : _WORD_AROUND.match(text, end).end()].rstrip(".,;:!?)]}\"'”’")
+    return word.startswith("-") or bool(_CODE_MARKS.search(word))
 
 
 def _cuts(token: str, names: Container[str]) -> tuple[Cut, ...]:
@@ -366,9 +416,11 @@ BRAND_ENDINGS = {"Lab", "Labs", "Corp", "Inc", "Mind", "Bank", "Soft", "Tech", "
 
 
 def _only_two_words(left: str, right: str, names: Container[str]) -> bool:
-    """A join between two plain capitalised words, no name, acronym, digit or lowercase word
-    on either side: the one kind of join a brand name also has."""
-    for side in (left, right):
-        if not _titlecase(side) or _is_name(side, names) or _I_CONTRACTION.fullmatch(side):
-            return False
-    return True
+    """A join a brand name also has: two plain capitalised words (VisionLab), a word and an
+    acronym (CoreNLP, GnuPG, RapidOCR), an acronym and a word that is no very common one
+    (RAGFlow), a word and one capital (MinerU); no known name on either side."""
+    if _is_name(left, names) or _is_name(right, names) or _I_CONTRACTION.fullmatch(left) or _I_CONTRACTION.fullmatch(right):
+        return False
+    if _titlecase(left) and (_titlecase(right) or (right.isupper() and right.isalpha())):
+        return True
+    return left.isupper() and left.isalpha() and _titlecase(right) and zipf(right.lower()) < 5.5

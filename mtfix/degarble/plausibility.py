@@ -69,12 +69,16 @@ def char_cost(ch: str) -> float:
     if "\u3040" <= ch <= "\u30ff" or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff60":
         return 0.0  # kana, CJK punctuation, full-width forms
     if "\uff61" <= ch <= "\uff9f":
-        return 2.0  # half-width katakana: Shift-JIS mojibake is full of them
+        # Half-width katakana: ordinary in a run of their own (ﾃｨﾛ･ﾌｨﾅｰﾚ), suspicious next
+        # to an ideograph, as UTF-8 read as Shift-JIS leaves them (繧ｭ繝ｼ): see pair_cost.
+        return 0.5
     if "\uac00" <= ch <= "\ud7a3":
         return 0.5  # Hangul syllables
     if 0xA0 <= code <= 0xFF:
         if ch.isalpha() and ch not in "ªºµÐðÞþ":
             return 0.0
+        if ch in "«»¿¡§°":
+            return 0.5  # punctuation of French, German, Russian, Spanish; ordinary in clean text
         return 2.0  # Latin-1 symbols (¤ ¦ ¨ ¯ ´ ¸ × ÷ ...) and rare letters
     if "\u2000" <= ch <= "\u206f" or "\u20a0" <= ch <= "\u20bf":
         return 0.0  # general punctuation, currency
@@ -100,42 +104,39 @@ def _kind(ch: str) -> str:
         return "cjk"
     if "\u00c0" <= ch <= "\u00ff" and ch.isalpha():
         return "latin1-letter"
+    if "\uff61" <= ch <= "\uff9f":
+        return "half-width"
+    if "\u0590" <= ch <= "\u08ff":
+        return "rtl"  # Hebrew and Arabic: never glued to Latin or CJK letters in real text
     return "other"
+
+
+# What two kinds of character cost for standing side by side (in either order).
+_PAIR_COSTS = {
+    frozenset({"cjk", "ascii-letter"}): 1.5, frozenset({"cjk", "latin1-letter"}): 3.0,
+    frozenset({"latin1-letter"}): 1.0, frozenset({"half-width", "cjk"}): 3.0,
+    frozenset({"rtl", "ascii-letter"}): 4.0, frozenset({"rtl", "latin1-letter"}): 4.0, frozenset({"rtl", "cjk"}): 4.0,
+}
 
 
 def char_costs(text: str, left: str = "", right: str = "") -> list[float]:
     """The cost of each character of ``text``, neighbours counted (``left`` and ``right``
-    are the characters around it)."""
+    are the characters around it): each character carries half of each pair it is in."""
     chars = [left, *text, right]
-    kinds = [_kind(ch) for ch in chars]
     costs = []
     for index in range(1, len(chars) - 1):
         total = char_cost(chars[index])
-        kind = kinds[index]
-        if kind in ("cjk", "latin1-letter"):
-            for neighbour in (kinds[index - 1], kinds[index + 1]):
-                if kind == "cjk" and neighbour in ("ascii-letter", "latin1-letter"):
-                    total += 1.5
-                elif kind == "latin1-letter" and neighbour in ("cjk", "latin1-letter"):
-                    total += 1.5 if neighbour == "cjk" else 0.5
+        total += (pair_cost(chars[index - 1], chars[index]) + pair_cost(chars[index], chars[index + 1])) / 2
         costs.append(total)
     return costs
 
 
 @lru_cache(maxsize=65536)
 def pair_cost(a: str, b: str) -> float:
-    """What ``a`` and ``b`` cost for standing next to each other (both directions)."""
+    """What ``a`` and ``b`` cost for standing next to each other."""
     if not a or not b:
         return 0.0
-    total = 0.0
-    for this, other in ((_kind(a), _kind(b)), (_kind(b), _kind(a))):
-        if this == "cjk" and other in ("ascii-letter", "latin1-letter"):
-            total += 1.5
-        elif this == "latin1-letter" and other == "cjk":
-            total += 1.5
-        elif this == "latin1-letter" and other == "latin1-letter":
-            total += 0.5
-    return total
+    return _PAIR_COSTS.get(frozenset({_kind(a), _kind(b)}), 0.0)
 
 
 class _Letters(dict):
@@ -157,7 +158,20 @@ class _Letters(dict):
 _COST_LETTER = {0.0: "a", 0.5: "b", 1.5: "c", 2.0: "d", 3.0: "e", 5.0: "f", 6.0: "g"}
 _LETTER_COST = {"b": 0.5, "c": 1.5, "d": 2.0, "e": 3.0, "f": 5.0, "g": 6.0}
 _BY_COST = _Letters(lambda ch: _COST_LETTER[char_cost(ch)])
-_BY_KIND = _Letters(lambda ch: {"cjk": "C", "ascii-letter": "A", "latin1-letter": "L"}.get(_kind(ch), "."))
+_KIND_LETTER = {"cjk": "C", "ascii-letter": "A", "latin1-letter": "L", "half-width": "H", "rtl": "R"}
+_BY_KIND = _Letters(lambda ch: _KIND_LETTER.get(_kind(ch), "."))
+def _pair_letters() -> list[tuple[str, float]]:
+    pairs = []
+    for kinds, value in _PAIR_COSTS.items():
+        letters = sorted(_KIND_LETTER[kind] for kind in kinds)
+        if len(letters) == 1:
+            pairs.append((letters[0] * 2, value))
+        else:
+            pairs += [(letters[0] + letters[1], value), (letters[1] + letters[0], value)]
+    return pairs
+
+
+_PAIR_LETTERS = _pair_letters()
 _LATIN1_LETTER_RUNS = re.compile("LL*")  # (a literal first: re skips to it at memory speed)
 
 
@@ -178,8 +192,10 @@ def cost(text: str, left: str = "", right: str = "") -> float:
             total += value * letters.count(letter)
     if not text.isascii():
         kinds = text.translate(_BY_KIND)
-        if "C" in kinds:
-            total += 1.5 * (kinds.count("CA") + kinds.count("AC")) + 3.0 * (kinds.count("CL") + kinds.count("LC"))
-        if "LL" in kinds:
-            total += kinds.count("L") - len(_LATIN1_LETTER_RUNS.findall(kinds))  # 1.0 a pair
+        for pair, value in _PAIR_LETTERS:
+            if pair == "LL":
+                if "LL" in kinds:  # (overlapping pairs: a run of n letters holds n - 1)
+                    total += value * (kinds.count("L") - len(_LATIN1_LETTER_RUNS.findall(kinds)))
+            elif pair in kinds:
+                total += value * kinds.count(pair)
     return total

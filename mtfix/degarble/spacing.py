@@ -41,13 +41,17 @@ _L = "[A-Za-z\u00c0-\u024f]"  # Latin letters: CJK text takes no spaces
 # (A doubled comma too: it loses one below, and the space goes in the same pass.)
 _AFTER_COMMA = re.compile(rf",(?<={_L}{_L},)(?={_L}{_L})|,(?<={_L}{_L},,)(?={_L}{_L})")
 # (A doubled mark counts too: it loses one below, and the space must go in the same pass.)
-_SPACE_BEFORE = re.compile(rf" (?<={_L} )[ \t]*(?=(?:[,.]|\.\.|,,)(?:\s|$))")
+# (A full stop after a space ends a sentence only before a capital or the end: ". and .."
+# are directory names, "find . -type f" a command.)
+_SPACE_BEFORE = re.compile(rf" (?<={_L} )[ \t]*(?=(?:,|,,)(?:\s|$)|(?:\.|\.\.)(?:\s+[A-Z\"“]|\s*$))")
 _AFTER_PERCENT = re.compile(r"%(?<=\d%)(?=[A-Z][a-z])")
 _AFTER_ELLIPSIS = re.compile(r"\.\.\.(?<=[a-z]\.\.\.)(?=[A-Z])|…(?<=[a-z]…)(?=[A-Z])")
 _COMMA_WRONG_SIDE = re.compile(rf" (?<={_L} )[ \t]*,(?={_L})")
 # "Chen.·Wei": an engine put full stops around the interpunct of a transliterated name.
 _DOTTED_INTERPUNCT = re.compile(r"\.(?<=[A-Za-z]\.)(?=·[A-Z])")
-_DOUBLED = re.compile(r"\.(?<!\.\.)(?=\.(?![.]))|,(?=,)")
+# A doubled stop ends a word ("end.."); between digits or before a slash it is a range or a
+# path ("00..60", "../").
+_DOUBLED = re.compile(r"\.(?<=[A-Za-z]\.)(?<!\.\.)(?=\.(?![.\w/]))|,(?<=[A-Za-z],)(?=,)")
 _QUOTES = re.compile(r"[“”„]")
 
 
@@ -118,6 +122,24 @@ def _quote_edits(line: str, offset: int) -> list[Edit]:
     return edits
 
 
+# A word holding these is code, a path, a list an author wrote without spaces, or a name:
+# spacing inside it is the author's ({pre,post}, [installiert,automatisch], ../*.deb, $(find).
+_CODE_MARKS = re.compile(r"[/\\$={}\[\]()<>*~@#|`^]")
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff]")
+
+
+def _in_code(text: str, position: int) -> bool:
+    """Is ``position`` inside a word of code (see _CODE_MARKS), or an option (``-c``)?"""
+    start = position
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = position
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    word = text[start:end]
+    return word.startswith("-") or bool(_CODE_MARKS.search(word))
+
+
 def fix_spacing(text: str) -> list[Edit]:
     """Edits that repair spacing and doubled punctuation in ``text``."""
     guard = Guard(text)
@@ -147,8 +169,11 @@ def fix_spacing(text: str) -> list[Edit]:
                 continue
             edits.append(Edit(start, end, replacement, "spacing", reason, text[start:end]))
     for offset, line in lines_containing(text, ("“", "”", "„")):
+        if _RIGHT_TO_LEFT.search(line):
+            continue  # Arabic and Hebrew quote as ”this“: turned round, it would be wrong
         edits.extend(e for e in _quote_edits(line, offset)
                      if not guard.touches(e.raw_start, e.raw_end + 1))
+    edits = [edit for edit in edits if not _in_code(text, edit.raw_start)]
     edits.sort(key=lambda e: (e.raw_start, e.raw_end))
     # Two rules may meet at one place ("AI.Then" and a quote); keep the first.
     kept: list[Edit] = []

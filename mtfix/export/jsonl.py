@@ -38,6 +38,7 @@ def alignment_records(document: Document) -> list[dict]:
             "signature": document.signature,
             "segments": len(document.segments),
             "edits": len(document.edits),
+            "evidence": document.evidence,
         }
     ]
     records.extend(edit_record(edit) for edit in document.edits)
