@@ -26,7 +26,7 @@ import re
 from html import escape, unescape
 from html.parser import HTMLParser
 
-from mtfix.formats.layout import Block, Layout, Run, pair_up, text_runs
+from mtfix.formats.layout import Block, Layout, Run, prose_block_runs, text_runs
 
 NAME = "html"
 SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -152,24 +152,10 @@ class _Reader:
 
     # -- blocks -----------------------------------------------------------------------------
     def flush(self) -> None:
-        runs = self.runs
-        # Whitespace at the edges stays outside the block.
-        first, last = 0, len(runs) - 1
-        while first <= last and runs[first].role == "text" and not self._shown(runs[first]).strip():
-            first += 1
-        while last >= first and runs[last].role == "text" and not self._shown(runs[last]).strip():
-            last -= 1
-        kept = runs[first : last + 1]
-        if kept and any(run.role == "text" and any(ch.isalpha() for ch in self._shown(run)) for run in kept):
-            opens = {o - first: c - first for o, c in self.opens.items() if first <= o <= last and first <= c <= last}
-            for index, run in enumerate(kept):  # a tag whose partner fell outside stands alone
-                if run.role in ("open", "close") and index not in opens and index not in opens.values():
-                    kept[index] = Run(run.start, run.end, "void")
-            self.blocks.append(Block(pair_up(kept, opens), kind=self.kind, escape="html"))
+        runs = prose_block_runs(self.runs, self.opens, self.text)
+        if runs is not None:
+            self.blocks.append(Block(runs, kind=self.kind, escape="html"))
         self.runs, self.opens, self.stack = [], {}, []
-
-    def _shown(self, run: Run) -> str:
-        return self.text[run.start : run.end] if run.text is None else run.text
 
     def attribute_blocks(self, name: str, attributes, inside_sentence: bool) -> None:
         wanted = TRANSLATED_ATTRIBUTES

@@ -210,6 +210,29 @@ def pair_up(runs: list[Run], opens: dict[int, int]) -> list[Run]:
     return paired
 
 
+def prose_block_runs(runs: list[Run], opens: dict[int, int], source: str) -> list[Run] | None:
+    """The runs of a block as a reader gathered them, ready for a Block: whitespace at the
+    edges left outside, each tag paired with its partner (``opens`` maps an open run's index
+    to its close's), a tag whose partner fell outside standing alone (``void``). None when
+    no text run holds a letter: nothing there to translate."""
+    def shown(run: Run) -> str:
+        return source[run.start : run.end] if run.text is None else run.text
+
+    first, last = 0, len(runs) - 1
+    while first <= last and runs[first].role == "text" and not shown(runs[first]).strip():
+        first += 1
+    while last >= first and runs[last].role == "text" and not shown(runs[last]).strip():
+        last -= 1
+    kept = runs[first : last + 1]
+    if not any(run.role == "text" and any(ch.isalpha() for ch in shown(run)) for run in kept):
+        return None
+    inside = {o - first: c - first for o, c in opens.items() if first <= o and c <= last}
+    for index, run in enumerate(kept):
+        if run.role in ("open", "close") and index not in inside and index not in inside.values():
+            kept[index] = Run(run.start, run.end, "void", repairable=run.repairable)
+    return pair_up(kept, inside)
+
+
 def _with(run: Run, **changes) -> Run:
     fields = {name: getattr(run, name) for name in ("start", "end", "role", "text", "pair", "boundary", "repairable")}
     fields.update(changes)

@@ -19,7 +19,7 @@ import json
 import re
 
 from mtfix.formats import html
-from mtfix.formats.layout import Block, Layout, Run, pair_up, text_runs, whitespace_run
+from mtfix.formats.layout import Block, Layout, Run, prose_block_runs, text_runs, whitespace_run
 
 NAME = "markdown"
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
@@ -98,20 +98,9 @@ class _Reader:
         return "paragraph"
 
     def flush(self) -> None:
-        runs = self.runs
-        first, last = 0, len(runs) - 1
-        while first <= last and runs[first].role == "text" and not self._shown(runs[first]).strip():
-            first += 1
-        while last >= first and runs[last].role == "text" and not self._shown(runs[last]).strip():
-            last -= 1
-        kept = runs[first : last + 1]
-        if kept and any(run.role == "text" and any(ch.isalpha() for ch in self._shown(run)) for run in kept):
-            if not _KRAMDOWN.match(self.text[kept[0].start : kept[-1].end]):
-                opens = {o - first: c - first for o, c in self.opens.items() if first <= o and c <= last}
-                for index, run in enumerate(kept):
-                    if run.role in ("open", "close") and index not in opens and index not in opens.values():
-                        kept[index] = Run(run.start, run.end, "void", repairable=run.repairable)
-                self.blocks.append(Block(pair_up(kept, opens), kind=self.kind(), escape="markdown"))
+        runs = prose_block_runs(self.runs, self.opens, self.text)
+        if runs is not None and not _KRAMDOWN.match(self.text[runs[0].start : runs[-1].end]):
+            self.blocks.append(Block(runs, kind=self.kind(), escape="markdown"))
         self.runs, self.opens, self.inline, self.html_stack = [], {}, [], []
 
     def _shown(self, run: Run) -> str:
