@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from mtfix import __version__
-from mtfix.degarble import CleanConfig, clean, clean_explained
+from mtfix.degarble import CleanConfig, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_languages

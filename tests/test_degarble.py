@@ -1,7 +1,6 @@
 """De-garbling: golden cases as data (ftfy's habit), replay of edits, do-no-harm, the seeds."""
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -10,11 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, needs_shared, shared_seed
-from mtfix.degarble import IDEMPOTENT, SETTLED, STAGES, CleanConfig, clean
+from mtfix.degarble import STAGES, CleanConfig, clean
 from mtfix.degarble.filler import fillers
 from mtfix.degarble.loops import fix_loops
 from mtfix.document import OffsetMap, apply_edits
-from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
 
 GOLDEN = Path(__file__).parent / "data" / "degarble"
 KINDS = ["mojibake", "markup", "filler", "doublet", "glue", "loop", "spacing", "garbage"]
@@ -180,55 +178,6 @@ PIECES = st.sampled_from([
     "♪ Out ♪", "caf茅", "ÄãºÃ", "Zhai", "AI", "2024", "Hi.", "`code`", "https://x.org/AbCd",
     "\n\n", "NovaCorp", "NovaCorpSuccess", "```\n", "Otman", "Sam",
 ])
-
-
-@settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
-@given(st.lists(PIECES, max_size=40).map("".join), st.booleans())
-def test_later_rounds_over_changed_paragraphs_give_what_whole_rounds_give(text, with_glossary):
-    """After the first round a repair reads only the paragraphs changed since it last read them:
-    the text and every edit must be what rounds over the whole text give."""
-    import mtfix.degarble as degarble
-
-    config = CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])) if with_glossary else CleanConfig()
-    fast = clean(text, config)
-    real = degarble._on_changed_paragraphs
-    degarble._on_changed_paragraphs = lambda *args: None  # every repair over the whole text
-    try:
-        whole = clean(text, config)
-    finally:
-        degarble._on_changed_paragraphs = real
-    assert fast == whole
-
-
-@settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
-@given(st.lists(PIECES, max_size=40).map("".join), st.sampled_from(sorted(IDEMPOTENT)))
-def test_repairs_called_idempotent_leave_their_own_output_alone(text, name):
-    """Later rounds do not read again what these repairs changed: that holds only if a
-    repair run on its own output finds nothing more to do."""
-    from mtfix.degarble import _run
-
-    config = CleanConfig()
-    once = apply_edits(text, _run(name, text, config))
-    assert _run(name, once, config) == []
-
-
-@settings(max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
-@given(st.one_of(st.lists(PIECES, max_size=40).map("".join),
-                 st.sampled_from([" sebuah sebuah sebuah sebuah  sebuah sebuah sebuah sebuah",
-                                  "扎克伯格mog-mog-mog-扎克伯格mog-mog-mog-", "The,,Ââ€œ", "Ã ,,â€œ", "Out .."])),
-       st.sampled_from(sorted(SETTLED)))
-def test_a_repair_that_says_its_changed_lines_are_settled_finds_nothing_more(text, name):
-    """Later rounds do not read again what a repair changed when its test on the changed
-    lines says they hold nothing more for it: run again on its output, it must find nothing
-    (where the test says otherwise, the later round reads them)."""
-    from mtfix.degarble import _changed_lines, _run
-
-    config = CleanConfig()
-    found = _run(name, text, config)
-    if found:
-        after = apply_edits(text, found)
-        if SETTLED[name](_changed_lines(text, found, after)):
-            assert _run(name, after, config) == []
 
 
 @settings(max_examples=300, deadline=None)

@@ -4,6 +4,16 @@ Each repair skips work where a cheaper test proves there is none (ftfy's prerequ
 scan for the characters a pattern starts with, one pass over a whole text instead of one
 per line). Each such shortcut is checked here against the straightforward computation it
 replaces, on generated text built to reach the corners.
+
+Only the shortcuts that pay are kept: each was replaced by its plain version in turn, and
+the throughput of `clean` measured on the published documents of tests/data/realdocs and
+on damaged text (the shared seeds, the benchmark's damaged documents). Kept: the lines
+ftfy and the mojibake test skip (15 % and 22 % on the published documents), the loop
+search over hashes (27 %), the doublet anchors (20 % on damaged text), the expressions
+written to start with a class (12 %), the untouchable-span anchors (9-10 %, on every
+document). Removed, each worth 1-8 %: the incremental scheduler of later rounds, the CJK
+decoding shortcut, costs counted by letters, the markup and spacing anchors, the glue
+candidates found on the reversed text.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtfix.degarble import cjk, doublets, garbage, glue, loops, markup, mojibake, plausibility, spacing
+from mtfix.degarble import cjk, doublets, garbage, glue, loops, mojibake
 from mtfix.degarble.compose import compose
 from mtfix.degarble.diffedits import diff_edits
 from mtfix.degarble.spans import anchored, find_all, lines_containing
@@ -149,48 +159,7 @@ def test_lines_worth_a_look_are_those_the_line_test_picks(text):
     assert mojibake._lines_worth_a_look(text) == expected
 
 
-@settings(max_examples=EXAMPLES * 3, deadline=None)
-@given(st.lists(st.sampled_from(["涓", "枃", "中", "文", "扎", "克", "Ä", "ã", "º", "Ã", "¥", "‾", "a", "?",
-                                 "\ufffd", "銝", "剜", "荳", "ｭ", "鏂", "囨", "湰"]), min_size=1, max_size=14)
-       .map("".join))
-def test_the_cjk_search_skips_a_reading_only_where_nothing_decodes(run):
-    """With the shortcut switched off (a pattern that always finds a character), every
-    stretch that decodes to something new is the same."""
-    def useful(stretches):
-        found = [(s, [(e, t) for e, t, _ in ends if t and t != run[s:e]]) for s, ends in stretches]
-        return [item for item in found if item[1]]
-
-    pairs = [(wrong, "utf-8") for wrong in cjk.UTF8_READ_AS] + list(cjk.LEGACY_READ_AS_LATIN)
-    fast = [useful(cjk._valid_stretches(run, wrong, right)) for wrong, right in pairs]
-    real = cjk._MULTIBYTE_UTF8
-    cjk._MULTIBYTE_UTF8 = re.compile("")
-    try:
-        slow = [useful(cjk._valid_stretches(run, wrong, right)) for wrong, right in pairs]
-    finally:
-        cjk._MULTIBYTE_UTF8 = real
-    assert fast == slow
-
-
-_COST_CHARACTERS = st.sampled_from(list("中文涓枃扎ÄãºÃé·¥a Z1\t\n\x01") + ["\ufffd", "\u0301", "\ue000", "ｱ", "한", "Ð", "×", "€", "—", "", "ä"])
-
-
-@settings(max_examples=EXAMPLES * 10, deadline=None)
-@given(st.lists(_COST_CHARACTERS, max_size=12).map("".join), _COST_CHARACTERS, _COST_CHARACTERS)
-def test_cost_counted_by_letters_is_the_sum_over_characters_and_pairs(text, left, right):
-    expected = sum(plausibility.char_cost(ch) for ch in text)
-    expected += sum(plausibility.pair_cost(a, b) for a, b in zip([left, *text], [*text, right]))
-    assert plausibility.cost(text, left, right) == (expected if text else 0.0)
-
-
 # --- scans that start where a match can start ------------------------------------------------
-
-
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(TEXT)
-def test_spacing_patterns_tried_at_their_anchors_match_as_everywhere(text):
-    for pattern in (spacing._AFTER_STOP, spacing._SPACE_BEFORE, spacing._COMMA_WRONG_SIDE,
-                    spacing._AFTER_ELLIPSIS, spacing._DOUBLED):
-        assert [m.span() for m in spacing._matches(pattern, text)] == [m.span() for m in pattern.finditer(text)]
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -201,23 +170,6 @@ def test_doublet_patterns_matched_back_from_their_anchors_match_as_everywhere(te
     anchors = [m.start() for m in doublets._DOT_BEFORE_CAPITAL.finditer(text)]
     repeated = doublets._anchored(doublets._REPEATED_FIRST, text, anchors)
     assert [m.span() for m in repeated] == [m.span() for m in doublets._REPEATED_FIRST.finditer(text)]
-
-
-MARKUP_PIECES = st.sampled_from([
-    " a-nexeates”_ _ blank”> ", " target”_ blank”> ", ' target="_blank"> ', " a-nya, a-nice-nya, ", "”_ _ _ _ blank-nya",
-    "target", "rel", "href", "class", "style", "=", "”", '"', "“", "'", "’", "_", " ", "\t", ",", "blank", ">",
-    "a-nya", "p-x>", "div-a>", "span-b>", "P>", "p>", "/div>", "H1>", "ſpan>", "a/p>", "word", "é>", "\n",
-])
-
-
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(st.lists(MARKUP_PIECES, max_size=25).map("".join))
-def test_markup_patterns_tried_at_their_anchors_match_as_everywhere(text):
-    for line in text.split("\n"):
-        assert [m.span() for m in markup._zones(line)] == [m.span() for m in markup._ZONE.finditer(line)]
-        assert [m.span() for m in markup._half_tags(line)] == [m.span() for m in markup._HALF_TAG.finditer(line)]
-        assert markup._has_strong(line) == bool(markup._STRONG_RE.search(line))
-    assert [m.span() for m in markup._half_tags(text)] == [m.span() for m in markup._HALF_TAG.finditer(text)]
 
 
 # The expressions as they were written before they were turned to start at their rarest
@@ -231,7 +183,6 @@ _PLAIN_RUNS = [  # (written with "+" or "{n}", as they read best, and as re cann
         rf"{cjk.CP1252_HIGH}+(?:[\x40-\x7e]{cjk.CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")),
     (mojibake._HIGH_RUN, re.compile(f"{cjk.CP1252_HIGH}+")),
     (mojibake._DENSE_LATIN1, re.compile(r"[\x80-\xff]{8}")),
-    (plausibility._LATIN1_LETTER_RUNS, re.compile("L+")),
 ]
 _PLAIN_FOUND = [  # (only whether they find anything is used)
     (mojibake._badness_needs(), re.compile(f"{mojibake._badness_characters()}{{2}}|[\u0152\u0153\u00c2\u00c3]")),
@@ -264,35 +215,6 @@ def test_rewritten_expressions_find_what_the_plain_ones_find(text):
 
 GLUE_CHUNKS = ["Open", "AI", "Deep", "Mind", "from", "Take", "Nova", "Corp", "Success", "the", "A", "I",
                "What", "s", "App", "2024", "by", "H100", "Lab", "Vision", "and", "published", "The", "Ilya"]
-
-
-def _plain_glue_candidates(text: str) -> list[tuple[int, int]]:
-    """glue._candidates as first written: back from each join a character at a time."""
-    candidates, last_end = [], -1
-    for hit in glue._NEEDS_LOOK.finditer(text):
-        if hit.start() < last_end:
-            continue
-        start = hit.start()
-        while start > max(0, hit.start() - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
-            start -= 1
-        for token in glue._CANDIDATE.finditer(text, start):
-            if token.start() > hit.start():
-                break
-            if token.end() > hit.start():
-                candidates.append(token.span())
-                last_end = token.end()
-                break
-    return candidates
-
-
-GLUE_TEXT = st.lists(st.sampled_from(GLUE_CHUNKS + [" ", ".", "'", "’", "_", "1.5", "x" * 70, "é", "中", "\n"]),
-                     max_size=30).map("".join)
-
-
-@settings(max_examples=EXAMPLES * 3, deadline=None)
-@given(st.one_of(TEXT, GLUE_TEXT))
-def test_glue_candidates_found_back_from_each_join_in_c_are_the_plain_ones(text):
-    assert [m.span() for m in glue._candidates(text)] == _plain_glue_candidates(text)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -370,69 +292,6 @@ def test_glue_cuts_without_names_stand_wherever_the_names_hold_nothing_they_aske
     facts = glue._facts(token, {})
     cuts = facts.cuts if facts.asked.isdisjoint(names) else glue._cuts(token, names)
     assert cuts == glue._cuts(token, names)
-
-
-def test_glue_with_a_memo_of_another_reading_finds_what_it_finds_without():
-    text = "NovaCorpSuccess came fromOpenAITake; andNovaCorpHiring, DeepMindpublished by2024 VisionLab"
-    memo: glue.TokenMemo = {}
-    first = glue.fix_glue(text, (), memo)
-    assert memo and first == glue.fix_glue(text, ())
-    assert glue.fix_glue(text, ("OpenAITake",), memo) == glue.fix_glue(text, ("OpenAITake",))
-
-
-# --- later rounds: which paragraphs a repair's edits changed ------------------------------------
-
-
-@settings(max_examples=EXAMPLES * 10, deadline=None)
-@given(st.text(alphabet="ab\n", max_size=24), st.data())
-def test_the_paragraphs_said_touched_are_all_that_differ_and_no_break_moved(text, data):
-    from mtfix.degarble import _touched_paragraphs
-
-    edits = sorted(_edits_on(text, data, "any"), key=lambda e: e.raw_start)
-    if data.draw(st.booleans()):  # a line break in a replacement, now and then
-        edits = [Edit(e.raw_start, e.raw_end, e.replacement + "\n", e.kind, e.reason, e.original) for e in edits]
-    after = apply_edits(text, edits)
-    touched = _touched_paragraphs(text, edits)
-    if touched is None:
-        assert any("\n" in e.replacement or "\n" in e.original for e in edits) or any(
-            text[e.raw_start - 1 : e.raw_start] == "\n" == text[e.raw_end : e.raw_end + 1] for e in edits)
-        return
-    before_parts, after_parts = text.split("\n\n"), after.split("\n\n")
-    assert len(before_parts) == len(after_parts)
-    assert [j for j, (a, b) in enumerate(zip(before_parts, after_parts)) if a != b] == sorted(
-        {j for j in touched if before_parts[j] != after_parts[j]})
-    # and each edit is in the paragraph it is said to be in
-    starts = [0]
-    for part in before_parts[:-1]:
-        starts.append(starts[-1] + len(part) + 2)
-    for edit, number in zip(edits, touched):
-        assert starts[number] <= edit.raw_start <= starts[number] + len(before_parts[number])
-
-
-def test_expressions_searched_over_whole_texts_let_re_skip_ahead():
-    """Python's re skips ahead only to a pattern's first literal or class: an expression
-    searched over long text that begins otherwise is tried at every position, ten times
-    slower. (re._compiler is CPython's own compiler: the INFO block it writes first says
-    whether the search has a literal prefix or a class to skip to.)"""
-    compiler = pytest.importorskip("re._compiler")
-    from re import _constants, _parser
-
-    searched = {
-        "cjk._NON_ASCII_RUN": cjk._NON_ASCII_RUN, "cjk._LATIN1_RUN": cjk._LATIN1_RUN,
-        "mojibake._HIGH_RUN": mojibake._HIGH_RUN, "mojibake._DENSE_LATIN1": mojibake._DENSE_LATIN1,
-        "mojibake._TWO_NON_ASCII": mojibake._TWO_NON_ASCII, "mojibake._GLUED_IDEOGRAPHS": mojibake._GLUED_IDEOGRAPHS,
-        "mojibake._LEGACY_AS_LATIN": mojibake._LEGACY_AS_LATIN, "mojibake._badness_needs": mojibake._badness_needs(),
-        "mojibake._suspect": mojibake._suspect(), "mojibake._FTFY_CHARACTERS": mojibake._FTFY_CHARACTERS,
-        "glue._NEEDS_LOOK": glue._NEEDS_LOOK, "garbage._CAPS_RUN": garbage._CAPS_RUN,
-        "garbage._THREE_LOWER": garbage._THREE_LOWER, "plausibility._LATIN1_LETTER_RUNS": plausibility._LATIN1_LETTER_RUNS,
-        "spacing._STOP_BEFORE_WORD": spacing._STOP_BEFORE_WORD, "spacing._QUOTES": spacing._QUOTES,
-        "doublets._MAYBE_REPEATED": doublets._MAYBE_REPEATED, "doublets._DOT_BEFORE_CAPITAL": doublets._DOT_BEFORE_CAPITAL,
-        "loops._HYPHEN_LOOP_NEEDS": loops._HYPHEN_LOOP_NEEDS,
-    }
-    skipping = _constants.SRE_INFO_PREFIX | _constants.SRE_INFO_CHARSET
-    slow = [name for name, pattern in searched.items()
-            if not compiler._code(_parser.parse(pattern.pattern, pattern.flags), pattern.flags)[2] & skipping]
-    assert slow == []
 
 
 # --- untouchable spans, tried where one can begin ---------------------------------------------

@@ -24,7 +24,9 @@ no sign beyond their own: a strict byte-level round trip, a known wrong form.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from mtfix.document import Edit
 
 # The function words an engine glues to the next word: an author writes "fromString" in
 # code, never "fromOpenAI" in prose.
@@ -51,6 +53,9 @@ class Sign:
 @dataclass(frozen=True)
 class Evidence:
     signs: tuple[Sign, ...] = ()
+    # What each repair that finds signs found in the text, by repair: the cleaning that
+    # follows need not read the same text again.
+    readings: dict[str, list[Edit]] = field(default_factory=dict, compare=False)
 
     @property
     def damaged(self) -> bool:
@@ -83,9 +88,12 @@ def find_evidence(text: str) -> Evidence:
     from mtfix.degarble.mojibake import fix_mojibake
 
     signs = glued_signs(text)
-    for kind, repair in (("mojibake", fix_mojibake), ("debris", fix_markup), ("filler", fix_filler),
-                         ("doublet", fix_doublets), ("loop", fix_loops)):
+    readings = {}
+    for kind, stage, repair in (("mojibake", "mojibake", fix_mojibake), ("debris", "markup", fix_markup),
+                                ("filler", "filler", fix_filler), ("doublet", "doublet", fix_doublets),
+                                ("loop", "loop", fix_loops)):
+        readings[stage] = repair(text)
         signs.extend(Sign(kind, edit.raw_start, edit.raw_end, edit.original or edit.replacement)
-                     for edit in repair(text))
+                     for edit in readings[stage])
     signs.sort(key=lambda sign: sign.start)
-    return Evidence(tuple(signs))
+    return Evidence(tuple(signs), readings)

@@ -214,10 +214,8 @@ class TokenFacts(NamedTuple):
     units: tuple[str, ...]  # its chunk pairs and triples that may make a name
 
 
-# Facts per token, kept for one document: a document repeats its tokens (OpenAI, WhatsApp,
-# H100) and each round of cleaning reads them again. (Not kept across documents: a cache
-# that outlived them would make the benchmark, which repeats its corpus, look faster than
-# a first reading is.)
+# Facts per token, kept for one reading of a document: a document repeats its tokens
+# (OpenAI, WhatsApp, H100).
 TokenMemo = dict[str, TokenFacts]
 
 
@@ -246,50 +244,9 @@ def recurring_names(tokens: Iterable[str], memo: TokenMemo | None = None) -> set
     return {unit for unit, count in _name_units(tokens, {} if memo is None else memo).items() if count >= 2}
 
 
-def document_names_for(part: str, document: str, memo: TokenMemo | None = None) -> set[str]:
-    """The names :func:`recurring_names` finds in ``document`` that can matter to the glue
-    repair of ``part`` (a part of it): those made of a chunk pair or triple ``part`` has.
-
-    Counted only in the paragraphs that hold such a unit at all (a token never crosses a
-    paragraph break), so a caller repairing one paragraph does not rescan the document.
-
-    >>> sorted(document_names_for("NovaCorpSuccess", "NovaCorp hired.\\n\\nNovaCorpSuccess"))
-    ['NovaCorp']
-    """
-    memo = {} if memo is None else memo
-    units = _name_units((m.group() for m in _candidates(part)), memo)
-    wanted = {unit for unit in units if document.count(unit) >= 2}
-    if not wanted:
-        return set()
-    # Each paragraph's units are counted once, when some wanted unit first needs it; a
-    # unit stops being looked for at its second occurrence (a name in every paragraph of a
-    # long document would otherwise have every paragraph counted).
-    counted: dict[tuple[int, int], dict[str, int]] = {}
-    names: set[str] = set()
-    for unit in wanted:
-        total, seen = 0, set()
-        found = document.find(unit)
-        while found >= 0 and total < 2:
-            start = document.rfind("\n\n", 0, found)
-            end = document.find("\n\n", found)
-            paragraph = (0 if start < 0 else start + 2, len(document) if end < 0 else end)
-            if paragraph not in seen:
-                seen.add(paragraph)
-                if paragraph not in counted:
-                    paragraph_tokens = (m.group() for m in _candidates(document[paragraph[0] : paragraph[1]]))
-                    counted[paragraph] = _name_units(paragraph_tokens, memo)
-                total += counted[paragraph].get(unit, 0)
-            found = document.find(unit, found + 1)
-        if total >= 2:
-            names.add(unit)
-    return names
-
-
-def fix_glue(text: str, names: Iterable[str] = (), memo: TokenMemo | None = None) -> list[Edit]:
-    """Edits that put back the spaces between glued words; ``names`` are never split.
-    ``memo`` keeps what was worked out for each token, for another reading of the same
-    document."""
-    memo = {} if memo is None else memo
+def fix_glue(text: str, names: Iterable[str] = ()) -> list[Edit]:
+    """Edits that put back the spaces between glued words; ``names`` are never split."""
+    memo: TokenMemo = {}
     guard = Guard(text)
     candidates = _candidates(text)
     protected = frozenset(names) | recurring_names((m.group() for m in candidates), memo)
@@ -382,30 +339,24 @@ class _NoNamesAsked:
         return False
 
 
-# The run of word characters, apostrophes and dots (at most 64) that ends where a join is:
-# matched on the text reversed, so the way back from a join is one call in C.
-_RUN_BEHIND = re.compile(r"[\w'’.]{0,64}")
-
-
 def _candidates(text: str) -> list[re.Match]:
-    """The tokens of ``text`` that hold a join, found in C over the whole text: from each
-    join, back to where the run of word characters before it begins, then the first token
-    from there that reaches past the join."""
+    """The tokens of ``text`` that hold a join: from each join back to where its run of
+    word characters begins (joins are rare; words are not), then the token that spans it."""
     candidates, last_end = [], -1
-    behind = None  # the text reversed, once a join is found
     for hit in _NEEDS_LOOK.finditer(text):
         at = hit.start()
         if at < last_end:
             continue
-        if behind is None:
-            behind = text[::-1]
-        start = at - (_RUN_BEHIND.match(behind, len(text) - at).end() - (len(text) - at))
-        token = _CANDIDATE.search(text, start)
-        while token is not None and token.end() <= at:
-            token = _CANDIDATE.search(text, token.end())
-        if token is not None and token.start() <= at:
-            candidates.append(token)
-            last_end = token.end()
+        start = at
+        while start > max(0, at - 64) and (text[start - 1].isalnum() or text[start - 1] in "_'’."):
+            start -= 1
+        for token in _CANDIDATE.finditer(text, start):
+            if token.start() > at:
+                break
+            if token.end() > at:
+                candidates.append(token)
+                last_end = token.end()
+                break
     return candidates
 
 

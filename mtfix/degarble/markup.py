@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.spans import Guard, anchored, find_all, is_blank, lines_containing, run_start
+from mtfix.degarble.spans import Guard, lines_containing
 from mtfix.document import Edit
 
 _Q = "[”\"“'’]"
@@ -41,40 +41,6 @@ _UNIT = rf"(?:{_STRONG}|{_WEAK})"
 _ZONE = re.compile(rf"[ \t]*{_UNIT}(?:[ \t,]*{_UNIT})*[ \t]*")
 _STRONG_RE = re.compile(_STRONG)
 _STUB_OR_TAG_END = re.compile(r"a-n|[a-z]>")
-# What a unit can begin with: an attribute name, "blank", an anchor stub, a quote, "_".
-_STRONG_STARTS = ("target", "rel", "href", "class", "style", "blank", "”", '"', "“", "'", "’", "_")
-_UNIT_STARTS = _STRONG_STARTS + ("a-", "p-", "div-", "span-")
-
-
-def _has_strong(text: str) -> bool:
-    """Whether ``_STRONG_RE.search(text)`` finds anything, tried only where strong wreckage
-    can begin (its alternatives begin with different classes, so re tries it everywhere)."""
-    starts = sorted({position for needle in _STRONG_STARTS for position in find_all(text, needle)})
-    return any(_STRONG_RE.match(text, position) for position in starts)
-
-
-def _half_tags(line: str) -> list[re.Match]:
-    """``_HALF_TAG.finditer(line)``, tried only in the tag names that end at a ">"."""
-    # (Any letter: under IGNORECASE, "ſ" is an "s" and "K" (Kelvin) a "k".)
-    starts = {begin for close in find_all(line, ">") for begin in range(run_start(line, close, _in_tag_name), close)}
-    return anchored(_HALF_TAG, line, sorted(starts))
-
-
-def _in_tag_name(ch: str) -> bool:
-    return ch.isalnum() or ch == "/"
-
-
-def _zones(line: str) -> list[re.Match]:
-    """``_ZONE.finditer(line)``, tried only where a zone can begin: at a unit, or at the
-    start of the spaces before one (the zone's leading ``[ \t]*`` takes them all). The
-    expression tried at every position of a line cost more than all the rest of this
-    repair (see spans.anchored)."""
-    starts: set[int] = set()
-    for needle in _UNIT_STARTS:
-        for position in find_all(line, needle):
-            starts.add(position)
-            starts.add(run_start(line, position, is_blank))
-    return anchored(_ZONE, line, sorted(starts))
 
 
 def fix_markup(text: str) -> list[Edit]:
@@ -87,8 +53,8 @@ def fix_markup(text: str) -> list[Edit]:
     edits: list[Edit] = []
     for offset, line in lines_containing(text, (">", "blank")):
         found: list[Edit] = []
-        if _has_strong(line):
-            for m in _zones(line):
+        if _STRONG_RE.search(line):
+            for m in _ZONE.finditer(line):
                 strong = _STRONG_RE.search(line, m.start(), m.end())  # (lookbehinds see the line)
                 if not strong and not _STUB_OR_TAG_END.search(m.group()):
                     continue  # underscores alone are not debris
@@ -103,7 +69,7 @@ def fix_markup(text: str) -> list[Edit]:
                     continue
                 found.append(Edit(offset + start, offset + end, replacement, "markup",
                                   "HTML debris from a translated web page", m.group()))
-        for m in _half_tags(line):
+        for m in _HALF_TAG.finditer(line):
             start, end = m.start(), m.end()
             if line[end : end + 1] == " ":
                 end += 1

@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -139,63 +138,13 @@ def pair_cost(a: str, b: str) -> float:
     return _PAIR_COSTS.get(frozenset({_kind(a), _kind(b)}), 0.0)
 
 
-class _Letters(dict):
-    """A ``str.translate`` table that works out each character's letter the first time."""
-
-    def __init__(self, letter_of):
-        super().__init__()
-        self._letter_of = letter_of
-
-    def __missing__(self, code: int) -> str:
-        if len(self) >= 65536:
-            self.clear()  # (bounded like the caches above: a text may hold all of Unicode)
-        letter = self[code] = self._letter_of(chr(code))
-        return letter
-
-
-# Each character as a letter for its cost, and as a letter for its kind: cost() then counts
-# letters, in C, instead of looking up every character and every pair in Python.
-_COST_LETTER = {0.0: "a", 0.5: "b", 1.5: "c", 2.0: "d", 3.0: "e", 5.0: "f", 6.0: "g"}
-_LETTER_COST = {"b": 0.5, "c": 1.5, "d": 2.0, "e": 3.0, "f": 5.0, "g": 6.0}
-_BY_COST = _Letters(lambda ch: _COST_LETTER[char_cost(ch)])
-_KIND_LETTER = {"cjk": "C", "ascii-letter": "A", "latin1-letter": "L", "half-width": "H", "rtl": "R"}
-_BY_KIND = _Letters(lambda ch: _KIND_LETTER.get(_kind(ch), "."))
-def _pair_letters() -> list[tuple[str, float]]:
-    pairs = []
-    for kinds, value in _PAIR_COSTS.items():
-        letters = sorted(_KIND_LETTER[kind] for kind in kinds)
-        if len(letters) == 1:
-            pairs.append((letters[0] * 2, value))
-        else:
-            pairs += [(letters[0] + letters[1], value), (letters[1] + letters[0], value)]
-    return pairs
-
-
-_PAIR_LETTERS = _pair_letters()
-_LATIN1_LETTER_RUNS = re.compile("LL*")  # (a literal first: re skips to it at memory speed)
-
-
 def cost(text: str, left: str = "", right: str = "") -> float:
-    """Cost of ``text`` standing between the characters ``left`` and ``right``.
-
-    The sum of :func:`char_cost` over the characters and :func:`pair_cost` over the
-    neighbours (``left`` and ``right`` included), counted by letters: every cost is a
-    multiple of 0.5, so the sum is exact in any order."""
+    """Cost of ``text`` standing between the characters ``left`` and ``right``: the sum of
+    :func:`char_cost` over the characters and :func:`pair_cost` over the neighbours
+    (``left`` and ``right`` included)."""
     if not text:
         return 0.0
     total = pair_cost(left, text[0]) + pair_cost(text[-1], right)
     if text.isascii() and text.isprintable():
         return total  # (every such character and pair costs nothing)
-    letters = text.translate(_BY_COST)
-    for letter, value in _LETTER_COST.items():
-        if letter in letters:
-            total += value * letters.count(letter)
-    if not text.isascii():
-        kinds = text.translate(_BY_KIND)
-        for pair, value in _PAIR_LETTERS:
-            if pair == "LL":
-                if "LL" in kinds:  # (overlapping pairs: a run of n letters holds n - 1)
-                    total += value * (kinds.count("L") - len(_LATIN1_LETTER_RUNS.findall(kinds)))
-            elif pair in kinds:
-                total += value * kinds.count(pair)
-    return total
+    return total + sum(map(char_cost, text)) + sum(map(pair_cost, text, text[1:]))

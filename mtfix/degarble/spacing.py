@@ -20,10 +20,9 @@ Only Latin-script neighbours count: CJK text takes no spaces, and French spacing
 
 from __future__ import annotations
 
-import functools
 import re
 
-from mtfix.degarble.spans import Guard, anchored, find_all, is_blank, lines_containing, run_start
+from mtfix.degarble.spans import Guard, lines_containing
 from mtfix.document import Edit
 
 # A sentence end glued to the next word; a doubled full stop counts (it loses one dot below).
@@ -53,33 +52,6 @@ _DOTTED_INTERPUNCT = re.compile(r"\.(?<=[A-Za-z]\.)(?=·[A-Z])")
 # path ("00..60", "../").
 _DOUBLED = re.compile(r"\.(?<=[A-Za-z]\.)(?<!\.\.)(?=\.(?![.\w/]))|,(?<=[A-Za-z],)(?=,)")
 _QUOTES = re.compile(r"[“”„]")
-
-
-# Where the slower patterns can start, found by a cheaper scan: every full stop, space and
-# comma of prose would otherwise be a place to try them all (see spans.anchored).
-_STOP_BEFORE_WORD = re.compile(r"[.!?](?=[A-Z\d])")
-
-
-@functools.lru_cache(maxsize=1)  # (two patterns start there: found once a text)
-def _runs_of_blanks_before(text: str) -> list[int]:
-    """Each position in a run of spaces and tabs that ends before a comma or full stop."""
-    starts = []
-    for position in find_all(text, " ,") + find_all(text, " .") + find_all(text, "\t,") + find_all(text, "\t."):
-        starts.extend(range(run_start(text, position, is_blank), position + 1))
-    return sorted(set(starts))
-
-
-def _matches(pattern: re.Pattern, text: str) -> list[re.Match]:
-    if pattern is _AFTER_STOP:  # starts at the mark before a word, or at the first of two dots
-        return anchored(pattern, text, sorted({p for m in _STOP_BEFORE_WORD.finditer(text)
-                                               for p in (m.start() - 1, m.start()) if p >= 0}))
-    if pattern is _SPACE_BEFORE or pattern is _COMMA_WRONG_SIDE:
-        return anchored(pattern, text, _runs_of_blanks_before(text))
-    if pattern is _AFTER_ELLIPSIS:
-        return anchored(pattern, text, sorted(find_all(text, "...") + find_all(text, "…")))
-    if pattern is _DOUBLED:
-        return anchored(pattern, text, sorted(find_all(text, "..") + find_all(text, ",,")))
-    return list(pattern.finditer(text))
 
 
 def _latin(ch: str) -> bool:
@@ -154,7 +126,7 @@ def fix_spacing(text: str) -> list[Edit]:
         (_COMMA_WRONG_SIDE, ", ", "space on the wrong side of a comma"),
         (_DOUBLED, "", "doubled punctuation"),
     ):
-        for m in _matches(pattern, text):
+        for m in pattern.finditer(text):
             start, end = m.span()
             if replacement is None:  # a space inserted after the matched punctuation
                 start = end

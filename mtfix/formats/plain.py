@@ -145,7 +145,6 @@ class _Reader:
         for number, line in enumerate(lines):
             start = offsets[number]
             body = line.rstrip("\r\n")
-            end = start + len(body)
             if not body.strip():
                 self.close()
                 group_width = 0

@@ -14,7 +14,6 @@ the READMEs of cn2an, hgtk, neologdn, jieba).
 
 from __future__ import annotations
 
-import gzip
 import os
 import subprocess
 import sys
