@@ -3,7 +3,10 @@
 Decoding order, strongest evidence first:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) decides;
 2. strict UTF-8: text that decodes as UTF-8 is almost never anything else;
-3. UTF-16 without a BOM, told by its zero bytes (every other byte of mostly-ASCII text);
+3. UTF-16 or UTF-32 without a BOM, where the bytes hold a zero byte (a line break or a
+   space in UTF-16 has one): each byte order is decoded strictly, and a reading is kept
+   when its characters are what text is made of (:func:`_wide_without_bom`); counting zero
+   bytes alone cannot tell CJK in UTF-16, which has few;
    then binary refusal: a known binary signature, or more than a few NUL bytes (a few
    stray NULs in text are kept and removed by de-garbling as logged edits);
 4. charset-normalizer on the rest (GB18030/GBK, Big5, Shift-JIS, cp1252, latin-1 ...).
@@ -74,10 +77,12 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
         if data.startswith(signature):
             raise InputError(f"looks binary ({what}); skipped", path)
     nul = data.find(b"\x00")
-    if nul >= 0:
-        utf16 = _utf16_without_bom(data)
-        if utf16 is not None:
-            return DecodedText(data.decode(utf16), utf16, digest)
+    # A few zero bytes in text that is valid UTF-8 are stray (see above); UTF-16 of mostly
+    # ASCII is valid UTF-8 too, but half its bytes are zeros.
+    if nul >= 0 and (data.count(b"\x00") * 100 > len(data) or not _is_utf8(data)):
+        wide = _wide_without_bom(data)
+        if wide is not None:
+            return DecodedText(data.decode(wide), wide, digest)
         if data.count(b"\x00") * 100 > len(data):  # more than 1 % NULs: not text
             raise InputError(f"looks binary (NUL byte at 0x{nul:x}); skipped", path)
 
@@ -139,23 +144,45 @@ def _mixed_lines(data: bytes) -> tuple[str, str] | None:
     return text, f"utf-8+{encoding}"
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """``utf-16-le`` or ``utf-16-be`` when ``data`` has the zero bytes of mostly-ASCII UTF-16
-    (most odd or most even bytes zero, the others not) and decodes strictly; else None."""
-    if len(data) < 4 or len(data) % 2:
-        return None
-    sample = data[:65536]
-    even_zero = sample[0::2].count(0) / len(sample[0::2])
-    odd_zero = sample[1::2].count(0) / len(sample[1::2])
-    for encoding, zeros, others in (("utf-16-le", odd_zero, even_zero), ("utf-16-be", even_zero, odd_zero)):
-        if zeros >= 0.5 and others <= 0.05:
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if _control_ratio(text) <= 0.05:
-                return encoding
-    return None
+WIDE_ENCODINGS = (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2))
+
+# The most a character may cost on average (mtfix.degarble.plausibility: 0 for ASCII, common
+# ideographs, kana and Latin-1 letters, 0.5 for other letters, 2-6 for rare ideographs,
+# symbols, unassigned and control characters) for a reading to be text. Bytes read in the
+# wrong order or width give rare ideographs and unassigned code points (ASCII in UTF-16-LE
+# read as big-endian is U+6100, U+6200 ...): 2 or more on average.
+WIDE_MAX_COST = 1.0
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _wide_without_bom(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding and byte order that reads ``data`` strictly as the most
+    plausible text, if that text is plausible at all (``WIDE_MAX_COST``); else None."""
+    from mtfix.degarble.plausibility import char_cost
+
+    best = None
+    for encoding, width in WIDE_ENCODINGS:
+        if len(data) < width or len(data) % width:
+            continue
+        try:
+            text = data[: 1 << 16].decode(encoding)  # (a multiple of 4 bytes)
+            if len(data) > 1 << 16:
+                data.decode(encoding)  # strictly, all of it
+        except UnicodeDecodeError:
+            continue
+        if not text:
+            continue
+        mean = sum(map(char_cost, text)) / len(text)
+        if mean <= WIDE_MAX_COST and (best is None or mean < best[0]):
+            best = (mean, encoding)
+    return None if best is None else best[1]
 
 
 # When charset-normalizer finds several encodings equally plausible (cp1250 and cp1252 read

@@ -1,6 +1,6 @@
 """Peers' published test suites, read from the source distributions the peers publish on
 PyPI (not copied into this repository): CommonMark's spec examples as markdown-it-py ships
-them, ftfy's test cases as ftfy ships them.
+them. (ftfy's test cases are kept in tests/data/peer/, with their licence.)
 
 ``peer_file(name)`` downloads the pinned source distribution once into ``.cache/peer/`` (CI
 reaches the package registry) and returns the file, or None when it cannot be had, so that
@@ -21,7 +21,6 @@ CACHE = Path(__file__).resolve().parents[1] / ".cache" / "peer"
 PEERS = {
     "commonmark": ("markdown-it-py", "4.3.0", "tests/test_cmark_spec/commonmark.json",
                    "CC-BY-SA-4.0 (the CommonMark spec, by John MacFarlane)"),
-    "ftfy": ("ftfy", "6.3.1", "tests/test_cases.json", "Apache-2.0 (ftfy, by Robyn Speer)"),
 }
 
 

@@ -101,3 +101,31 @@ def test_utf16_without_a_bom_and_mixed_encodings_are_read():
     decoded = decode_bytes(mixed)
     assert decoded.text == "第一行是UTF-8编码的中文。\n第二行是GBK编码的中文。\n"
     assert decoded.encoding.startswith("utf-8+")
+
+
+KO = "연구팀은 다음 달 새로운 구성원 세 명이 합류한다고 발표했다. 예산은 두 배로 늘었다.\n" * 3
+RU = "Исследовательская группа объявила, что в следующем месяце к ней присоединятся трое.\n" * 3
+
+
+@pytest.mark.parametrize("text", [ZH + "\n", JA + "\n", KO, RU, EN + "\n", "中文\n", "第一行\n第二行\n"],
+                         ids=["zh", "ja", "ko", "ru", "en", "two-characters", "lines"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_a_bom_are_read_by_decoding_not_by_counting_zeros(text, encoding):
+    # CJK in UTF-16 has a zero byte only at its line breaks and ASCII: too few to count.
+    decoded = decode_bytes(text.encode(encoding))
+    assert (decoded.text, decoded.encoding, decoded.bom) == (text, encoding, False)
+
+
+@pytest.mark.parametrize("data", [
+    b"\x00\x01\x02\x03" * 64,  # control characters in every reading
+    bytes(range(256)) * 4,  # every byte
+    b"\x00" * 40 + "A line of UTF-8 text, then zeros.".encode(),
+])
+def test_bytes_that_no_wide_reading_makes_text_of_are_refused(data):
+    with pytest.raises(InputError, match="skipped"):
+        decode_bytes(data)
+
+
+def test_utf8_with_a_stray_zero_byte_is_not_taken_for_utf16():
+    data = ("Tim baru bekerja di Zurich, kata laporan itu. " * 4).encode() + b"\x00\n"
+    assert decode_bytes(data).encoding == "utf-8"

@@ -29,7 +29,7 @@ import codecs
 import functools
 import re
 
-from mtfix.degarble.plausibility import LOST, char_cost, char_costs, cost, pair_cost
+from mtfix.degarble.plausibility import LOST, _is_cjk_ideograph, char_cost, char_costs, cost, pair_cost
 from mtfix.degarble.spans import lines_with_breaks
 from mtfix.document import Edit
 
@@ -55,6 +55,21 @@ CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c
 _HIGH_LATIN = re.compile(CP1252_HIGH)
 _LATIN_ENCODABLE = re.compile(rf"(?:[\x00-\x7f]|{CP1252_HIGH})*")
 _LATIN1_RUN = re.compile(rf"{CP1252_HIGH}{CP1252_HIGH}*(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
+
+
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+
+
+def _could_be_written(decoded: str, charset: str) -> bool:
+    """Whether ``decoded`` (what a repair read in ``charset``) is what someone wrote, before
+    its cost is weighed: one CJK character from two Latin ones (``£`` ``5`` → ``｣``) is a
+    coincidence, and half-width katakana is what mojibake looks like (``´´`` read as
+    Shift-JIS is ``ｴｴ``), not what it decodes to: a repair into mostly half-width kana is
+    none."""
+    non_ascii = _non_ascii(decoded)
+    if charset != "utf-8" and non_ascii < 2:
+        return False
+    return 2 * len(_HALF_WIDTH_KANA.findall(decoded)) < non_ascii
 
 
 def _non_ascii(text: str) -> int:
@@ -137,8 +152,8 @@ def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None
                 return None
         if text == run or not text.strip(LOST):
             continue
-        if charset != "utf-8" and _non_ascii(text) < 2:
-            continue  # one CJK character from two Latin ones is a coincidence, not evidence
+        if not _could_be_written(text, charset):
+            continue
         after = cost(text, left, right)
         if lost and sum(1 for ch in text if ch != LOST and not ch.isascii()) < max(2, lost):
             continue  # too little recovered to be evidence of anything
@@ -157,10 +172,6 @@ def _best_repair(run: str, left: str, right: str) -> tuple[str, str, int] | None
     return best[1], best[2], best[3]
 
 
-# A character that is neither ASCII nor an undecodable byte (surrogateescape's U+DC80-DCFF).
-_MULTIBYTE_UTF8 = re.compile("[^\x00-\x7f\udc80-\udcff]")
-
-
 def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[tuple[int, str, float]]]]:
     """Character-aligned stretches of ``run`` whose bytes in ``wrong`` decode strictly as
     ``right``: the only places a repair can be. Each is (start, [(end, decoded text, its
@@ -172,15 +183,6 @@ def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[t
             chars.append(ch.encode(wrong))
         except UnicodeEncodeError:
             chars.append(None)
-    if (right == "utf-8"
-            and not any(c is not None and c.isascii() and not ch.isascii() for ch, c in zip(run, chars))
-            and not _MULTIBYTE_UTF8.search(
-                b"".join(b"?" if c is None else c for c in chars).decode("utf-8", "surrogateescape"))):
-        # UTF-8 resynchronises at every byte: if reading all the bytes at once decodes no
-        # character beyond ASCII, no stretch of them can, and a stretch holding a non-ASCII
-        # character (all bytes >= 0x80 here: not Shift-JIS's ¥ = 0x5C) decodes to one if at
-        # all. Clean CJK text ends here.
-        return []
     stretches, i, n = [], 0, len(run)
     while i < n:
         if chars[i] is None:
@@ -270,7 +272,7 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
                 before = prefix[s_end] - prefix[s_start]
                 if before < 1.5:
                     continue
-                if charset != "utf-8" and _non_ascii(text) < 2:
+                if not _could_be_written(text, charset):
                     continue
                 a, b = start + s_start, start + s_end
                 after = inner + pair_cost(line[a - 1 : a], text[0]) + pair_cost(text[-1], line[b : b + 1])
@@ -358,5 +360,77 @@ def fix_cjk_mojibake(text: str) -> list[Edit]:
                     if a > position:
                         found.extend(_repair_run(line, position, min(a, m.end()), offset))
                     position = max(position, b)
+            found.extend(same_reading_repairs(line, offset, legacy_readings(found), found))
             edits.extend(sorted(found, key=lambda e: e.raw_start))
+    return edits
+
+
+_READING = re.compile(r"(?P<charset>GBK|BIG5|SHIFT_JIS) read as (?P<wrong>cp1252|latin-1)")
+
+
+def legacy_readings(edits: list[Edit]) -> set[tuple[str, str]]:
+    """The (wrong, charset) pairs of the legacy-read-as-Latin repairs among ``edits``."""
+    found = set()
+    for edit in edits:
+        m = _READING.match(edit.reason)
+        if m:
+            found.add((m["wrong"], m["charset"].lower()))
+    return found
+
+
+def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside the sorted ``spans``."""
+    parts, position = [], start
+    for a, b in spans:
+        if b <= position or a >= end:
+            continue
+        if a > position:
+            parts.append((position, a))
+        position = max(position, b)
+    if position < end:
+        parts.append((position, end))
+    return parts
+
+
+def _written_in_cjk(ch: str) -> bool:
+    return (ch.isascii() or _is_cjk_ideograph(ch) or "\u3000" <= ch <= "\u30ff" or "\uff01" <= ch <= "\uff60"
+            or "\u2010" <= ch <= "\u206f")
+
+
+def same_reading_repairs(line: str, offset: int, readings: set[tuple[str, str]], taken: list[Edit]) -> list[Edit]:
+    """Edits for the short Latin-1 runs of ``line`` (``¡ª``, ``£º``, ``¥Î``) that the legacy
+    readings already found in the text read as CJK: one character is no evidence alone
+    (two Latin-1 characters often decode to one by chance), but in a text that was shown to
+    be GBK read as latin-1, ``¡ª`` is the GBK dash. A run is repaired when its bytes decode
+    strictly, to CJK characters and punctuation only, and cost less than they did."""
+    if not readings:
+        return []
+    spans = sorted((e.raw_start - offset, e.raw_end - offset) for e in taken)
+    edits = []
+    for m in _LATIN1_RUN.finditer(line):
+        for start, end in _uncovered(m.start(), m.end(), spans):
+            if not _HIGH_LATIN.search(line, start, end):
+                continue
+            # Big5 and GBK trail bytes may be ASCII (：is A1 47 in Big5, "¡G"): the letter
+            # after a run is tried as part of it too.
+            trail = "\x40" <= line[end : end + 1] <= "\x7e" and not any(a == end for a, _ in spans)
+            ends = [end, end + 1] if trail else [end]
+            best = None
+            for stop in ends:
+                # (Judged without neighbours: those are often mojibake just repaired.)
+                run = line[start:stop]
+                before = cost(run)
+                for wrong, charset in sorted(readings):
+                    try:
+                        text = run.encode(wrong).decode(charset)
+                    except UnicodeError:
+                        continue
+                    if text == run or _non_ascii(text) == 0 or not all(map(_written_in_cjk, text)):
+                        continue
+                    after = cost(text)
+                    if after < before and (best is None or after < best[0]):
+                        best = (after, stop, text, f"{charset.upper()} read as {wrong}, as elsewhere in the text")
+            if best is not None:
+                _, stop, text, reason = best
+                edits.append(Edit(offset + start, offset + stop, text, "mojibake", reason, line[start:stop]))
     return edits

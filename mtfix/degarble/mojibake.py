@@ -16,6 +16,8 @@ ftfy does not do, is :mod:`mtfix.degarble.cjk`.
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import re
 from functools import lru_cache
 
@@ -25,7 +27,7 @@ import ftfy.chardata
 from ftfy.badness import is_bad
 
 from mtfix.degarble.cjk import CP1252_HIGH, fix_cjk_mojibake
-from mtfix.degarble.plausibility import char_cost, cost
+from mtfix.degarble.plausibility import LOST, char_cost, cost
 from mtfix.degarble.compose import compose
 from mtfix.degarble.diffedits import diff_edits
 from mtfix.degarble.spans import lines_with_breaks
@@ -144,10 +146,19 @@ def _reads_as_utf8(edit: Edit) -> bool:
     return _is_utf8_read_as_latin(edit.original)
 
 
-def _is_utf8_read_as_latin(text: str) -> bool:
+def _is_utf8_read_as_latin(text: str, cut_short: bool = False) -> bool:
+    """Whether ``text`` is UTF-8 (or CESU-8: UTF-16 surrogates each encoded as UTF-8, as Java
+    and MySQL write emoji) read as cp1252 or latin-1. ``cut_short``: its last character may
+    have lost bytes (a U+FFFD follows it)."""
     for charset in ("cp1252", "latin-1"):
         try:
-            text.encode(charset).decode("utf-8")
+            data = text.encode(charset)
+        except UnicodeError:
+            continue
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        try:
+            decoded = decoder.decode(data, final=not cut_short)
+            decoded.encode("utf-16", "surrogatepass").decode("utf-16")  # surrogates only in pairs
             return True
         except UnicodeError:
             continue
@@ -162,8 +173,8 @@ def _dense_runs_are_utf8(line: str) -> bool:
     whole, UTF-8 read as cp1252 or latin-1 (``ä»–è¿˜åœ¨å®¶``). Eight bytes of GBK or Big5 that
     also make valid UTF-8 do not happen by chance: such a line is ftfy's, and the CJK-first
     order, slow on it, is not tried (unless ftfy's result still looks like legacy text)."""
-    runs = [m.group() for m in _HIGH_RUN.finditer(line) if m.end() - m.start() >= 8]
-    return bool(runs) and all(map(_is_utf8_read_as_latin, runs))
+    runs = [m for m in _HIGH_RUN.finditer(line) if m.end() - m.start() >= 8]
+    return bool(runs) and all(_is_utf8_read_as_latin(m.group(), line[m.end() : m.end() + 1] == LOST) for m in runs)
 
 
 # Eight Latin-1 characters in a row: a legacy CJK text read as latin-1, or nothing real.
@@ -255,14 +266,95 @@ def _ftfy_fix(text: str) -> tuple[str, list]:
     return fixed, list(steps or [])
 
 
+# The five bytes cp1252 leaves undefined: a copy decoded with errors replaced has U+FFFD for
+# each. In UTF-8 they are continuation bytes only, so a lost one is always inside a
+# character, and one of five.
+CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+_CP1252_RUN_WITH_HOLE = re.compile(f"(?:{CP1252_HIGH}|\ufffd)*\ufffd(?:{CP1252_HIGH}|\ufffd)*")
+
+
+def restore_lost_bytes(line: str) -> str:
+    """``line`` with each stretch of East Asian UTF-8 read as cp1252 whose undefined bytes
+    were lost (``ã�Ÿã�¨`` for ``たと``) decoded, and each lost byte put back where one of
+    the five bytes it can have been gives the only character of the commonest tier
+    (:func:`~mtfix.degarble.plausibility.char_cost`: hiragana ``E3 81 9F``, not the rare
+    ideograph ``E3 90 9F``). Where two common characters are possible (``合`` and ``又``,
+    ``、`` and ``」``) it stays U+FFFD: word frequencies chose wrong one time in seven on
+    man pages and READMEs. A stretch is decoded only when
+    it is UTF-8 whole and every character with a lost byte is CJK: a letter of an alphabet
+    cannot be told this way (Russian ``с`` or ``я``)."""
+    if LOST not in line:
+        return line
+    return _CP1252_RUN_WITH_HOLE.sub(lambda m: _decode_with_holes(m.group()) or m.group(), line)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def _utf8_characters(data: list[int | None]) -> list[list[str]] | None:
+    """Each character of ``data`` (bytes, None where one was lost) as the list of what it
+    can be: one for a whole character, every valid filling of its lost bytes otherwise."""
+    characters, i = [], 0
+    while i < len(data):
+        lead = data[i]
+        if lead is None or 0x80 <= lead < 0xC2 or lead > 0xF4:
+            return None  # a lost byte or a continuation where a character begins: not this
+        width = 1 if lead < 0x80 else 2 if lead <= 0xDF else 3 if lead <= 0xEF else 4
+        tail = data[i + 1 : i + width]
+        if len(tail) < width - 1:
+            return None
+        holes = [k for k, byte in enumerate(tail) if byte is None]
+        found = []
+        for filling in itertools.product(CP1252_UNDEFINED, repeat=len(holes)):
+            filled = list(tail)
+            for k, byte in zip(holes, filling):
+                filled[k] = byte
+            try:
+                found.append(bytes([lead, *filled]).decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+        if not found or (holes and not all(map(_is_cjk, found))):
+            return None
+        characters.append(found)
+        i += width
+    return characters
+
+
+def _decode_with_holes(run: str) -> str | None:
+    data: list[int | None] = []
+    for ch in run:
+        if ch == LOST:
+            data.append(None)
+            continue
+        try:
+            data.extend(ch.encode("cp1252"))
+        except UnicodeEncodeError:
+            return None
+    characters = _utf8_characters(data)
+    if characters is None:
+        return None
+    out: list[str] = []
+    for index, options in enumerate(characters):
+        if len(options) > 1:
+            cheapest = min(map(char_cost, options))
+            options = [ch for ch in options if char_cost(ch) == cheapest]
+        if len(options) > 1:
+            options = [LOST]
+        out.append(options[0])
+    decoded = "".join(out)
+    return decoded if decoded.strip(LOST) else None
+
+
 def fix_latin_mojibake(text: str) -> list[Edit]:
     """Edits that undo mojibake in ``text``, one per damaged stretch, each with ftfy's plan."""
     edits: list[Edit] = []
     for offset, line in lines_with_breaks(text):
-        if _ftfy_may_change(line):
+        restored = restore_lost_bytes(line)
+        if restored != line or _ftfy_may_change(line):
             # One fix can expose another (a control character removed from between the bytes
             # of a mojibake sequence): repeat to a fixed point, so cleaning is idempotent.
-            fixed, steps = line, []
+            fixed, steps = restored, ([("restore", "bytes lost in a cp1252 copy")] if restored != line else [])
             for _ in range(4):
                 again, more_steps = _ftfy_fix(fixed)
                 if again == fixed:
@@ -271,5 +363,6 @@ def fix_latin_mojibake(text: str) -> list[Edit]:
                 if not _ftfy_may_change(fixed):
                     break  # ftfy would give it back unchanged
             if fixed != line:
-                edits.extend(diff_edits(line, fixed, offset, "mojibake", _describe(steps)))
+                edits.extend(edit.copy_with(flags=("lossy",)) if LOST in edit.replacement else edit
+                             for edit in diff_edits(line, fixed, offset, "mojibake", _describe(steps)))
     return edits
