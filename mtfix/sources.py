@@ -150,8 +150,8 @@ WIDE_ENCODINGS = (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16
 # ideographs, kana and Latin-1 letters, 0.5 for other letters, 2-6 for rare ideographs,
 # symbols, unassigned and control characters) for a reading to be text. Bytes read in the
 # wrong order or width give rare ideographs and unassigned code points (ASCII in UTF-16-LE
-# read as big-endian is U+6100, U+6200 ...): 2 or more on average.
-WIDE_MAX_COST = 1.0
+# read as big-endian is U+6100, U+6200 ...): 1 or more on average.
+WIDE_MAX_COST = 0.5
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -180,6 +180,10 @@ def _wide_without_bom(data: bytes) -> str | None:
         if not text:
             continue
         mean = sum(map(char_cost, text)) / len(text)
+        # Text has a space or a line break somewhere, as its zero bytes said (they are the
+        # high bytes of ASCII); eight bytes of a binary header read as four ideographs do not.
+        if not any(ch in text for ch in " \n\t\u3000"):
+            continue
         if mean <= WIDE_MAX_COST and (best is None or mean < best[0]):
             best = (mean, encoding)
     return None if best is None else best[1]

@@ -120,6 +120,7 @@ def test_utf16_and_utf32_without_a_bom_are_read_by_decoding_not_by_counting_zero
     b"\x00\x01\x02\x03" * 64,  # control characters in every reading
     bytes(range(256)) * 4,  # every byte
     b"\x00" * 40 + "A line of UTF-8 text, then zeros.".encode(),
+    b"\x00\x01binary",  # four ideographs read as UTF-16, and no space or line break
 ])
 def test_bytes_that_no_wide_reading_makes_text_of_are_refused(data):
     with pytest.raises(InputError, match="skipped"):

@@ -43,7 +43,13 @@ UNITS = {"km", "kg", "mg", "mm", "cm", "ml", "mb", "gb", "tb", "kb", "mhz", "ghz
 FUNCTION_WORDS = frozenset("""from and to be by of in on at for with the is was as or like than into since until
     about after before between during over under while""".split())
 _DIGIT_GLUE = re.compile(r"(?:^|(?<=[a-z]))(?:" + "|".join(sorted(FUNCTION_WORDS)) + r")\d\d|\d\d(?:"
-                         + "|".join(sorted(FUNCTION_WORDS)) + r"|[A-Z][a-z])")
+                         + "|".join(sorted(FUNCTION_WORDS)) + r"|[A-Z][a-z])"
+                         # "by4.9": a function word, then a decimal number, as a whole token
+                         + r"|^(?:" + "|".join(sorted(FUNCTION_WORDS)) + r")\d+[.,]\d+$")
+# Words of prose that begin no identifier: "thatMeta" is glue where "getElement" is code.
+# (Not "when", "where", "even": whenReady, whereClause, evenRows are identifiers.)
+PROSE_WORDS = frozenset("""that which who whom whose said says because although though whereas
+    but also both either neither their our his her they we""".split())
 # Code and names around a token: a word holding these, or starting with an option's dash, is
 # never split (branch.autoSetupMerge, --files0-from, ../*.deb, $LANG, a@b, x=Yes).
 # (A dot before a capital ends a sentence an engine glued to the next: "money.OpenAI".)
@@ -296,7 +302,8 @@ def _code_like(text: str, start: int, end: int, token: str, names: Container[str
     if any(ch.isdigit() for ch in token) and not _DIGIT_GLUE.search(token):
         return True
     head = _CHUNK.match(token)
-    if head and head.group().islower() and head.group() not in FUNCTION_WORDS and not head.group().isdigit():
+    if (head and head.group().islower() and head.group() not in FUNCTION_WORDS and head.group() not in PROSE_WORDS
+            and not head.group().isdigit()):
         rest = token[head.end():]
         if not (_ACRONYM_THEN_WORD.search(rest)
                 or any(_is_name("".join(chunks), names) for chunks in _runs(_CHUNK.findall(rest)))):
@@ -304,7 +311,8 @@ def _code_like(text: str, start: int, end: int, token: str, names: Container[str
     word_start = start
     while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
-    word = text[word_start : _WORD_AROUND.match(text, end).end()].rstrip(".,;:!?)]}\"'”’")
+    # (A per cent sign ends a number in prose: "by4.9%".)
+    word = text[word_start : _WORD_AROUND.match(text, end).end()].rstrip(".,;:!?)]}\"'”’%")
     return word.startswith("-") or bool(_CODE_MARKS.search(word))
 
 
