@@ -107,5 +107,33 @@ def main() -> None:
         print(f"{method:28} {cells[0]:>10} {cells[1]:>10} {cells[2]:>11} {speed:9.0f} {data['rss_mb']:8.0f} {data['resident_mb']:8.0f}")
 
 
+def published_documents() -> None:
+    """Each segment of five words or more of the published documents (tests/data/realdocs,
+    as mtfix reads them), against the language the manifest gives its document. English
+    segments inside them (commands' English, titles) are left out, as they are English;
+    segments taken for code pass through and are counted apart."""
+    from collections import Counter
+
+    sys.path.insert(0, str(HERE.parent))
+    from mtfix.pipeline import prepare_document
+
+    realdocs = HERE.parent / "tests" / "data" / "realdocs"
+    rows = [line.split("\t") for line in (realdocs / "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    right, total, code_like = Counter(), Counter(), 0
+    for name, _, lang, *_ in rows:
+        lang = {"zh-tw": "zh"}.get(lang, lang)
+        for segment in prepare_document(realdocs / name).segments:
+            code_like += segment.lang_reason == "code-like"
+            cjk = lang in ("zh", "ja") and not segment.text.isascii()
+            words = len(segment.text) // 2 if cjk else len(segment.text.split())
+            if segment.translate and words >= 5 and segment.lang != "en":
+                total[lang] += 1
+                right[lang] += segment.lang == lang
+    print(f"\npublished documents ({len(rows)}): segments of 5 words or more given their document's language")
+    print("  " + ", ".join(f"{lang} {100 * right[lang] / total[lang]:.1f} % of {total[lang]}" for lang in sorted(total)))
+    print(f"  all: {100 * sum(right.values()) / sum(total.values()):.2f} %; passed through as code: {code_like} segments")
+
+
 if __name__ == "__main__":
     main()
+    published_documents()

@@ -69,6 +69,8 @@ class Segment:
     kind: str = "sentence"
     lang: str = "und"
     lang_score: float = 0.0
+    # Why ``lang`` (mtfix.langid): script, detector, majority, code-like, none.
+    lang_reason: str = ""
     translate: bool = True
     flags: list[str] = field(default_factory=list)
     edits: list[int] = field(default_factory=list)

@@ -16,9 +16,10 @@ Why this combination (measured in ``benchmarks/langid.py``):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 # Scripts that name a single language.
@@ -56,6 +57,9 @@ class LanguageGuess:
     # Probabilities of the top candidates, for the document-level second pass.
     candidates: tuple[tuple[str, float], ...] = ()
     short: bool = False
+    # Why this language: "script" (the script names it), "detector", "majority" (the
+    # document's language for that script won over the detector's guess), "none" (no words).
+    reason: str = "detector"
 
 
 @lru_cache(maxsize=4096)
@@ -115,20 +119,52 @@ def _normalise(code: str) -> str:
     return {"zh-cn": "zh", "zh-tw": "zh", "wuu": "zh", "yue": "zh", "iw": "he", "jw": "jv"}.get(code, code)
 
 
+# A token of code: an option (-c, --3way), a path or glob, a key=value, an identifier with
+# an underscore or inner capitals, a manual reference (bzip2(1)), a pipe or a redirection.
+_CODE_TOKEN = re.compile(r"""^(?:-{1,2}[\w-]+(?:=\S*)?|\S*[/\\_=$<>{}\[\]|`*~]\S*|\S*::\S*|\w+\(\d?\)|[a-z]+[A-Z]\w*|[|&;<>-]+)[,.;:]?$""")
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether ``text`` is code rather than prose: half its tokens or more look like code
+    (options, paths, identifiers, pipes), or it is a list of options. Such a segment keeps
+    its words as they are: ``dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf -``, ``--brief``."""
+    tokens = text.split()
+    if not tokens:
+        return False
+    code = sum(1 for token in tokens if _CODE_TOKEN.match(token.strip("'\"()")))
+    return code * 2 >= len(tokens)
+
+
+_PLACEHOLDER = re.compile(r"MTFIXCODE[A-J]+X")  # (mtfix.formats.layout.PLACEHOLDER)
+_WORD = re.compile(r"\b\w{2,}\b")
+
+
+# Quotes and brackets around a whole segment say nothing of its language («Title», 「Title」).
+_AROUND = "\"'“”‘’«»「」『』（）()[]【】《》〈〉 "
+
+
 @lru_cache(maxsize=65536)
 def detect_language(text: str) -> LanguageGuess:
     """Best guess for one segment, before the document-level pass. Cached: tables,
     boilerplate and stuck engines repeat the same segments thousands of times."""
+    inner = text.strip(_AROUND)
+    if inner and inner != text:
+        return detect_language(inner)
+    # What the detectors would misread: inline code's placeholders, and words in capitals
+    # ("TIDAK BERTANGGUNG JAWAB", which fastText takes for German): read in lower case.
+    probe = _WORD.sub(lambda m: m.group().lower() if m.group().isupper() else m.group(), _PLACEHOLDER.sub(" ", text))
+    if probe != text:
+        return replace(detect_language(probe), reason="detector")
     counts = script_counts(text)
     script = dominant_script(counts)
     if script == "NONE":
-        return LanguageGuess("und", 0.0, script)
+        return LanguageGuess("und", 0.0, script, reason="none")
     if script == "KANA":
-        return LanguageGuess("ja", 1.0, script)
+        return LanguageGuess("ja", 1.0, script, reason="script")
     if script == "HAN":
-        return LanguageGuess("zh", 1.0, script)
+        return LanguageGuess("zh", 1.0, script, reason="script")
     if script in SCRIPT_LANGUAGE:
-        return LanguageGuess(SCRIPT_LANGUAGE[script], 1.0, script)
+        return LanguageGuess(SCRIPT_LANGUAGE[script], 1.0, script, reason="script")
 
     words = len(text.split())
     short = words < SHORT_SEGMENT_WORDS
@@ -164,6 +200,12 @@ def detect_languages(texts: list[str]) -> list[LanguageGuess]:
             votes.setdefault(guess.script, Counter())[guess.lang] += 1
     for script, counter in votes.items():
         majority[script] = counter.most_common(1)[0][0]
+    # Japanese is written in kanji and kana: in a Japanese document a segment of kanji alone
+    # ("簡潔性尊重原則") is Japanese too, unless the document is more Chinese than Japanese.
+    japanese = sum(guess.script == "KANA" for guess in guesses)
+    if japanese and japanese >= sum(guess.script == "HAN" for guess in guesses):
+        guesses = [LanguageGuess("ja", guess.score, guess.script, guess.candidates, guess.short, reason="majority")
+                   if guess.script == "HAN" else guess for guess in guesses]
 
     final = []
     for guess in guesses:
@@ -173,8 +215,16 @@ def detect_languages(texts: list[str]) -> list[LanguageGuess]:
             preferred_score = candidate_scores.get(preferred, 0.0)
             close_second = preferred_score >= 0.3 * guess.score
             unsure = guess.score < UNCERTAIN_BELOW or (guess.short and guess.score < 0.8)
-            if close_second or unsure:
+            if close_second or unsure or CLOSE_LANGUAGES.get(guess.lang) == CLOSE_LANGUAGES.get(preferred, "-"):
                 guess = LanguageGuess(preferred, max(candidate_scores.get(preferred, 0.0), guess.score),
-                                      guess.script, guess.candidates, guess.short)
+                                      guess.script, guess.candidates, guess.short, reason="majority")
         final.append(guess)
     return final
+
+
+# Languages a detector confuses whatever the evidence, as a document does not switch between
+# them sentence by sentence (Indonesian and Malay, Bokmål and Danish...): the document's
+# majority decides between the members of a group.
+CLOSE_LANGUAGES = {"id": "malay", "ms": "malay", "no": "nordic", "nb": "nordic", "nn": "nordic", "da": "nordic",
+                   "hr": "bcs", "sr": "bcs", "bs": "bcs", "cs": "czech-slovak", "sk": "czech-slovak",
+                   "gl": "iberian", "pt": "iberian"}

@@ -7,13 +7,14 @@ from __future__ import annotations
 import bisect
 import logging
 import os
+from collections import Counter
 from pathlib import Path
 
 from mtfix import __version__
 from mtfix.degarble import CleanConfig, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
-from mtfix.langid import UNCERTAIN_BELOW, detect_languages
+from mtfix.langid import UNCERTAIN_BELOW, detect_languages, looks_like_code
 from mtfix.errors import MtfixError, printable_path
 from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
@@ -97,11 +98,16 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
         document.layout = formats.parse(document.clean, document.format) if document.edits else layout
         _segment(document)
 
-    # 5. Language of every segment with words, the document as context.
+    # 5. Language of every segment with words, the document as context. A segment that is
+    # code (options, a command line, identifiers) passes through: no detector can say what
+    # language "--brief" is, and no model should be asked.
     with stage("langid"):
+        for segment in document.segments:
+            if segment.translate and looks_like_code(segment.text):
+                segment.translate, segment.lang_reason = False, "code-like"
         wordy = [segment for segment in document.segments if segment.translate]
         for segment, guess in zip(wordy, detect_languages([segment.text for segment in wordy])):
-            segment.lang, segment.lang_score = guess.lang, round(guess.score, 3)
+            segment.lang, segment.lang_score, segment.lang_reason = guess.lang, round(guess.score, 3), guess.reason
             if guess.score < UNCERTAIN_BELOW:
                 segment.flags.append("lang-uncertain")
     document.signature = make_signature(clean_config, None, [])
@@ -167,6 +173,15 @@ def translate_document(
     return translate_documents([document], engine, translate_config, clean_config, memory)[0]
 
 
+def document_language(document: Document) -> str:
+    """The language most of the document's text to translate is in (by characters)."""
+    weight: Counter = Counter()
+    for segment in document.segments:
+        if segment.translate:
+            weight[segment.lang] += len(segment.text)
+    return weight.most_common(1)[0][0] if weight else "und"
+
+
 def translate_documents(
     documents: list[Document], engine: Engine, translate_config: TranslateConfig,
     clean_config: CleanConfig = CleanConfig(), memory=None,
@@ -177,7 +192,9 @@ def translate_documents(
     from mtfix.translate import translate_segment_list
 
     segments = [segment for document in documents for segment in document.segments]
-    results = translate_segment_list(segments, engine, translate_config, clean_config.terms, memory=memory)
+    homes = [document_language(document) for document in documents for _ in document.segments]
+    results = translate_segment_list(segments, engine, translate_config, clean_config.terms, memory=memory,
+                                     document_languages=homes)
     position = 0
     for document in documents:
         found = results[position : position + len(document.segments)]

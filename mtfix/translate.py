@@ -5,6 +5,10 @@
   spaces, then anywhere) and their pieces translated separately: never truncated.
 - All segments of one language go to the engine in one call, so the engine can sort them
   by length and fill its batches.
+- A language with no model fails no document but its own: its segments take the model of
+  their document's language where they are short or unsure (a table cell ``Llama 4`` taken
+  for Spanish in a Chinese note), else stay untranslated, flagged ``no-model``; the run says
+  once which model it wanted.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from mtfix.engines.constraints import TermRequest, target_pattern
 from mtfix.formats.layout import PLACEHOLDER
 from mtfix.protect import find_protected
 from mtfix.timing import stage
-from mtfix.errors import UnsupportedLanguageError
+from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +205,61 @@ def _join_links(source: str, pieces: list[str], parts, links_of_parts) -> list[l
     return joined
 
 
+# A segment this short (in words; CJK characters count half), or this unsure, may be in
+# another language than the detector said: where that language has no model, the
+# document's own takes it.
+FALLBACK_WORDS = 5
+FALLBACK_SCORE = 0.8
+
+
+def _short_or_unsure(segment: Segment) -> bool:
+    words = len(segment.text.split())
+    if not segment.text.isascii():
+        words = max(words, sum(1 for ch in segment.text if ord(ch) >= 0x2E80) // 2)
+    return words < FALLBACK_WORDS or segment.lang_score < FALLBACK_SCORE or "lang-uncertain" in segment.flags
+
+
+def _has_model(engine: Engine, lang: str) -> bool:
+    try:
+        engine.model_for(lang)
+    except ModelNotAvailableError:
+        return False
+    return True
+
+
+def route_missing_languages(by_language: dict[str, list[int]], segments: list[Segment], engine: Engine,
+                            document_languages: list[str]) -> dict[str, list[int]]:
+    """``by_language`` (language → positions in ``segments``) with the languages that have
+    no model taken out: a segment of such a language goes to its document's language when it
+    is short or unsure and that language has a model (flag ``lang-fallback``), else it stays
+    untranslated (flag ``no-model``). The document's own language having no model is the
+    document's failure, as before: ModelNotAvailableError."""
+    routed: dict[str, list[int]] = defaultdict(list)
+    for lang, positions in by_language.items():
+        routed[lang].extend(positions)
+    for lang in list(routed):
+        if _has_model(engine, lang):
+            continue
+        moved = kept = 0
+        for position in routed.pop(lang):
+            segment, home = segments[position], document_languages[position]
+            if home == lang:
+                engine.model_for(lang)  # raises: the document cannot be translated without it
+            if home not in PASS_THROUGH_LANGUAGES and _short_or_unsure(segment) and _has_model(engine, home):
+                routed[home].append(position)
+                segment.flags.append("lang-fallback")
+                moved += 1
+            else:
+                segment.flags.append("no-model")
+                kept += 1
+        try:
+            engine.model_for(lang)
+        except ModelNotAvailableError as error:
+            log.warning("no model for %s (%s): %d segments went to their document's language, %d left untranslated "
+                        "(flag no-model)", lang, error.message, moved, kept)
+    return routed
+
+
 def translate_segments(
     segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
     memory=None,
@@ -213,7 +272,7 @@ def translate_segments(
 
 def translate_segment_list(
     segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
-    memory=None,
+    memory=None, document_languages: list[str] | None = None,
 ) -> list[Translation | None]:
     """A translation for every segment that needs one (None for the others), in order; the
     segments may come from many documents, and each language goes to the engine in one
@@ -221,11 +280,15 @@ def translate_segment_list(
     ``glossary`` found in a segment, and its protected spans (names in Latin script inside
     CJK, URLs, numbers...: :mod:`mtfix.protect`) unless ``protect`` is off, are enforced in
     its English. With a ``memory`` (:class:`mtfix.memory.TranslationMemory`), pieces it
-    already holds are not translated again, and new ones are added to it."""
+    already holds are not translated again, and new ones are added to it.
+    ``document_languages``: the language of each segment's document (see
+    :func:`route_missing_languages`)."""
     by_language: dict[str, list[int]] = defaultdict(list)
     for position, segment in enumerate(segments):
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
             by_language[segment.lang].append(position)
+    if document_languages is not None:
+        by_language = route_missing_languages(by_language, segments, engine, document_languages)
 
     translations: list[Translation | None] = [None] * len(segments)
     for lang, positions in by_language.items():

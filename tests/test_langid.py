@@ -52,3 +52,41 @@ def test_chinese_seed_is_all_chinese_except_bare_names():
     for line, guess in zip(lines, detect_languages(lines)):
         if any("\u4e00" <= ch <= "\u9fff" for ch in line):
             assert guess.lang == "zh", line
+
+
+def test_close_languages_take_the_documents_majority_and_say_so():
+    from mtfix.langid import detect_languages
+
+    texts = ["Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung bulan depan.",
+             "Tim riset di Zurich bekerja sama dengan universitas setempat untuk proyek ini.",
+             "Mereka juga membangun pusat data baru di Ohio tahun ini.",
+             "Kerajaan telah mengumumkan dasar baharu untuk syarikat teknologi tempatan."]  # Malay words
+    guesses = detect_languages(texts)
+    assert [g.lang for g in guesses] == ["id"] * 4
+    assert guesses[-1].reason in ("detector", "majority")
+
+
+def test_capitals_placeholders_and_quotes_do_not_decide_the_language():
+    from mtfix.langid import detect_language
+
+    assert detect_language("Kami berasumsi TIDAK BERTANGGUNG JAWAB atas kerugian ini.").lang == "id"
+    assert detect_language("「The Art of Computer Programming」").lang == "en"
+    assert detect_language("«The Art of Computer Programming»").lang == "en"
+
+
+def test_kanji_alone_is_japanese_in_a_japanese_document():
+    from mtfix.langid import detect_languages
+
+    guesses = detect_languages(["これは日本語の文です。", "それも日本語で書かれています。", "簡潔性尊重原則"])
+    assert [g.lang for g in guesses] == ["ja", "ja", "ja"] and guesses[2].reason == "majority"
+    assert [g.lang for g in detect_languages(["研究团队宣布三位新成员。", "报告称研究预算翻了一番。"])] == ["zh", "zh"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf - 'blurf*'", True), ("-c, --stdout", True), ("--brief", True),
+    ("Use the -c option to write to standard output.", False), ("Llama 4", False),
+    ("Perusahaan itu merekrut peneliti dari OpenAI.", False)])
+def test_code_is_told_from_prose(text, code):
+    from mtfix.langid import looks_like_code
+
+    assert looks_like_code(text) is code

@@ -189,6 +189,56 @@ def test_missing_model_is_one_clear_error(tmp_path, hf_cache):
     assert not (tmp_path / "out").exists()
 
 
+def _segment(id, text, lang, score):
+    from mtfix.document import Segment
+
+    return Segment(id=id, raw_start=0, raw_end=len(text), clean_start=0, clean_end=len(text), text=text,
+                   lang=lang, lang_score=score)
+
+
+def test_a_language_without_a_model_fails_no_document_but_its_own(tiny_marian, hf_cache, caplog):
+    from mtfix.errors import ModelNotAvailableError
+    from mtfix.translate import translate_segment_list
+
+    install_in_hf_cache(hf_cache, "Helsinki-NLP/opus-mt-zh-en", tiny_marian)  # no es, no mul
+    engine = create_engine(GREEDY)
+    segments = [_segment(0, "研究团队宣布三位新成员将加入。", "zh", 1.0),
+                _segment(1, "Llama 4", "es", 0.42),  # a table cell the detector took for Spanish
+                _segment(2, "La empresa anunció que tres investigadores nuevos se unirán al equipo.", "es", 0.97)]
+    found = translate_segment_list(segments, engine, GREEDY, document_languages=["zh", "zh", "zh"])
+    assert found[0] is not None and found[1] is not None and found[1].model == "Helsinki-NLP/opus-mt-zh-en"
+    assert "lang-fallback" in segments[1].flags
+    assert found[2] is None and "no-model" in segments[2].flags  # long and sure: not forced through zh
+    assert sum("no model for es" in record.message for record in caplog.records) == 1  # said once
+    # A document in a language that has no model is that document's failure, as before.
+    with pytest.raises(ModelNotAvailableError, match="opus-mt-es-en"):
+        translate_segment_list([_segment(0, "La empresa anunció nuevos investigadores hoy.", "es", 0.9)], engine,
+                               GREEDY, document_languages=["es"])
+
+
+def test_a_chinese_note_with_a_table_cell_in_another_language_is_translated(tmp_path, tiny_marian, hf_cache):
+    install_in_hf_cache(hf_cache, "Helsinki-NLP/opus-mt-zh-en", tiny_marian)
+    source = tmp_path / "note.md"
+    source.write_text("# 模型对比\n\n研究团队比较了几个开源模型的推理速度。\n\n| 模型 | 速度 |\n| --- | --- |\n"
+                      "| Llama 4 | 快 |\n| Qwen 3 | 很快 |\n\n结论：开源模型已经足够好。\n", encoding="utf-8")
+    document = translate_file(source, out_dir=tmp_path / "out", translate_config=GREEDY)
+    assert document.translations and (tmp_path / "out" / "note.en.md").is_file()
+    for segment in document.segments:
+        if segment.translate and segment.lang not in ("zh", "en", "und"):
+            assert "lang-fallback" in segment.flags or "no-model" in segment.flags
+
+
+def test_code_like_segments_pass_through_with_their_reason(tmp_path):
+    source = tmp_path / "page.txt"
+    source.write_text("研究团队宣布三位新成员将于下月加入。\n\ndpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf - 'blurf*'\n\n"
+                      "--brief\n", encoding="utf-8")
+    document = prepare_document(source)
+    reasons = {segment.text.strip(): (segment.translate, segment.lang_reason) for segment in document.segments}
+    assert reasons["dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf - 'blurf*'"] == (False, "code-like")
+    assert reasons.get("--brief", (False,))[0] is False  # (the plain reader may keep it as layout)
+    assert reasons["研究团队宣布三位新成员将于下月加入。"] == (True, "script")
+
+
 def test_nllb_sets_the_source_language_per_batch(tmp_path, tiny_nllb, monkeypatch):
     from mtfix.engines import hf
 
