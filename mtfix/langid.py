@@ -129,8 +129,8 @@ def looks_like_code(text: str) -> bool:
     (options, paths, identifiers, pipes), or it is a list of options. Such a segment keeps
     its words as they are: ``dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf -``, ``--brief``."""
     tokens = text.split()
-    if not tokens:
-        return False
+    if not tokens or any(ch.isalpha() and not ch.isascii() for ch in text):
+        return False  # code is written in ASCII; a sentence in another script is prose
     code = sum(1 for token in tokens if _CODE_TOKEN.match(token.strip("'\"()")))
     return code * 2 >= len(tokens)
 

@@ -10,7 +10,11 @@ them with the glossary's mechanism (:mod:`mtfix.engines.constraints`):
   sentence, verbatim;
 - ``number``: a digit sequence, verbatim (``1.436`` stays ``1.436``), with its currency sign;
 - ``magnitude``: a number with a CJK magnitude (``14.3亿``, ``1万``), converted by rule
-  (``1.43 billion``, ``10,000``) and marked so review can check the conversion.
+  (``1.43 billion``, ``10,000``) and marked so review can check the conversion;
+- ``percent`` (``49%``, ``60％`` → ``60%``, ``5‰``, ``3个百分点`` → ``3 percentage points``),
+  ``range`` (``3-5``, ``3～5`` → ``3-5``), ``datetime`` (``2025-08-01 09:30``, ``09:30``),
+  ``date`` (``2025年8月1日`` → ``August 1, 2025``), ``version`` (``v2.1.0``, ``4.3.11``):
+  whole, never a number cut out of them.
 
 A glossary term overlapping a span wins (its canonical form is used).
 
@@ -77,6 +81,42 @@ def _is_cjk(ch: str) -> bool:
     return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff" or "\u3040" <= ch <= "\u30ff"
 
 
+# Figures that are more than a number, each taken whole (before the numbers are).
+_FIGURES = re.compile(
+    r"(?P<datetime>(?<![\d.])\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\d.])"
+    r"|(?<![\d:.])\d{1,2}:\d{2}(?::\d{2})?(?![\d:]))"
+    r"|(?P<version>(?<![\w.])v\d+(?:\.\d+)+(?:-[A-Za-z0-9.]+)?(?![\w.])|(?<![\w.])\d+(?:\.\d+){2,}(?![\w.]))"
+    r"|(?P<points>(?<![\d.])\d+(?:\.\d+)?)个百分点"
+    r"|(?P<percent>(?<![\d.])\d+(?:[.,]\d+)*)\s?(?P<sign>[%％‰])"
+    r"|(?P<range>(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s?[-–～~]\s?(?P<high>\d+(?:\.\d+)?)(?![\d.]))"
+)
+_CJK_DATE = re.compile(r"(?:(?P<year>\d{4})年)?(?P<month>1[0-2]|0?[1-9])月(?:(?P<day>3[01]|[12]\d|0?[1-9])[日号])?")
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def _figure(m: re.Match) -> tuple[str, str]:
+    """(kind, English) for a match of ``_FIGURES``."""
+    if m.group("datetime"):
+        return "datetime", m.group("datetime")
+    if m.group("version"):
+        return "version", m.group("version")
+    if m.group("points"):
+        return "percent", f"{m.group('points')} percentage points"
+    if m.group("percent"):
+        return "percent", m.group("percent") + ("‰" if m.group("sign") == "‰" else "%")
+    return "range", f"{m.group('low')}-{m.group('high')}"
+
+
+def _date_in_english(m: re.Match) -> str:
+    month = _MONTHS[int(m.group("month")) - 1]
+    day, year = m.group("day"), m.group("year")
+    if day and year:
+        return f"{month} {int(day)}, {year}"
+    if day:
+        return f"{month} {int(day)}"
+    return f"{month} {year}" if year else month
+
+
 def find_protected(text: str, lang: str | None = None) -> list[ProtectedSpan]:
     """The protected spans of one source sentence, sorted, never overlapping."""
     spans: list[ProtectedSpan] = []
@@ -92,6 +132,14 @@ def find_protected(text: str, lang: str | None = None) -> list[ProtectedSpan]:
             run = m.group().rstrip(" .-")
             if run and free(m.start(), m.start() + len(run)):
                 spans.append(ProtectedSpan(m.start(), m.start() + len(run), "latin", run))
+    for m in _FIGURES.finditer(text):
+        if free(m.start(), m.end()) and not (m.start() > 0 and text[m.start() - 1].isalpha() and not _is_cjk(text[m.start() - 1])):
+            kind, english = _figure(m)
+            spans.append(ProtectedSpan(m.start(), m.end(), kind, english))
+    if cjk_sentence:
+        for m in _CJK_DATE.finditer(text):
+            if free(m.start(), m.end()) and (m.group("day") or m.group("year")):
+                spans.append(ProtectedSpan(m.start(), m.end(), "date", _date_in_english(m)))
     for m in _NUMBER.finditer(text):
         start, end = m.start(), m.end()
         if not free(start, end):
