@@ -6,6 +6,7 @@ Nothing heavy is imported at module level: ``mtfix --help`` never loads torch.
 from __future__ import annotations
 
 import logging
+import re
 import os
 import sys
 from pathlib import Path
@@ -65,6 +66,34 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+_LANG_MODEL = re.compile(r"([a-z]{2,3})=(.+)")
+
+
+def _parse_models(values: list[str], engine: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """``--model`` values: one REF for every language, and LANG=REF pairs; a usage error for
+    two defaults, a language named twice, or pairs with an engine of one model (nllb)."""
+    default, pairs = None, {}
+    for value in values:
+        found = _LANG_MODEL.fullmatch(value)
+        if found and not Path(value).exists():
+            lang, reference = found.groups()
+            if lang in pairs:
+                _usage(f"--model {value}: {lang} is given a model twice")
+            pairs[lang] = reference
+        elif default is not None:
+            _usage(f"--model {value}: a model for every language is given twice ({default}); use LANG=REF for one language")
+        else:
+            default = value
+    if pairs and engine == "nllb":
+        _usage("--model LANG=REF: nllb is one model for every language; give --model REF")
+    return default, tuple(sorted(pairs.items()))
+
+
+def _usage(message: str):
+    typer.echo(f"mtfix: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def _parse_size(text: str) -> int:
     """``512M``, ``2G``, ``1000000`` → bytes; a usage error otherwise."""
     units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -114,7 +143,7 @@ def translate(
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
     format_name: Optional[str] = typer.Option(None, "--format", "-f", help="Read the input as html, markdown or plain (default: by suffix, then content)."),
     engine: str = typer.Option("marian", "--engine", "-e", help="marian (opus-mt per language), nllb, ct2 (CTranslate2: the same models, int8, faster), or identity (every sentence back as sent: a dry run)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Hub id or local folder; overrides routing."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Hub id or local folder for every language (overrides routing), or LANG=ID|FOLDER for one; repeatable."),
     beam_size: int = typer.Option(4, "--beam-size", "--beam", min=1, help="Beam size; 1 is greedy."),
     max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
     max_source_tokens: int = typer.Option(200, "--max-source-tokens", min=8, help="Longer segments are split at clauses."),
@@ -159,8 +188,9 @@ def translate(
     if jobs > _cores():
         typer.echo(f"mtfix: --jobs {jobs}: only {_cores()} cores are available here; using {_cores()}", err=True)
         jobs = _cores()
+    default_model, models = _parse_models(model or [], engine)
     translate_config = TranslateConfig(
-        engine=engine, model=model, beam_size=beam_size, max_new_tokens=max_new_tokens,
+        engine=engine, model=default_model, models=models, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
         compute_type=compute_type, threads=threads, term_repair=term_repair,
     )

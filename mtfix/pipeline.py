@@ -14,7 +14,7 @@ from mtfix import __version__
 from mtfix.degarble import CleanConfig, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
-from mtfix.langid import UNCERTAIN_BELOW, detect_languages, looks_like_code
+from mtfix.langid import UNCERTAIN_BELOW, detect_language, detect_languages, looks_like_code
 from mtfix.errors import MtfixError, printable_path
 from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
@@ -126,7 +126,7 @@ def _segment(document: Document) -> None:
     edit_ends = [edit.raw_end for edit in document.edits]
     cuts = [point for span in _flagged_spans_in_clean(document.edits, "garbage") for point in span]
     models = {}
-    for sentence in segment_layout(layout, document.clean, cuts):
+    for sentence in segment_layout(layout, document.clean, cuts, lambda text: detect_language(text).lang):
         block = layout.blocks[sentence.block]
         if sentence.block not in models:
             models[sentence.block] = model_text(block, document.clean)

@@ -212,6 +212,26 @@ FALLBACK_WORDS = 5
 FALLBACK_SCORE = 0.8
 
 
+# (model, language) pairs already warned about in this process: a batch translates window
+# after window, and the user needs to hear it once.
+_MISMATCH_SAID: set[tuple[str, str]] = set()
+
+
+def _reads_another_language(model: str, lang: str) -> bool:
+    """Whether ``model``'s name says it reads another language than ``lang`` (one ``--model``
+    for a document in several): warned once, and its segments are flagged ``lang-mismatch``."""
+    from mtfix.engines.base import model_source_language
+
+    source = model_source_language(model)
+    if source is None or source == lang:
+        return False
+    if (model, lang) not in _MISMATCH_SAID:
+        _MISMATCH_SAID.add((model, lang))
+        log.warning("%s segments go to %s, which reads %s (flag lang-mismatch); --model %s=MODEL gives them their own",
+                    lang, model, source, lang)
+    return True
+
+
 def _short_or_unsure(segment: Segment) -> bool:
     words = len(segment.text.split())
     if not segment.text.isascii():
@@ -298,6 +318,9 @@ def translate_segment_list(
             with stage("load"):  # loading the model the first time, then counting tokens
                 model = engine.model_for(lang)
                 lengths = engine.count_tokens(inputs, lang)
+            if _reads_another_language(model, lang):
+                for segment in group:
+                    segment.flags.append("lang-mismatch")
 
             def count(text: str, lang=lang) -> int:
                 return engine.count_tokens([text], lang)[0]

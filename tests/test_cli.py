@@ -175,3 +175,13 @@ def test_a_second_run_skips_unchanged_documents_and_redoes_changed_ones(tmp_path
     assert "b.md" in (out / "index.html").read_text(encoding="utf-8")  # skipped documents stay in the index
     code, output = run(*args[:-2], "--max-new-tokens", 5)  # another plan: everything again
     assert "2 translated, 0 failed" in output
+
+
+def test_model_options_that_cannot_work_are_usage_errors(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("Perusahaan itu merekrut peneliti.\n", encoding="utf-8")
+    for args, said in [(("--model", "a", "--model", "b"), "given twice"),
+                       (("--model", "zh=a", "--model", "zh=b"), "zh is given a model twice"),
+                       (("--engine", "nllb", "--model", "zh=a"), "nllb is one model")]:
+        code, output = run("translate", source, *args, "--out", tmp_path / "out")
+        assert code == 2 and said in output, output

@@ -422,3 +422,24 @@ def test_word_links_from_cross_attention_point_into_both_texts(tmp_path, tiny_ma
                 assert 0 <= t_start < t_end <= len(translation.text)
                 assert 0 <= s_start < s_end <= len(source)
                 assert translation.text[t_start:t_end].strip() and source[s_start:s_end].strip()
+
+
+def test_a_model_named_for_one_language_and_a_model_that_reads_another(tmp_path, tiny_marian, hf_cache, caplog):
+    install_in_hf_cache(hf_cache, "Helsinki-NLP/opus-mt-zh-en", tiny_marian)
+    source = tmp_path / "mixed.txt"
+    source.write_text("Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung bulan depan.\n"
+                      "Tim riset di Zurich bekerja sama dengan universitas setempat untuk proyek ini.\n"
+                      "Das Unternehmen gab bekannt, dass drei neue Forscher im nächsten Monat beitreten werden.\n",
+                      encoding="utf-8")
+    # --model id=FOLDER: Indonesian goes there; German has no model of its own and is sure: stays.
+    named = replace(GREEDY, models=(("id", str(tiny_marian)),))
+    document = translate_file(source, out_dir=None, translate_config=named)
+    by_lang = {segment.lang: segment for segment in document.segments if segment.translate}
+    assert document.translations[by_lang["id"].id].model == str(tiny_marian)
+    assert by_lang["de"].id not in document.translations and "no-model" in by_lang["de"].flags
+    # --model Helsinki-NLP/opus-mt-zh-en for everything: said once, and flagged.
+    caplog.clear()
+    document = translate_file(source, out_dir=None, translate_config=replace(GREEDY, model="Helsinki-NLP/opus-mt-zh-en"))
+    assert all("lang-mismatch" in s.flags for s in document.segments if s.translate)
+    said = [r.message for r in caplog.records if "lang-mismatch" in r.message]
+    assert len(said) == len({s.lang for s in document.segments if s.translate}) and "--model id=MODEL" in " ".join(said)

@@ -136,18 +136,29 @@ def _pysbd_rules():
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_pysbd_golden_rules_lose_no_text_and_pass_as_many_as_measured():
+def test_pysbd_golden_rules_lose_no_text_and_pass_where_pysbd_does():
     """pySBD's golden rules (tests/data/peer/pysbd): every character of each paragraph but
-    whitespace is in exactly one sentence, and mtfix passes at least the 158 of 284 it was
-    measured to pass (benchmarks/sentences.py prints them beside pySBD's 282)."""
-    from mtfix.segment import split_sentences
+    whitespace is in exactly one sentence; in every language but English (never translated,
+    split by mtfix's own rules), mtfix passes 95 % or more, and every rule pySBD passes."""
+    import pysbd
 
-    passed = 0
+    from mtfix.segment import rule_sentences, split_sentences
+
+    own = 0
     for lang, cases in _pysbd_rules().items():
+        passed = 0
         for case in cases:
-            spans = split_sentences(case["text"])
-            assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:] + [(len(case["text"]), 0)]))
-            kept = "".join(case["text"][a:b] for a, b in spans)
-            assert "".join(kept.split()) == "".join(case["text"].split())
-            passed += [case["text"][a:b].strip() for a, b in spans] == [s.strip() for s in case["sentences"]]
-    assert passed >= 158
+            text, want = case["text"], [s.strip() for s in case["sentences"]]
+            spans = split_sentences(text, lang)
+            assert all(a < b <= c for (a, b), (c, _) in zip(spans, spans[1:] + [(len(text), 0)]))
+            kept = "".join(text[a:b] for a, b in spans)
+            assert "".join(kept.split()) == "".join(text.split())
+            got = [text[a:b].strip() for a, b in spans]
+            passed += got == want
+            own += [text[a:b].strip() for a, b in rule_sentences(text)] == want
+            if lang != "en":
+                theirs = [s.strip() for s in pysbd.Segmenter(language=lang, clean=False).segment(text)]
+                assert got == want or theirs != want, (lang, text)
+        if lang != "en":
+            assert passed >= 0.95 * len(cases) or passed >= len(cases) - 1, lang
+    assert own >= 158  # mtfix's own rules, measured so (English and languages pySBD lacks)

@@ -7,6 +7,8 @@ new engine implements only ``translate`` and ``count_tokens`` (argos-translate's
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,6 +21,8 @@ class TranslateConfig:
 
     - ``engine``: ``marian`` (one Helsinki-NLP opus-mt model per language) or ``nllb``.
     - ``model``: a hub id or a local folder; for Marian it replaces the per-language routing.
+    - ``models``: (language, hub id or folder) pairs: the model of those languages, before
+      ``model`` and the routing (``--model zh=PATH``).
     - ``beam_size``: 1 is greedy search.
     - ``max_new_tokens``: the most tokens generated for one segment.
     - ``max_source_tokens``: segments longer than this are split at clause boundaries and
@@ -39,6 +43,7 @@ class TranslateConfig:
 
     engine: str = "marian"
     model: str | None = None
+    models: tuple[tuple[str, str], ...] = ()
     beam_size: int = 4
     max_new_tokens: int = 256
     max_source_tokens: int = 200
@@ -57,6 +62,7 @@ class TranslateConfig:
         fields = {
             "engine": self.engine,
             "model": self.model or "auto",
+            **({"models": ",".join(f"{lang}={ref}" for lang, ref in sorted(self.models))} if self.models else {}),
             "beam": str(self.beam_size),
             "maxnew": str(self.max_new_tokens),
             "maxsrc": str(self.max_source_tokens),
@@ -68,6 +74,28 @@ class TranslateConfig:
             fields["compute"] = self.compute_type if self.compute_type != "auto" else f"auto-{self.device}"
             fields["terms"] = self.term_repair
         return fields
+
+
+def chosen_model(config: "TranslateConfig", lang: str) -> str | None:
+    """The model the user named for ``lang`` (``--model LANG=REF``, else ``--model REF``),
+    or None to route."""
+    return dict(config.models).get(lang, config.model)
+
+
+_OPUS_SOURCE = re.compile(r"opus-mt-(?:tc-[a-z]+-)?([a-z]{2,3}(?:_[a-z]+)?)-en(?![a-z])")
+
+
+def model_source_language(reference: str) -> str | None:
+    """The source language a model's name says it reads (``opus-mt-zh-en`` → ``zh``), None
+    where the name does not say (a folder of one's own) or it reads many (``mul``, NLLB).
+
+    >>> model_source_language("Helsinki-NLP/opus-mt-zh-en"), model_source_language("./my-model")
+    ('zh', None)
+    """
+    found = _OPUS_SOURCE.search(reference.rstrip("/").split("/")[-1].lower())
+    if not found or found.group(1) in ("mul", "mul_en"):
+        return None
+    return found.group(1)
 
 
 # How ct2 puts in a glossary term the decoding left out (TranslateConfig.term_repair).

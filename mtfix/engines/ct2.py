@@ -503,10 +503,15 @@ class Ct2Engine:
     def check(self) -> None:
         if self.config.model:
             self._load("*")
+        for lang, _ in self.config.models:
+            self._load(lang)
 
     def model_for(self, lang: str) -> str:
-        if self.config.model:
-            return self.config.model
+        from mtfix.engines.base import chosen_model
+
+        named = chosen_model(self.config, lang)
+        if named:
+            return named
         from mtfix.engines.marian import MarianEngine
 
         return MarianEngine(self.config).model_for(lang)

@@ -2,14 +2,14 @@
 
 Routing: ``Helsinki-NLP/opus-mt-{lang}-en``, or the entry in ``data/marian_models.tsv``, or
 the multilingual ``opus-mt-mul-en`` when the language's own model is not in the cache.
-``--model`` replaces the routing for every language. Each model loads once and is reused.
+``--model`` replaces the routing for every language; ``--model LANG=REF`` for one. Each model loads once and is reused.
 """
 
 from __future__ import annotations
 
 from mtfix.data import read_table
 from mtfix.engines import hf, routing
-from mtfix.engines.base import EngineOutput, TranslateConfig
+from mtfix.engines.base import EngineOutput, TranslateConfig, chosen_model
 from mtfix.errors import ModelNotAvailableError
 
 
@@ -37,10 +37,13 @@ class MarianEngine:
         hf.check_device(self.config.device)
         if self.config.model:
             self._load("*")
+        for lang, _ in self.config.models:
+            self._load(lang)
 
     def model_for(self, lang: str) -> str:
-        if self.config.model:
-            return self.config.model
+        named = chosen_model(self.config, lang)
+        if named:
+            return named
         candidates = candidate_models(lang)
         for reference in candidates:
             if routing.model_available(reference):
