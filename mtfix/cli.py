@@ -326,6 +326,59 @@ def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = 
 
 
 @app.command()
+def plan(
+    path: Path = typer.Argument(..., help="A file or a folder."),
+    engine: str = typer.Option("marian", "--engine", "-e", help="marian, nllb, ct2 or identity."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="As for translate: ID|FOLDER, or LANG=ID|FOLDER; repeatable."),
+    beam_size: int = typer.Option(4, "--beam-size", "--beam", min=1, help="Beam size (the time estimate depends on it)."),
+    glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
+    no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
+    glob: list[str] = typer.Option([], "--glob", help="As for translate."),
+    exclude: list[str] = typer.Option([], "--exclude", help="As for translate."),
+    as_json: bool = typer.Option(False, "--json", help="The plan as one JSON object."),
+) -> None:
+    """What translate would do, without loading a model: segments per language, the model
+    each goes to and whether it is cached, glossary terms, estimated tokens and time."""
+    import json
+
+    from mtfix.engines.base import TranslateConfig
+    from mtfix.inputs import find_inputs
+    from mtfix.plan import plan_run
+
+    if not path.exists():
+        _usage(f"{printable_path(path)}: no such file or folder")
+    default_model, models = _parse_models(model or [], engine)
+    translate_config = TranslateConfig(engine=engine, model=default_model, models=models, beam_size=beam_size)
+    clean_config = _clean_config("", glossaries=glossary, default_glossary=not no_default_glossary)
+    inputs = find_inputs(path, Path("outputs"), glob, exclude)
+    result = plan_run(inputs.files, translate_config, clean_config)
+    seconds = result.seconds(translate_config)
+    if as_json:
+        typer.echo(json.dumps({
+            "documents": result.documents, "failed": [{"path": p, "reason": r} for p, r in result.failed],
+            "languages": [vars(language) for language in result.languages.values()],
+            "passed_through": dict(result.passed_through), "glossary_terms": dict(result.terms),
+            "estimated_seconds": None if seconds is None else round(seconds, 1),
+        }, ensure_ascii=False))
+        return
+    typer.echo(f"{result.documents} documents" + (f", {len(result.failed)} unreadable" if result.failed else ""))
+    for document, reason in result.failed:
+        typer.echo(f"  {printable_path(document)}: {reason}")
+    for language in sorted(result.languages.values(), key=lambda p: -p.segments):
+        where = language.model if language.model else f"NO MODEL: {language.missing}"
+        typer.echo(f"  {language.lang:5} {language.segments:6d} segments  ~{language.tokens:,} tokens  → {where}")
+    if result.passed_through:
+        typer.echo("  passed through: " + ", ".join(f"{n} {why}" for why, n in result.passed_through.most_common()))
+    if result.terms:
+        typer.echo("  glossary terms: " + ", ".join(f"{term} ×{n}" for term, n in result.terms.most_common(10)))
+    if seconds is None:
+        typer.echo(f"  time: no estimate for {engine} (benchmarks/speed.py measured marian and ct2)")
+    else:
+        typer.echo(f"  time: ~{seconds / 60:.1f} min to decode on a 2-core CPU at the speed measured for {engine}, "
+                   f"beam {beam_size} (an estimate; models missing above included)")
+
+
+@app.command()
 def clean(
     path: Path = typer.Argument(..., help="A file to repair."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),

@@ -185,3 +185,29 @@ def test_model_options_that_cannot_work_are_usage_errors(tmp_path):
                        (("--engine", "nllb", "--model", "zh=a"), "nllb is one model")]:
         code, output = run("translate", source, *args, "--out", tmp_path / "out")
         assert code == 2 and said in output, output
+
+
+def test_plan_says_what_a_run_would_do_without_loading_a_model(tmp_path, tiny_marian):
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "zh.md").write_text("# 新动向\n\n翟晓华加入了新实验室。报告称，研究预算翻了一番。\n\n`--brief`\n", encoding="utf-8")
+    (folder / "id.txt").write_text("Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung bulan depan.\n",
+                                   encoding="utf-8")
+    (folder / "en.txt").write_text("The company announced three new researchers.\n", encoding="utf-8")
+    code, output = run("plan", folder, "--model", f"zh={tiny_marian}", "--beam", 1, "--json")
+    assert code == 0, output
+    plan = json.loads(output)
+    languages = {entry["lang"]: entry for entry in plan["languages"]}
+    assert plan["documents"] == 3 and set(languages) == {"zh", "id"}
+    assert languages["zh"]["model"] == str(tiny_marian) and languages["zh"]["segments"] == 3
+    assert languages["id"]["model"] is None and "mtfix models pull id" in languages["id"]["missing"]
+    assert plan["glossary_terms"] == {"Zhai Xiaohua": 1} and plan["passed_through"]["English"] == 1
+    assert plan["estimated_seconds"] > 0
+    code, output = run("plan", folder)
+    assert code == 0 and "NO MODEL" in output and "glossary terms: Zhai Xiaohua ×1" in output
+    code = subprocess.run([sys.executable, "-c", "import sys; from mtfix.cli import app\ntry:\n    app(['plan', sys.argv[1]])\n"
+                           "except SystemExit:\n    pass\nprint('HEAVY', [m for m in ('torch', 'transformers') if m in sys.modules])",
+                           str(folder)], capture_output=True, text=True, timeout=120).stdout
+    assert "HEAVY []" in code
