@@ -6,7 +6,6 @@ Nothing heavy is imported at module level: ``mtfix --help`` never loads torch.
 from __future__ import annotations
 
 import logging
-import re
 import os
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Optional
 import typer
 
 from mtfix import __version__
-from mtfix.errors import MtfixError, printable, printable_path
+from mtfix.errors import MtfixError, UsageError, printable, printable_path
 
 app = typer.Typer(
     help="Turn damaged multilingual documents into faithful English with a review trail.",
@@ -66,27 +65,13 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_LANG_MODEL = re.compile(r"([a-z]{2,3})=(.+)")
+def _models(values: list[str] | None, engine: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    from mtfix.engines.base import parse_model_options
 
-
-def _parse_models(values: list[str], engine: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
-    """``--model`` values: one REF for every language, and LANG=REF pairs; a usage error for
-    two defaults, a language named twice, or pairs with an engine of one model (nllb)."""
-    default, pairs = None, {}
-    for value in values:
-        found = _LANG_MODEL.fullmatch(value)
-        if found and not Path(value).exists():
-            lang, reference = found.groups()
-            if lang in pairs:
-                _usage(f"--model {value}: {lang} is given a model twice")
-            pairs[lang] = reference
-        elif default is not None:
-            _usage(f"--model {value}: a model for every language is given twice ({default}); use LANG=REF for one language")
-        else:
-            default = value
-    if pairs and engine == "nllb":
-        _usage("--model LANG=REF: nllb is one model for every language; give --model REF")
-    return default, tuple(sorted(pairs.items()))
+    try:
+        return parse_model_options(values or [], engine)
+    except UsageError as error:
+        _usage(error.message)
 
 
 def _usage(message: str):
@@ -188,7 +173,7 @@ def translate(
     if jobs > _cores():
         typer.echo(f"mtfix: --jobs {jobs}: only {_cores()} cores are available here; using {_cores()}", err=True)
         jobs = _cores()
-    default_model, models = _parse_models(model or [], engine)
+    default_model, models = _models(model, engine)
     translate_config = TranslateConfig(
         engine=engine, model=default_model, models=models, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
@@ -347,35 +332,16 @@ def plan(
 
     if not path.exists():
         _usage(f"{printable_path(path)}: no such file or folder")
-    default_model, models = _parse_models(model or [], engine)
+    default_model, models = _models(model, engine)
     translate_config = TranslateConfig(engine=engine, model=default_model, models=models, beam_size=beam_size)
     clean_config = _clean_config("", glossaries=glossary, default_glossary=not no_default_glossary)
     inputs = find_inputs(path, Path("outputs"), glob, exclude)
     result = plan_run(inputs.files, translate_config, clean_config)
-    seconds = result.seconds(translate_config)
     if as_json:
-        typer.echo(json.dumps({
-            "documents": result.documents, "failed": [{"path": p, "reason": r} for p, r in result.failed],
-            "languages": [vars(language) for language in result.languages.values()],
-            "passed_through": dict(result.passed_through), "glossary_terms": dict(result.terms),
-            "estimated_seconds": None if seconds is None else round(seconds, 1),
-        }, ensure_ascii=False))
-        return
-    typer.echo(f"{result.documents} documents" + (f", {len(result.failed)} unreadable" if result.failed else ""))
-    for document, reason in result.failed:
-        typer.echo(f"  {printable_path(document)}: {reason}")
-    for language in sorted(result.languages.values(), key=lambda p: -p.segments):
-        where = language.model if language.model else f"NO MODEL: {language.missing}"
-        typer.echo(f"  {language.lang:5} {language.segments:6d} segments  ~{language.tokens:,} tokens  → {where}")
-    if result.passed_through:
-        typer.echo("  passed through: " + ", ".join(f"{n} {why}" for why, n in result.passed_through.most_common()))
-    if result.terms:
-        typer.echo("  glossary terms: " + ", ".join(f"{term} ×{n}" for term, n in result.terms.most_common(10)))
-    if seconds is None:
-        typer.echo(f"  time: no estimate for {engine} (benchmarks/speed.py measured marian and ct2)")
+        typer.echo(json.dumps(result.as_json(translate_config), ensure_ascii=False))
     else:
-        typer.echo(f"  time: ~{seconds / 60:.1f} min to decode on a 2-core CPU at the speed measured for {engine}, "
-                   f"beam {beam_size} (an estimate; models missing above included)")
+        for line in result.describe(translate_config):
+            typer.echo(line)
 
 
 @app.command()

@@ -45,6 +45,34 @@ class Plan:
     passed_through: Counter = field(default_factory=Counter)  # why (English, code, no words...) → segments
     terms: Counter = field(default_factory=Counter)  # glossary target → occurrences
 
+    def as_json(self, config: TranslateConfig) -> dict:
+        seconds = self.seconds(config)
+        return {"documents": self.documents, "failed": [{"path": p, "reason": r} for p, r in self.failed],
+                "languages": [vars(language) for language in self.languages.values()],
+                "passed_through": dict(self.passed_through), "glossary_terms": dict(self.terms),
+                "estimated_seconds": None if seconds is None else round(seconds, 1)}
+
+    def describe(self, config: TranslateConfig) -> list[str]:
+        """The plan as lines for a terminal."""
+        from mtfix.errors import printable_path
+
+        lines = [f"{self.documents} documents" + (f", {len(self.failed)} unreadable" if self.failed else "")]
+        lines += [f"  {printable_path(document)}: {reason}" for document, reason in self.failed]
+        for language in sorted(self.languages.values(), key=lambda p: -p.segments):
+            where = language.model if language.model else f"NO MODEL: {language.missing}"
+            lines.append(f"  {language.lang:5} {language.segments:6d} segments  ~{language.tokens:,} tokens  → {where}")
+        if self.passed_through:
+            lines.append("  passed through: " + ", ".join(f"{n} {why}" for why, n in self.passed_through.most_common()))
+        if self.terms:
+            lines.append("  glossary terms: " + ", ".join(f"{term} ×{n}" for term, n in self.terms.most_common(10)))
+        seconds = self.seconds(config)
+        if seconds is None:
+            lines.append(f"  time: no estimate for {config.engine} (benchmarks/speed.py measured marian and ct2)")
+        else:
+            lines.append(f"  time: ~{seconds / 60:.1f} min to decode on a 2-core CPU at the speed measured for "
+                         f"{config.engine}, beam {config.beam_size} (an estimate; models missing above included)")
+        return lines
+
     def seconds(self, config: TranslateConfig) -> float | None:
         rate = TOKENS_PER_SECOND.get((config.engine, config.beam_size == 1))
         if rate is None:

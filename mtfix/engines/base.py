@@ -76,6 +76,33 @@ class TranslateConfig:
         return fields
 
 
+_LANG_MODEL = re.compile(r"([a-z]{2,3})=(.+)")
+
+
+def parse_model_options(values: list[str], engine: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """``--model`` values: one REF for every language, and LANG=REF pairs (a folder named
+    like ``zh=x`` is a REF); UsageError for two defaults, a language named twice, or pairs
+    with an engine of one model (nllb)."""
+    import os
+
+    default, pairs = None, {}
+    for value in values:
+        found = _LANG_MODEL.fullmatch(value)
+        if found and not os.path.exists(value):
+            lang, reference = found.groups()
+            if lang in pairs:
+                raise UsageError(f"--model {value}: {lang} is given a model twice")
+            pairs[lang] = reference
+        elif default is not None:
+            raise UsageError(f"--model {value}: a model for every language is given twice ({default}); "
+                             "use LANG=REF for one language")
+        else:
+            default = value
+    if pairs and engine == "nllb":
+        raise UsageError("--model LANG=REF: nllb is one model for every language; give --model REF")
+    return default, tuple(sorted(pairs.items()))
+
+
 def chosen_model(config: "TranslateConfig", lang: str) -> str | None:
     """The model the user named for ``lang`` (``--model LANG=REF``, else ``--model REF``),
     or None to route."""
