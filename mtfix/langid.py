@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from mtfix.formats.layout import PLACEHOLDER
+
 # Scripts that name a single language.
 SCRIPT_LANGUAGE = {
     "HANGUL": "ko",
@@ -125,9 +127,9 @@ _CODE_TOKEN = re.compile(r"""^(?:-{1,2}[\w-]+(?:=\S*)?|\S*[/\\_=$<>{}\[\]|`*~]\S
 
 
 def looks_like_code(text: str) -> bool:
-    """Whether ``text`` is code rather than prose: half its tokens or more look like code
-    (options, paths, identifiers, pipes), or it is a list of options. Such a segment keeps
-    its words as they are: ``dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf -``, ``--brief``."""
+    """Whether ``text`` is code rather than prose: written in ASCII, and half its tokens or
+    more look like code (options, paths, identifiers, pipes). Such a segment keeps its words
+    as they are: ``dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf -``, ``--brief``."""
     tokens = text.split()
     if not tokens or any(ch.isalpha() and not ch.isascii() for ch in text):
         return False  # code is written in ASCII; a sentence in another script is prose
@@ -135,7 +137,6 @@ def looks_like_code(text: str) -> bool:
     return code * 2 >= len(tokens)
 
 
-_PLACEHOLDER = re.compile(r"MTFIXCODE[A-J]+X")  # (mtfix.formats.layout.PLACEHOLDER)
 _WORD = re.compile(r"\b\w{2,}\b")
 
 
@@ -152,7 +153,7 @@ def detect_language(text: str) -> LanguageGuess:
         return detect_language(inner)
     # What the detectors would misread: inline code's placeholders, and words in capitals
     # ("TIDAK BERTANGGUNG JAWAB", which fastText takes for German): read in lower case.
-    probe = _WORD.sub(lambda m: m.group().lower() if m.group().isupper() else m.group(), _PLACEHOLDER.sub(" ", text))
+    probe = _WORD.sub(lambda m: m.group().lower() if m.group().isupper() else m.group(), PLACEHOLDER.sub(" ", text))
     if probe != text:
         return replace(detect_language(probe), reason="detector")
     counts = script_counts(text)

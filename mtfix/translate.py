@@ -239,12 +239,13 @@ def _short_or_unsure(segment: Segment) -> bool:
     return words < FALLBACK_WORDS or segment.lang_score < FALLBACK_SCORE or "lang-uncertain" in segment.flags
 
 
-def _has_model(engine: Engine, lang: str) -> bool:
+def _missing_model(engine: Engine, lang: str) -> ModelNotAvailableError | None:
+    """Why ``lang`` has no model (the error ``translate`` would raise), or None."""
     try:
         engine.model_for(lang)
-    except ModelNotAvailableError:
-        return False
-    return True
+    except ModelNotAvailableError as error:
+        return error
+    return None
 
 
 def route_missing_languages(by_language: dict[str, list[int]], segments: list[Segment], engine: Engine,
@@ -258,25 +259,23 @@ def route_missing_languages(by_language: dict[str, list[int]], segments: list[Se
     for lang, positions in by_language.items():
         routed[lang].extend(positions)
     for lang in list(routed):
-        if _has_model(engine, lang):
+        missing = _missing_model(engine, lang)
+        if missing is None:
             continue
         moved = kept = 0
         for position in routed.pop(lang):
             segment, home = segments[position], document_languages[position]
             if home == lang:
-                engine.model_for(lang)  # raises: the document cannot be translated without it
-            if home not in PASS_THROUGH_LANGUAGES and _short_or_unsure(segment) and _has_model(engine, home):
+                raise missing  # the document cannot be translated without it
+            if home not in PASS_THROUGH_LANGUAGES and _short_or_unsure(segment) and _missing_model(engine, home) is None:
                 routed[home].append(position)
                 segment.flags.append("lang-fallback")
                 moved += 1
             else:
                 segment.flags.append("no-model")
                 kept += 1
-        try:
-            engine.model_for(lang)
-        except ModelNotAvailableError as error:
-            log.warning("no model for %s (%s): %d segments went to their document's language, %d left untranslated "
-                        "(flag no-model)", lang, error.message, moved, kept)
+        log.warning("no model for %s (%s): %d segments went to their document's language, %d left untranslated "
+                    "(flag no-model)", lang, missing.message, moved, kept)
     return routed
 
 
