@@ -162,3 +162,22 @@ def test_pysbd_golden_rules_lose_no_text_and_pass_where_pysbd_does():
         if lang != "en":
             assert passed >= 0.95 * len(cases) or passed >= len(cases) - 1, lang
     assert own >= 158  # mtfix's own rules, measured so (English and languages pySBD lacks)
+
+
+def test_no_sentence_of_a_published_document_ends_inside_a_word():
+    """The 54 published documents (tests/data/realdocs), read as translate reads them: no two
+    sentences of one block meet between two letters or digits (3,296 boundaries)."""
+    from mtfix.pipeline import prepare_document
+
+    realdocs = Path(__file__).parent / "data" / "realdocs"
+    rows = [line.split("\t") for line in (realdocs / "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    inside, boundaries = [], 0
+    for name, *_ in rows:
+        document = prepare_document(realdocs / name)
+        for a, b in zip(document.segments, document.segments[1:]):
+            if a.block == b.block >= 0:
+                boundaries += 1
+                left, right = document.clean[a.clean_end - 1 : a.clean_end], document.clean[b.clean_start : b.clean_start + 1]
+                if a.clean_end == b.clean_start and (left + right).isalnum() and (left + right).isascii():
+                    inside.append((name, document.clean[a.clean_end - 20 : b.clean_start + 20]))
+    assert boundaries > 3000 and inside == []
