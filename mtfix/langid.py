@@ -131,13 +131,14 @@ def looks_like_code(text: str) -> bool:
     more look like code (options, paths, identifiers, pipes). Such a segment keeps its words
     as they are: ``dpkg --fsys-tarfile foo_VVV-RRR.deb | tar -xf -``, ``--brief``."""
     tokens = text.split()
-    if not tokens or any(ch.isalpha() and not ch.isascii() for ch in text):
+    if not tokens or (not text.isascii() and any(ch.isalpha() and not ch.isascii() for ch in text)):
         return False  # code is written in ASCII; a sentence in another script is prose
     code = sum(1 for token in tokens if _CODE_TOKEN.match(token.strip("'\"()")))
     return code * 2 >= len(tokens)
 
 
 _WORD = re.compile(r"\b\w{2,}\b")
+_CAPITALS = re.compile(r"[A-Z][A-Z]")  # (what a word in capitals needs, found in C first)
 
 
 # Quotes and brackets around a whole segment say nothing of its language («Title», 「Title」).
@@ -153,9 +154,10 @@ def detect_language(text: str) -> LanguageGuess:
         return detect_language(inner)
     # What the detectors would misread: inline code's placeholders, and words in capitals
     # ("TIDAK BERTANGGUNG JAWAB", which fastText takes for German): read in lower case.
-    probe = _WORD.sub(lambda m: m.group().lower() if m.group().isupper() else m.group(), PLACEHOLDER.sub(" ", text))
-    if probe != text:
-        return replace(detect_language(probe), reason="detector")
+    if PLACEHOLDER.search(text) or _CAPITALS.search(text):
+        probe = _WORD.sub(lambda m: m.group().lower() if m.group().isupper() else m.group(), PLACEHOLDER.sub(" ", text))
+        if probe != text:
+            return replace(detect_language(probe), reason="detector")
     counts = script_counts(text)
     script = dominant_script(counts)
     if script == "NONE":

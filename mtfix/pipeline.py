@@ -114,6 +114,29 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     return document
 
 
+def _block_language(layout, text: str):
+    """The language each block is split by (:mod:`mtfix.segment`): the one its script names
+    (Han, kana, Hangul...), else the document's, detected once on its first few thousand
+    characters of prose: a detector call per block doubled the time of reading a large
+    document, and a block in another Latin language only loses pySBD's abbreviations."""
+    from mtfix.langid import SCRIPT_LANGUAGE, dominant_script, script_counts
+
+    sample, size = [], 0
+    for block in layout.blocks:
+        piece = text[block.start : block.end]
+        sample.append(piece)
+        size += len(piece)
+        if size > 4000:
+            break
+    document_language = detect_language(" ".join(sample)[:4000]).lang if sample else "und"
+
+    def language_of(block_text: str) -> str:
+        script = dominant_script(script_counts(block_text[:2000]))
+        return {"HAN": "zh", "KANA": "ja", **SCRIPT_LANGUAGE}.get(script, document_language)
+
+    return language_of
+
+
 def _segment(document: Document) -> None:
     """Segments of ``document.clean`` (the sentences of its layout's blocks), with their raw
     spans, edits and flags."""
@@ -126,7 +149,7 @@ def _segment(document: Document) -> None:
     edit_ends = [edit.raw_end for edit in document.edits]
     cuts = [point for span in _flagged_spans_in_clean(document.edits, "garbage") for point in span]
     models = {}
-    for sentence in segment_layout(layout, document.clean, cuts, lambda text: detect_language(text).lang):
+    for sentence in segment_layout(layout, document.clean, cuts, _block_language(layout, document.clean)):
         block = layout.blocks[sentence.block]
         if sentence.block not in models:
             models[sentence.block] = model_text(block, document.clean)
@@ -192,7 +215,7 @@ def translate_documents(
     from mtfix.translate import translate_segment_list
 
     segments = [segment for document in documents for segment in document.segments]
-    homes = [document_language(document) for document in documents for _ in document.segments]
+    homes = [home for document in documents for home in [document_language(document)] * len(document.segments)]
     results = translate_segment_list(segments, engine, translate_config, clean_config.terms, memory=memory,
                                      document_languages=homes)
     position = 0
