@@ -69,7 +69,7 @@ class Segment:
     kind: str = "sentence"
     lang: str = "und"
     lang_score: float = 0.0
-    # Why ``lang`` (mtfix.langid): script, detector, majority, code-like, none.
+    # Why ``lang`` (mtfix.langid): script, detector, majority, code-like, names, none.
     lang_reason: str = ""
     translate: bool = True
     flags: list[str] = field(default_factory=list)

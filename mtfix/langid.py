@@ -126,6 +126,17 @@ def _normalise(code: str) -> str:
 _CODE_TOKEN = re.compile(r"""^(?:-{1,2}[\w-]+(?:=\S*)?|\S*[/\\_=$<>{}\[\]|`*~]\S*|\S*::\S*|\w+\(\d?\)|[a-z]+[A-Z]\w*|[|&;<>-]+)[,.;:]?$""")
 
 
+# A list of names side by side: a README's language selector ("English | 简体中文 | 日本語"), a
+# row of links. No one language is in it, and names are not translated.
+_ITEM_SEPARATOR = re.compile(r"\s+[|·•/]\s+")
+
+
+def is_list_of_names(text: str) -> bool:
+    """Four items or more between `` | `` (or `` · ``, `` / ``), none of more than three words."""
+    items = _ITEM_SEPARATOR.split(text.strip())
+    return len(items) >= 4 and all(0 < len(item.split()) <= 3 for item in items)
+
+
 def looks_like_code(text: str) -> bool:
     """Whether ``text`` is code rather than prose: written in ASCII, and half its tokens or
     more look like code (options, paths, identifiers, pipes). Such a segment keeps its words
@@ -169,7 +180,7 @@ def detect_language(text: str) -> LanguageGuess:
     if script in SCRIPT_LANGUAGE:
         return LanguageGuess(SCRIPT_LANGUAGE[script], 1.0, script, reason="script")
 
-    words = len(text.split())
+    words = sum(1 for word in text.split() if not word.isascii() or any(map(str.isalpha, word)))  # (not ":" or "-")
     short = words < SHORT_SEGMENT_WORDS
     scores: dict[str, float] = {}
     for lang, score in _fasttext(text):

@@ -14,7 +14,7 @@ from mtfix import __version__
 from mtfix.degarble import CleanConfig, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
-from mtfix.langid import UNCERTAIN_BELOW, detect_language, detect_languages, looks_like_code
+from mtfix.langid import UNCERTAIN_BELOW, detect_language, detect_languages, is_list_of_names, looks_like_code
 from mtfix.errors import MtfixError, printable_path
 from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
@@ -99,12 +99,15 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
         _segment(document)
 
     # 5. Language of every segment with words, the document as context. A segment that is
-    # code (options, a command line, identifiers) passes through: no detector can say what
-    # language "--brief" is, and no model should be asked.
+    # code (options, a command line, identifiers) or a list of names (a language selector)
+    # passes through: no detector can say what language "--brief" is, and no model should
+    # be asked.
     with stage("langid"):
         for segment in document.segments:
             if segment.translate and looks_like_code(segment.text):
                 segment.translate, segment.lang_reason = False, "code-like"
+            elif segment.translate and is_list_of_names(segment.text):
+                segment.translate, segment.lang_reason = False, "names"
         wordy = [segment for segment in document.segments if segment.translate]
         for segment, guess in zip(wordy, detect_languages([segment.text for segment in wordy])):
             segment.lang, segment.lang_score, segment.lang_reason = guess.lang, round(guess.score, 3), guess.reason

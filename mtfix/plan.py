@@ -81,8 +81,8 @@ class Plan:
 
 
 def _why_passed(segment) -> str:
-    if segment.lang_reason == "code-like":
-        return "code"
+    if segment.lang_reason in ("code-like", "names"):
+        return "code" if segment.lang_reason == "code-like" else "lists of names"
     if segment.kind == "nonword":
         return "no words"
     if segment.lang == "en":

@@ -75,7 +75,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 # The languages pySBD has rules for. On its golden rules (benchmarks/sentences.py) it splits
 # 282 of 284 paragraphs exactly where mtfix's own rules split 158. It costs about 0.4 ms a
-# call (reading the 54 published documents takes 2.4 s instead of 1.1 s), so English, which
+# call (reading the 54 published documents takes 2.4 s instead of 1.0 s), so English, which
 # is never translated, keeps mtfix's own rules: a 50 MB English file would take minutes.
 PYSBD_LANGUAGES = frozenset("am ar bg da de el es fa fr hi hy it ja kk mr my nl pl ru sk ur zh".split())
 

@@ -215,6 +215,7 @@ FALLBACK_SCORE = 0.8
 # (model, language) pairs already warned about in this process: a batch translates window
 # after window, and the user needs to hear it once.
 _MISMATCH_SAID: set[tuple[str, str]] = set()
+_MISSING_SAID: set[str] = set()
 
 
 def _reads_another_language(model: str, lang: str) -> bool:
@@ -274,8 +275,10 @@ def route_missing_languages(by_language: dict[str, list[int]], segments: list[Se
             else:
                 segment.flags.append("no-model")
                 kept += 1
-        log.warning("no model for %s (%s): %d segments went to their document's language, %d left untranslated "
-                    "(flag no-model)", lang, missing.message, moved, kept)
+        if lang not in _MISSING_SAID:  # (once a run: a batch routes window after window)
+            _MISSING_SAID.add(lang)
+            log.warning("no model for %s (%s): %d segments went to their document's language, %d left untranslated "
+                        "(flag no-model)", lang, missing.message, moved, kept)
     return routed
 
 

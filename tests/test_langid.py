@@ -90,3 +90,13 @@ def test_code_is_told_from_prose(text, code):
     from mtfix.langid import looks_like_code
 
     assert looks_like_code(text) is code
+
+
+@pytest.mark.parametrize("text, names", [
+    ("English | 简体中文 | 繁體中文 | 日本語 | 한국어 | Français | Русский | Español | العربية", True),
+    ("Home · Docs · Blog · GitHub", True), ("A | B", False),
+    ("Perusahaan itu merekrut peneliti | dan juga banyak orang lain yang bekerja | x | y", False)])
+def test_lists_of_names_are_told_from_sentences(text, names):
+    from mtfix.langid import is_list_of_names
+
+    assert is_list_of_names(text) is names

@@ -197,9 +197,11 @@ def _segment(id, text, lang, score):
 
 
 def test_a_language_without_a_model_fails_no_document_but_its_own(tiny_marian, hf_cache, caplog):
+    from mtfix import translate
     from mtfix.errors import ModelNotAvailableError
     from mtfix.translate import translate_segment_list
 
+    translate._MISSING_SAID.clear()  # (said once a process)
     install_in_hf_cache(hf_cache, "Helsinki-NLP/opus-mt-zh-en", tiny_marian)  # no es, no mul
     engine = create_engine(GREEDY)
     segments = [_segment(0, "研究团队宣布三位新成员将加入。", "zh", 1.0),
@@ -438,6 +440,9 @@ def test_a_model_named_for_one_language_and_a_model_that_reads_another(tmp_path,
     assert document.translations[by_lang["id"].id].model == str(tiny_marian)
     assert by_lang["de"].id not in document.translations and "no-model" in by_lang["de"].flags
     # --model Helsinki-NLP/opus-mt-zh-en for everything: said once, and flagged.
+    from mtfix import translate
+
+    translate._MISMATCH_SAID.clear()
     caplog.clear()
     document = translate_file(source, out_dir=None, translate_config=replace(GREEDY, model="Helsinki-NLP/opus-mt-zh-en"))
     assert all("lang-mismatch" in s.flags for s in document.segments if s.translate)
