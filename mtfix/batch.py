@@ -219,9 +219,17 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         except MtfixError as error:
             reporter.failed(out / manifest.NAME, error.message)
 
+    said: set[str] = set()  # reasons already printed in full
+
     def fail(file: Path, sha256: str, reason: str, save: bool = True) -> None:
         name = name_of(file)
-        reporter.failed(file, reason)
+        # A missing model fails every document of its language with the same long line: it
+        # is printed in full once, then named (the index and the manifest keep it whole).
+        shown = reason
+        if " is not in the local Hugging Face cache" in reason and reason in said:
+            shown = f"{reason.split(' is not in')[0]} is missing (as said above)"
+        said.add(reason)
+        reporter.failed(file, shown)
         index_rows[name] = index_row(file, root, None, None, reason)
         summary.results.append(DocumentResult(name, "failed", reason))
         state["documents"][name] = {"status": "failed", "sha256": sha256, "plan": plan, "error": reason,

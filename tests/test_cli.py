@@ -211,3 +211,22 @@ def test_plan_says_what_a_run_would_do_without_loading_a_model(tmp_path, tiny_ma
                            "except SystemExit:\n    pass\nprint('HEAVY', [m for m in ('torch', 'transformers') if m in sys.modules])",
                            str(folder)], capture_output=True, text=True, timeout=120).stdout
     assert "HEAVY []" in code
+
+
+def test_a_named_model_that_is_missing_says_how_to_pull_that_model(tmp_path, hf_cache):
+    source = tmp_path / "a.txt"
+    source.write_text("Perusahaan itu merekrut peneliti.\n", encoding="utf-8")
+    code, output = run("translate", source, "--model", "nope-model", "--out", tmp_path / "out")
+    assert code != 0 and "mtfix models pull --model nope-model" in output and "Traceback" not in output
+    code, output = run("translate", source, "--model", tmp_path / "nope", "--out", tmp_path / "out")
+    assert code != 0 and f"--model {tmp_path / 'nope'}: no such folder" in output
+
+
+def test_a_missing_model_is_said_in_full_once_for_a_folder(tmp_path, hf_cache):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in range(3):
+        (folder / f"d{number}.txt").write_text(f"Perusahaan itu merekrut peneliti top lain {number}.\n", encoding="utf-8")
+    code, output = run("translate", folder, "--out", tmp_path / "out")
+    assert code == 1 and output.count("is not in the local Hugging Face cache") == 1
+    assert output.count("opus-mt-id-en is missing (as said above)") == 2

@@ -122,3 +122,11 @@ def test_every_edit_is_visible_in_the_report(tmp_path, tiny_marian):
         edits = [line for line in (tmp_path / f"{sample}.align.jsonl").read_text(encoding="utf-8").splitlines()
                  if '"type": "edit"' in line]
         assert html.count("<mark ") == len(edits), sample
+
+
+def test_the_page_names_fonts_for_cjk_hangul_arabic_and_cyrillic():
+    from mtfix.export.html import CSS
+
+    for family in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "PingFang SC", "Microsoft YaHei",
+                   "Malgun Gothic", "Noto Sans Arabic", "DejaVu Sans"):
+        assert f'"{family}"' in CSS

@@ -52,7 +52,10 @@ class MarianEngine:
 
     def _load(self, lang: str) -> hf.LoadedModel:
         reference = self.model_for(lang)
-        return hf.load_once(self._loaded, self._failed, reference, self.config, f"mtfix models pull {lang}")
+        # A model the user named is pulled by its name; a routed one by its language.
+        named = chosen_model(self.config, lang)
+        hint = f"mtfix models pull --model {reference}" if named else f"mtfix models pull {lang}"
+        return hf.load_once(self._loaded, self._failed, reference, self.config, hint)
 
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
         return hf.count_tokens(self._load(lang), texts)

@@ -30,7 +30,7 @@ def _token(value) -> str:
     return "".join(ch for ch in str(value) if ch.isascii() and (ch.isalnum() or ch == "-"))
 
 CSS = """
-body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:1280px;padding:1rem;color:#1d1d1f}
+body{font:15px/1.5 system-ui,"Segoe UI","Noto Sans","Noto Sans CJK SC","Noto Sans CJK JP","Noto Sans CJK KR","PingFang SC","Hiragino Sans","Microsoft YaHei","Yu Gothic","Malgun Gothic","Noto Sans Arabic","DejaVu Sans",sans-serif;margin:0 auto;max-width:1280px;padding:1rem;color:#1d1d1f}
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:13px}
 header dt{font-weight:600}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
