@@ -185,6 +185,8 @@ def translate(
     inputs = find_inputs(path, out, glob, exclude, hidden, follow_links)
     for link, reason in inputs.skipped:
         typer.echo(f"mtfix: {printable_path(link)}: {reason}", err=True)
+    if inputs.unsupported_summary():
+        typer.echo(f"mtfix: {printable_path(path)}: {inputs.unsupported_summary()}", err=True)
     if not inputs.files:
         typer.echo(f"mtfix: {printable_path(path)}: no text files found (looked for {', '.join(sorted(TEXT_SUFFIXES))})", err=True)
         raise typer.Exit(1)
@@ -213,7 +215,8 @@ def translate(
     if json_summary:
         import json
 
-        typer.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
+        typer.echo(json.dumps({**summary.to_json(), "unsupported": [printable_path(p) for p in inputs.unsupported]},
+                              ensure_ascii=False, indent=1))
     elif len(files) > 1 and not quiet:
         skipped, failed = summary.count("skipped"), summary.count("failed")
         unchanged = f"{skipped} skipped (unchanged), " if skipped else ""

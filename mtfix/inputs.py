@@ -17,6 +17,7 @@ reader in one line, never opened for reading).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -30,6 +31,17 @@ class Inputs:
     files: list[Path] = field(default_factory=list)
     # (path, reason) of every entry that was not read and that a user would want to hear of.
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    # Files of the folder in a format mtfix does not read (.rtf, .pdf, .docx...): said in one line.
+    unsupported: list[Path] = field(default_factory=list)
+
+    def unsupported_summary(self) -> str | None:
+        """One line for the unsupported files, by suffix; None when there are none."""
+        if not self.unsupported:
+            return None
+        suffixes = Counter(path.suffix.lower() or "(no suffix)" for path in self.unsupported)
+        kinds = ", ".join(f"{suffix} ×{count}" for suffix, count in suffixes.most_common())
+        return (f"skipped {len(self.unsupported)} file(s) in formats mtfix does not read ({kinds}); "
+                f"it reads {' '.join(sorted(TEXT_SUFFIXES))}")
 
 
 def _inside(path: str, root: str) -> bool:
@@ -77,6 +89,7 @@ def find_inputs(path: Path, out_dir: Path, globs: list[str] = (), excludes: list
                 if not any(fnmatch(relative, pattern) or fnmatch(name, pattern) for pattern in globs):
                     continue
             elif candidate.suffix.lower() not in TEXT_SUFFIXES:
+                found.unsupported.append(candidate)
                 continue
             if any(fnmatch(relative, pattern) for pattern in excludes):
                 continue

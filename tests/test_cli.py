@@ -230,3 +230,19 @@ def test_a_missing_model_is_said_in_full_once_for_a_folder(tmp_path, hf_cache):
     code, output = run("translate", folder, "--out", tmp_path / "out")
     assert code == 1 and output.count("is not in the local Hugging Face cache") == 1
     assert output.count("opus-mt-id-en is missing (as said above)") == 2
+
+
+def test_files_in_formats_mtfix_does_not_read_are_said_in_one_line_and_listed_in_json(tmp_path):
+    import json
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Perusahaan itu merekrut peneliti.\n", encoding="utf-8")
+    for name in ("sub/notes.rtf", "b.docx", "c.pdf", "d.srt"):
+        (folder / name).write_bytes(b"x")
+    code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out")
+    assert code == 0 and output.count("in formats mtfix does not read") == 1
+    assert ".docx ×1" in output and ".rtf ×1" in output and "it reads .htm .html .markdown .md .text .txt" in output
+    code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out2", "--json")
+    unsupported = json.loads(output[output.index("{"):])["unsupported"]
+    assert sorted(unsupported) == sorted(str(folder / name) for name in ("sub/notes.rtf", "b.docx", "c.pdf", "d.srt"))
