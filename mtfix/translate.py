@@ -177,16 +177,28 @@ def _word_links(engine: Engine, texts: list[str], outputs, lang: str) -> list[li
     if not todo:
         return found
     align = getattr(engine, "align", None)
-    aligned: list = []
-    if align is not None:
-        try:
-            aligned = align([texts[i] for i in todo], [outputs[i].text for i in todo], lang)
-        except Exception as error:  # a model without attention weights, an odd tokenizer: no links
-            log.warning("no word links for %s: %s", lang, error)
-    if len(aligned) != len(todo):
-        aligned = [[] for _ in todo]
+    if align is None:
+        return [links if links is not None else [] for links in found]
+    try:
+        aligned = align([texts[i] for i in todo], [outputs[i].text for i in todo], lang)
+    except Exception:  # noqa: BLE001  (one piece the model cannot take: found below, alone)
+        aligned = None
+    if aligned is None or len(aligned) != len(todo):
+        # One at a time: an English output longer than the model's positions, or an odd
+        # tokenizer, costs only its own piece its links (flagged no-links), not the batch's.
+        aligned, failures = [], []
+        for i in todo:
+            try:
+                aligned.extend(align([texts[i]], [outputs[i].text], lang) or [[]])
+            except Exception as error:  # noqa: BLE001
+                aligned.append(None)
+                failures.append(error)
+        if failures:
+            log.warning("no word links for %d %s piece(s) (flag no-links): %s", len(failures), lang, failures[0])
     for i, links in zip(todo, aligned):
-        found[i] = links
+        if links is None:
+            outputs[i].flags.append("no-links")
+        found[i] = links or []
     return found
 
 

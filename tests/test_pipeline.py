@@ -448,3 +448,21 @@ def test_a_model_named_for_one_language_and_a_model_that_reads_another(tmp_path,
     assert all("lang-mismatch" in s.flags for s in document.segments if s.translate)
     said = [r.message for r in caplog.records if "lang-mismatch" in r.message]
     assert len(said) == len({s.lang for s in document.segments if s.translate}) and "--model id=MODEL" in " ".join(said)
+
+
+def test_a_piece_too_long_to_align_loses_only_its_own_links():
+    from mtfix.engines.base import EngineOutput
+    from mtfix.translate import _word_links
+
+    class Aligner:
+        name = "stub"
+
+        def align(self, texts, outputs, lang):
+            if any("too long" in output for output in outputs):
+                raise ValueError("the English re-tokenizes to 523 tokens, over 512 positions")
+            return [[[0, 2, 0, 2]] for _ in texts]
+
+    outputs = [EngineOutput(text, None, "m") for text in ("ok", "far too long", "ok too")]
+    links = _word_links(Aligner(), ["a", "b", "c"], outputs, "zh")
+    assert links == [[[0, 2, 0, 2]], [], [[0, 2, 0, 2]]]
+    assert [output.flags for output in outputs] == [[], ["no-links"], []]
