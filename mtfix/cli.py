@@ -156,8 +156,10 @@ def translate(
     window: int = typer.Option(256, "--window", min=1, help="Segments of several documents translated together."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_summary: bool = typer.Option(False, "--json", help="Print a machine-readable summary (with time per stage) at the end."),
+    to_stdout: bool = typer.Option(False, "--stdout", help="Write the English document to standard output, and no other output (a file or -)."),
 ) -> None:
-    """Translate a file or a folder to English: NAME.en.EXT, NAME.EXT.align.jsonl, NAME.EXT.review.html."""
+    """Translate a file or a folder to English: NAME.en.EXT, NAME.EXT.align.jsonl, NAME.EXT.review.html.
+    PATH - reads standard input (the format from --format, else from its content)."""
     from mtfix.engines.base import TERM_REPAIRS, TranslateConfig, create_engine
     from mtfix.inputs import TEXT_SUFFIXES, find_inputs
 
@@ -167,9 +169,12 @@ def translate(
     if term_repair not in TERM_REPAIRS:
         typer.echo(f"mtfix: --term-repair {term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}", err=True)
         raise typer.Exit(2)
-    if not path.exists() and not path.is_symlink():
+    reads_stdin = str(path) == "-"
+    if not reads_stdin and not path.exists() and not path.is_symlink():
         typer.echo(f"mtfix: {printable_path(path)}: no such file or folder", err=True)
         raise typer.Exit(2)
+    if to_stdout and path.is_dir():
+        _usage(f"--stdout: {printable_path(path)} is a folder; give one file, or - for standard input")
     if jobs > _cores():
         typer.echo(f"mtfix: --jobs {jobs}: only {_cores()} cores are available here; using {_cores()}", err=True)
         jobs = _cores()
@@ -182,6 +187,9 @@ def translate(
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean, gate=not always_repair,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
     memory_store = _open_translation_memory(memory, no_memory)
+    if reads_stdin or to_stdout:
+        _translate_one(path, None if to_stdout else out, translate_config, clean_config, memory_store, limit, format_name)
+        return
     inputs = find_inputs(path, out, glob, exclude, hidden, follow_links)
     for link, reason in inputs.skipped:
         typer.echo(f"mtfix: {printable_path(link)}: {reason}", err=True)
@@ -222,6 +230,48 @@ def translate(
         unchanged = f"{skipped} skipped (unchanged), " if skipped else ""
         typer.echo(f"{summary.count('done')} translated, {unchanged}{failed} failed")
     raise typer.Exit(summary.exit_code)
+
+
+# The name standard input is read under, by --format (without one, its content decides).
+_STDIN_NAMES = {"markdown": "stdin.md", "html": "stdin.html", "plain": "stdin.txt"}
+
+
+def _translate_one(path: Path, out: Path | None, translate_config, clean_config, memory_store, limit: int,
+                   format_name: str | None) -> None:
+    """One document, from a file or standard input (``-``), to ``out`` or, when None, its
+    English alone to standard output."""
+    import tempfile
+
+    from mtfix.engines.base import create_engine
+    from mtfix.errors import InputError
+    from mtfix.formats.writer import english_document
+    from mtfix.pipeline import prepare_document, translate_document, write_outputs
+
+    try:
+        engine = create_engine(translate_config)
+        engine.check()
+        name = _STDIN_NAMES.get(format_name or "", "stdin")
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+            if len(data) > limit:
+                raise InputError(f"is larger than --max-bytes ({limit} bytes)", "-")
+            # Read through a private file: every reader takes a path (the name gives the format).
+            with tempfile.TemporaryDirectory() as work:
+                (Path(work) / name).write_bytes(data)
+                document = prepare_document(Path(work) / name, clean_config, limit, format_name)
+            document.path = "-"
+        else:
+            document = prepare_document(path, clean_config, limit, format_name)
+        translate_document(document, engine, translate_config, clean_config, memory_store)
+        if out is None:
+            sys.stdout.write(english_document(document))
+            sys.stdout.flush()
+        else:
+            paths = write_outputs(document, out, source=Path(name) if str(path) == "-" else path)
+            typer.echo(f"{printable_path(path)} → {printable_path(paths.english)}")
+    except MtfixError as error:
+        _say_error(error)
+        raise typer.Exit(error.exit_code)
 
 
 def _reporter(quiet: bool, documents: int):

@@ -246,3 +246,22 @@ def test_files_in_formats_mtfix_does_not_read_are_said_in_one_line_and_listed_in
     code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out2", "--json")
     unsupported = json.loads(output[output.index("{"):])["unsupported"]
     assert sorted(unsupported) == sorted(str(folder / name) for name in ("sub/notes.rtf", "b.docx", "c.pdf", "d.srt"))
+
+
+def test_standard_input_and_output_as_unix_tools_have_them(tmp_path):
+    import json
+
+    text = "# Judul\n\nPerusahaan itu merekrut peneliti top.\n"
+    result = runner.invoke(app, ["translate", "-", "--engine", "identity", "--stdout"], input=text.encode())
+    assert result.exit_code == 0 and result.stdout == text  # identity: the English is the input
+    result = runner.invoke(app, ["translate", "-", "--engine", "identity", "--format", "markdown", "--out",
+                                 str(tmp_path / "out")], input=text.encode())
+    assert result.exit_code == 0 and (tmp_path / "out" / "stdin.en.md").read_text(encoding="utf-8") == text
+    header = json.loads((tmp_path / "out" / "stdin.md.align.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert header["path"] == "-" and header["format"] == "markdown"
+    source = tmp_path / "a.txt"
+    source.write_text("Perusahaan itu merekrut peneliti.\n", encoding="utf-8")
+    code, output = run("translate", source, "--engine", "identity", "--stdout")
+    assert code == 0 and output == "Perusahaan itu merekrut peneliti.\n" and not (REPO / "outputs" / "a.en.txt").exists()
+    code, output = run("translate", tmp_path, "--stdout")
+    assert code == 2 and "is a folder" in output
