@@ -154,3 +154,23 @@ def test_hostile_alignment_fields_neither_navigate_nor_inject(page, browser, tmp
     assert browser.current_url == hostile_page.as_uri()
     assert browser.find_elements(By.CSS_SELECTOR, 'meta[http-equiv="refresh"], base, img, script:not(#mtfix-review)') == []
     assert browser.find_element(By.ID, "bar").is_displayed()  # our own script still runs under the CSP
+
+
+def test_the_index_shows_document_names_whole(browser, tmp_path, tiny_marian):
+    """The batch index has its own layout: a long document name is one line, not wrapped
+    every few characters under the review page's narrow first column."""
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "a-rather-long-document-name-2025.txt"
+    (folder / name).write_text("Perusahaan itu merekrut peneliti.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(folder), "--engine", "identity", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    browser.get((tmp_path / "out" / "index.html").as_uri())
+    cell = browser.find_element("css selector", "table.index tbody td")
+    line = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).lineHeight)", cell)
+    assert name in cell.text and cell.size["height"] < 2 * line
+    assert "1 documents, 0 failed; 1 segments, 1 translated" in browser.find_element("css selector", "header p").text

@@ -58,6 +58,9 @@ td.same::before{content:"=";color:#bbb}
 tr[hidden]{display:none}
 @media (max-width:700px){td:first-child,th:first-child{display:none}table,tbody,tr,td{display:block;width:auto}}
 @media print{th{position:static}}
+table.index{table-layout:auto}
+table.index td:first-child,table.index th:first-child{width:auto;color:inherit;font-size:inherit;word-wrap:normal;overflow-wrap:anywhere}
+table.index td:nth-child(n+3){text-align:right;white-space:nowrap}
 """
 
 
@@ -333,13 +336,16 @@ def render_index(rows: list[dict], root: str) -> str:
         counts = "".join(f"<td>{escape(str(row[key]))}</td>" for key in ("segments", "translated", "edits"))
         body.append(f"<tr><td>{link}</td><td>{languages}</td>{counts}<td>{flags or '—'}</td></tr>")
     failed = sum(1 for row in rows if row.get("error"))
+    segments = sum(int(row.get("segments") or 0) for row in rows if not row.get("error"))
+    translated = sum(int(row.get("translated") or 0) for row in rows if not row.get("error"))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP_BASE}\">{_generator()}"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>mtfix: {escape(root)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>mtfix: {escape(root)}</h1><p>{len(rows)} documents, {failed} failed</p></header>"
-        "<table><thead><tr><th>Document</th><th>Languages</th><th>Segments</th><th>Translated</th><th>Edits</th>"
+        f"<header><h1>mtfix: {escape(root)}</h1><p>{len(rows)} documents, {failed} failed; "
+        f"{segments} segments, {translated} translated</p></header>"
+        "<table class=\"index\"><thead><tr><th>Document</th><th>Languages</th><th>Segments</th><th>Translated</th><th>Edits</th>"
         f"<th>Flags</th></tr></thead><tbody>{''.join(body)}</tbody></table></body></html>\n"
     )
 
