@@ -130,3 +130,15 @@ def test_the_page_names_fonts_for_cjk_hangul_arabic_and_cyrillic():
     for family in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "PingFang SC", "Microsoft YaHei",
                    "Malgun Gothic", "Noto Sans Arabic", "DejaVu Sans"):
         assert f'"{family}"' in CSS
+
+
+def test_an_insertion_shows_a_caret_where_it_went(tmp_path):
+    from mtfix.engines.base import TranslateConfig
+    from mtfix.pipeline import translate_file
+
+    source = tmp_path / "a.txt"
+    # "fromOpenAI" is glue: its repair inserts a space, with no original text to mark.
+    source.write_text("Dia pindah fromOpenAI ke lab baru.\nThe company announced three hires.\n", encoding="utf-8")
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine="identity"))
+    html = (tmp_path / "a.txt.review.html").read_text(encoding="utf-8")
+    assert '<mark class="ins"' in html and 'mark.ins::after{content:"‸"' in html

@@ -39,7 +39,9 @@ th{text-align:left;background:#f4f4f6}
 td:first-child,th:first-child{width:3.5rem;color:#888;font-size:12px}
 td:first-child i{font-style:normal;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#e8eefc;margin-right:.3rem}
 .kind-heading td{font-weight:700}
-.kind-nonword td,.passed td:last-child{color:#777}
+.kind-nonword td{color:#777}
+.flag.quiet{background:#eceef1;color:#555}
+mark.ins{background:none;border:0}mark.ins::after{content:"‸";color:#b07d00;font-weight:700}
 .flag{font-weight:400;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
 mark{background:#fff1b8;border-bottom:2px solid #e0b400}
 mark.gap{text-decoration:line-through}
@@ -79,8 +81,10 @@ def _original_with_edits(document: Document, start: int, end: int, ends: list[in
         edit_start, edit_end = max(edit.raw_start, start), min(edit.raw_end, end)
         parts.append(escape(document.raw[position:edit_start]))
         title = f"{edit.kind}: {edit.reason}"  # the repaired text is in the next column
-        marked = escape(document.raw[edit_start:edit_end]) or ZERO_WIDTH
-        parts.append(f'<mark title="{escape(title)}">{marked}</mark>')
+        marked = escape(document.raw[edit_start:edit_end])
+        # An insertion has no original text: a caret shows where it went.
+        parts.append(f'<mark title="{escape(title)}">{marked}</mark>' if marked
+                     else f'<mark class="ins" title="{escape(title)}">{ZERO_WIDTH}</mark>')
         position = edit_end
     parts.append(escape(document.raw[position:end]))
     return "".join(parts)
@@ -268,7 +272,7 @@ def render_report(document: Document) -> str:
         score = f"<small>{translation.score:.2f}</small>" if translation and translation.score is not None else ""
         data = ((" data-f" if flags else "") + (" data-e" if segment.edits else "")
                 + _links_attribute(segment, translation))
-        passed = "" if translation or not segment.translate else '<b class="flag">passed through</b>'
+        passed = "" if translation or not segment.translate else '<b class="flag quiet">passed through</b>'
         original = f"{gap}{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}{trailing}"
         same = (not gap and not trailing and not segment.edits
                 and document.raw[segment.raw_start : segment.raw_end] == segment.text
