@@ -507,14 +507,9 @@ class Ct2Engine:
             self._load(lang)
 
     def model_for(self, lang: str) -> str:
-        from mtfix.engines.base import chosen_model
-
-        named = chosen_model(self.config, lang)
-        if named:
-            return named
         from mtfix.engines.marian import MarianEngine
 
-        return MarianEngine(self.config).model_for(lang)
+        return MarianEngine(self.config).model_for(lang)  # the same checkpoints: --model, then the routing
 
     def _load(self, lang: str) -> Ct2Model:
         reference = self.model_for(lang)
