@@ -402,7 +402,8 @@ def clean(
     path: Path = typer.Argument(..., help="A file to repair."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
     format_name: Optional[str] = typer.Option(None, "--format", "-f", help="Read the input as html, markdown or plain (default: by suffix, then content)."),
-    diff: bool = typer.Option(False, "--diff", help="Show each repair on the terminal."),
+    diff: bool = typer.Option(False, "--diff", help="Show the repairs as a unified diff (by words on long lines), each hunk with its repairs' kinds and reasons."),
+    edits_json: bool = typer.Option(False, "--json", help="Print the repairs as a JSON array (for scripts)."),
     skip: str = typer.Option(
         "", "--skip",
         help="Repairs to leave out, comma-separated: mojibake, markup, filler, doublet, glue, loop, spacing, glossary, garbage.",
@@ -427,13 +428,20 @@ def clean(
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
+    if edits_json:
+        import json
+
+        from mtfix.export.jsonl import edit_record
+
+        typer.echo(json.dumps([edit_record(edit) for edit in document.edits], ensure_ascii=False))
+        return
     if diff:
-        for edit in document.edits:
-            line = document.raw.count("\n", 0, edit.raw_start) + 1
-            typer.echo(
-                f"{printable_path(path)}:{line}: {typer.style(repr(edit.original), fg='red')} → "
-                f"{typer.style(repr(edit.replacement), fg='green')}  [{edit.kind}] {edit.reason}"
-            )
+        from mtfix.export.diff import unified_diff
+
+        colours = {"removed": "red", "added": "green", "hunk": "cyan", "words": "yellow", "repair": "bright_black"}
+        for kind, line in unified_diff(document.raw, document.clean, document.edits, printable_path(path)):
+            # (colours only on a terminal: click leaves them out of a pipe)
+            typer.echo(typer.style(printable(line), fg=colours.get(kind)) if kind in colours else printable(line))
     typer.echo(f"{printable_path(path)}: {len(document.edits)} edits → {printable_path(out)}")
 
 

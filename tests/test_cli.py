@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -106,7 +107,7 @@ def test_clean_command_writes_clean_text_and_edit_log(tmp_path):
     cleaned = (tmp_path / "broken-engine-en.clean.md").read_text(encoding="utf-8")
     assert "â€" not in cleaned and "Â·" not in cleaned
     edits = (tmp_path / "broken-engine-en.md.edits.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(edits) > 1 and "[mojibake]" in output
+    assert len(edits) > 1 and " mojibake: " in output
 
 
 def test_models_list_shows_routing(hf_cache):
@@ -146,8 +147,8 @@ def test_clean_skip_leaves_a_repair_out_and_rejects_unknown_ones(tmp_path):
 def test_clean_diff_names_every_kind_it_repaired(tmp_path):
     code, output = run("clean", REPO / "seeds" / "mixed-id-en.txt", "--out", tmp_path, "--diff")
     assert code == 0, output
-    for kind in ("[spacing]", "[loop]", "[markup]", "[garbage]"):
-        assert kind in output, kind
+    for kind in ("spacing", "loop", "markup", "garbage"):
+        assert re.search(rf"^# \d+:\d+ {kind}: ", output, re.MULTILINE), kind
 
 
 def test_a_second_run_skips_unchanged_documents_and_redoes_changed_ones(tmp_path, tiny_marian):
@@ -265,3 +266,22 @@ def test_standard_input_and_output_as_unix_tools_have_them(tmp_path):
     assert code == 0 and output == "Perusahaan itu merekrut peneliti.\n" and not (REPO / "outputs" / "a.en.txt").exists()
     code, output = run("translate", tmp_path, "--stdout")
     assert code == 2 and "is a folder" in output
+
+
+def test_clean_diff_is_a_unified_diff_with_each_hunks_repairs_and_json_for_scripts(tmp_path):
+    import json
+
+    source = tmp_path / "g.txt"
+    long_line = "Perusahaan itu merekrut peneliti top lain dari saingannya, " * 3 + "dan juga fromOpenAI minggu ini."
+    source.write_text(f"Dia pindah ke lab baru sebuah sebuah sebuah sebuah kemarin.\nBaris kedua tetap.\n{long_line}\n",
+                      encoding="utf-8")
+    code, output = run("clean", source, "--out", tmp_path / "out", "--diff", "--always-repair")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == f"--- {source}" and lines[1] == f"+++ {source} (cleaned)" and lines[2].startswith("@@ -1,")
+    assert "-Dia pindah ke lab baru sebuah sebuah sebuah sebuah kemarin." in lines
+    assert "+Dia pindah ke lab baru sebuah kemarin." in lines
+    assert any(line.startswith("~") and "[-fromOpenAI-]{+from OpenAI+}" in line for line in lines)  # by words
+    assert any(re.match(r"# 1:\d+ loop: ", line) for line in lines) and any(re.match(r"# 3:\d+ glue: ", line) for line in lines)
+    code, output = run("clean", source, "--out", tmp_path / "out2", "--json", "--always-repair")
+    assert code == 0 and {edit["kind"] for edit in json.loads(output)} == {"loop", "glue"}
