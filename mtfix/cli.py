@@ -582,8 +582,10 @@ def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="T
 @models_app.command("list")
 def models_list(
     languages: list[str] = typer.Argument(None, help="Languages to show routing for (default: common ones)."),
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="As for translate: ID|FOLDER, or LANG=ID|FOLDER; shown in the routing."),
 ) -> None:
-    """What is in the local cache, and which model each language routes to."""
+    """What is in the local cache (Hugging Face's and the converted CTranslate2 models), and
+    which model each language routes to (with --model, as translate would)."""
     from mtfix.engines import routing
     from mtfix.engines.marian import candidate_models
     from mtfix.engines.nllb import DEFAULT_MODEL
@@ -599,10 +601,24 @@ def models_list(
     typer.echo("Cached models:" if cached else "Cached models: none")
     for repo_id in cached:
         typer.echo(f"  {repo_id}")
+    from mtfix.engines.ct2 import cache_root
+
+    converted = sorted(p.name for p in cache_root().glob("*") if (p / "model.bin").is_file()) if cache_root().is_dir() else []
+    typer.echo(f"Converted for ct2 ({printable_path(cache_root())}):" if converted else "Converted for ct2: none")
+    for name in converted:
+        typer.echo(f"  {name}")
+    from mtfix.engines.base import TranslateConfig, chosen_model
+
+    default_model, models = _models(model, "marian")
+    config = TranslateConfig(model=default_model, models=models)
     typer.echo("Routing (marian):")
-    for lang in languages or ["zh", "id", "ja", "ko", "de", "fr", "es", "ru", "ar", "ms"]:
-        chosen = next((m for m in candidate_models(lang) if routing.model_available(m)), None)
-        state = f"→ {chosen}" if chosen else f"→ {candidate_models(lang)[0]} (not cached)"
+    for lang in languages or sorted({"zh", "id", "ja", "ko", "de", "fr", "es", "ru", "ar", "ms"} | dict(models).keys()):
+        named = chosen_model(config, lang)
+        if named:
+            state = f"→ {named} (--model{', not found' if not routing.model_available(named) else ''})"
+        else:
+            chosen = next((m for m in candidate_models(lang) if routing.model_available(m)), None)
+            state = f"→ {chosen}" if chosen else f"→ {candidate_models(lang)[0]} (not cached)"
         typer.echo(f"  {lang:6} {state}")
     nllb_state = "cached" if routing.model_available(DEFAULT_MODEL) else "not cached"
     typer.echo(f"Routing (nllb): every language → {DEFAULT_MODEL} ({nllb_state})")

@@ -285,3 +285,14 @@ def test_clean_diff_is_a_unified_diff_with_each_hunks_repairs_and_json_for_scrip
     assert any(re.match(r"# 1:\d+ loop: ", line) for line in lines) and any(re.match(r"# 3:\d+ glue: ", line) for line in lines)
     code, output = run("clean", source, "--out", tmp_path / "out2", "--json", "--always-repair")
     assert code == 0 and {edit["kind"] for edit in json.loads(output)} == {"loop", "glue"}
+
+
+def test_models_list_shows_models_given_by_path_and_converted_ct2_models(tmp_path, hf_cache, tiny_marian, monkeypatch):
+    converted = tmp_path / "ct2" / "Helsinki-NLP--opus-mt-zh-en--0123--int8"
+    converted.mkdir(parents=True)
+    (converted / "model.bin").write_bytes(b"")
+    monkeypatch.setenv("MTFIX_CT2_CACHE", str(tmp_path / "ct2"))
+    code, output = run("models", "list", "zh", "id", "--model", f"zh={tiny_marian}", "--model", f"id={tmp_path / 'nope'}")
+    assert code == 0, output
+    assert "Helsinki-NLP--opus-mt-zh-en--0123--int8" in output
+    assert f"zh     → {tiny_marian} (--model)" in output and f"id     → {tmp_path / 'nope'} (--model, not found)" in output
