@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 
@@ -54,8 +54,7 @@ def _check_format(format_name: Optional[str]) -> None:
         from mtfix import formats
 
         if format_name not in formats.FORMATS:
-            typer.echo(f"mtfix: --format {format_name}: unknown format; known: {', '.join(formats.FORMATS)}", err=True)
-            raise typer.Exit(2)
+            _usage(f"--format {format_name}: unknown format; known: {', '.join(formats.FORMATS)}")
 
 
 def _cores() -> int:
@@ -74,7 +73,8 @@ def _models(values: list[str] | None, engine: str) -> tuple[str | None, tuple[tu
         _usage(error.message)
 
 
-def _usage(message: str):
+def _usage(message: str) -> NoReturn:
+    """A usage error: one line, exit 2."""
     typer.echo(f"mtfix: {message}", err=True)
     raise typer.Exit(2)
 
@@ -99,8 +99,7 @@ def _refuse_options_of_other_engines(ctx: typer.Context, engine: str) -> None:
         source = ctx.get_parameter_source(name)  # by name: typer may bring a click of its own
         if engine not in engines and source is not None and source.name == "COMMANDLINE":
             flag = "--" + name.replace("_", "-")
-            typer.echo(f"mtfix: {flag} applies to --engine {' or '.join(engines)} only, not to {engine}", err=True)
-            raise typer.Exit(2)
+            _usage(f"{flag} applies to --engine {' or '.join(engines)} only, not to {engine}")
 
 
 def _open_translation_memory(memory: Optional[Path], no_memory: bool):
@@ -167,12 +166,10 @@ def translate(
     limit = _parse_size(max_bytes)
     _check_format(format_name)
     if term_repair not in TERM_REPAIRS:
-        typer.echo(f"mtfix: --term-repair {term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}", err=True)
-        raise typer.Exit(2)
+        _usage(f"--term-repair {term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}")
     reads_stdin = str(path) == "-"
     if not reads_stdin and not path.exists() and not path.is_symlink():
-        typer.echo(f"mtfix: {printable_path(path)}: no such file or folder", err=True)
-        raise typer.Exit(2)
+        _usage(f"{printable_path(path)}: no such file or folder")
     if to_stdout and path.is_dir():
         _usage(f"--stdout: {printable_path(path)} is a folder; give one file, or - for standard input")
     if jobs > _cores():
@@ -357,8 +354,7 @@ def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = 
     skipped = {name.strip() for name in skip.split(",") if name.strip()}
     unknown = skipped - set(STAGES)
     if unknown:
-        typer.echo(f"mtfix: --skip: unknown repair {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})", err=True)
-        raise typer.Exit(2)
+        _usage(f"--skip: unknown repair {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})")
     terms = _load_glossary(list(glossaries), default_glossary)
     return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], terms=terms, gate=gate)
 
@@ -465,8 +461,7 @@ def _write_one(target: Path, content: str, inputs: list[Path], chosen: bool, mar
 
     for source in inputs:
         if target.exists() and source.exists() and os.path.samefile(target, source):
-            typer.echo(f"mtfix: {printable_path(target)}: is the input; choose another --out", err=True)
-            raise typer.Exit(2)
+            _usage(f"{printable_path(target)}: is the input; choose another --out")
     if not chosen and (target.exists() or target.is_symlink()):
         try:
             with open(target, "rb") as stream:
@@ -514,8 +509,7 @@ def export(
 
     writers = {"tmx": (to_tmx, ".tmx", TMX_MARK), "xliff": (to_xliff, ".xlf", XLIFF_MARK)}
     if format not in writers:
-        typer.echo(f"mtfix: --format: unknown format {format!r} (known: tmx, xliff)", err=True)
-        raise typer.Exit(2)
+        _usage(f"--format: unknown format {format!r} (known: tmx, xliff)")
     document = _load_alignment(alignment)
     writer, suffix, mark = writers[format]
     target = out or _beside(alignment, suffix)
@@ -643,8 +637,7 @@ def models_pull(
     elif languages:
         wanted = [candidate_models(lang)[0] for lang in languages]
     else:
-        typer.echo("mtfix: models pull: name languages (e.g. `mtfix models pull zh id`) or --model", err=True)
-        raise typer.Exit(2)
+        _usage("models pull: name languages (e.g. `mtfix models pull zh id`) or --model")
     from huggingface_hub import snapshot_download
 
     patterns = ["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.md"] + (["*.bin"] if allow_pickle else [])
@@ -692,8 +685,7 @@ def models_random_init(
     from mtfix.testing import build_random_model
 
     if not (source / "config.json").is_file():
-        typer.echo(f"mtfix: {printable_path(source)}: no config.json here", err=True)
-        raise typer.Exit(2)
+        _usage(f"{printable_path(source)}: no config.json here")
     # Saving a model writes config.json, the weights and the tokenizer's files: into a
     # folder of the user's, that would replace theirs.
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "RANDOM_WEIGHTS.txt").is_file())):
