@@ -87,6 +87,14 @@ def test_keyboard_filters_and_highlighting_work(page, browser, tmp_path):
     hidden = [r for r in rows if not r.is_displayed()]
     assert hidden and all(r.get_attribute("data-f") is None for r in hidden)
     browser.find_element(By.ID, "flagged").click()
+    # The flag filter keeps the rows of one kind of flag.
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element(By.ID, "flag")).select_by_value("garbage")
+    shown = [r for r in rows if r.is_displayed()]
+    assert shown and all("garbage" in r.get_attribute("data-f").split() for r in shown) and len(shown) < len(rows)
+    Select(browser.find_element(By.ID, "flag")).select_by_value("")
+    assert all(r.is_displayed() for r in rows)
     body.send_keys("/")
     search = browser.find_element(By.ID, "q")
     assert browser.switch_to.active_element == search
@@ -174,3 +182,23 @@ def test_the_index_shows_document_names_whole(browser, tmp_path, tiny_marian):
     line = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).lineHeight)", cell)
     assert name in cell.text and cell.size["height"] < 2 * line
     assert "1 documents, 0 failed; 1 segments, 1 translated" in browser.find_element("css selector", "header p").text
+
+
+def test_columns_that_repeat_another_are_not_shown(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from mtfix.degarble import CleanConfig
+    from mtfix.engines.base import TranslateConfig
+    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
+    from mtfix.pipeline import translate_file
+
+    source = tmp_path / "english.txt"
+    source.write_text("The company hired Mark Zagberg.\n\nThe team works in Zurich.\n", encoding="utf-8")
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine="identity"),
+                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    browser.get((tmp_path / "english.txt.review.html").as_uri())
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "thead th") if th.is_displayed()]
+    assert headers == ["#", "Original as received", "Cleaned source"]
+    legend = browser.find_element(By.CSS_SELECTOR, "details.legend")
+    legend.find_element(By.TAG_NAME, "summary").click()
+    assert "a known wrong form of a glossary term" in legend.text

@@ -28,7 +28,9 @@ def test_writer_output_matches_its_golden_file(name):
 def test_golden_files_show_what_review_needs():
     html = (HERE / "golden.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; done" in html  # hostile text as text
-    assert html.count("<mark ") == 7 - 0  # every edit marked in the original column
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert rows.count("<mark ") == 7  # every edit marked in the original column
+    assert '<details class="legend">' in html and "<dt>mojibake</dt>" in html
     assert ">Zuckerberg</span>" in html and 'class="p magnitude"' in html
     assert 'data-links="0.a.0.2' in html and "low-score" in html and "garbage" in html
     for name in ("golden.tmx", "golden.xlf"):

@@ -121,7 +121,8 @@ def test_every_edit_is_visible_in_the_report(tmp_path, tiny_marian):
         html = (tmp_path / f"{sample}.review.html").read_text(encoding="utf-8")
         edits = [line for line in (tmp_path / f"{sample}.align.jsonl").read_text(encoding="utf-8").splitlines()
                  if '"type": "edit"' in line]
-        assert html.count("<mark ") == len(edits), sample
+        rows = html[html.index("<tbody>") : html.index("</tbody>")]  # (the legend shows a mark too)
+        assert rows.count("<mark ") == len(edits), sample
 
 
 def test_the_page_names_fonts_for_cjk_hangul_arabic_and_cyrillic():
@@ -142,3 +143,41 @@ def test_an_insertion_shows_a_caret_where_it_went(tmp_path):
     translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine="identity"))
     html = (tmp_path / "a.txt.review.html").read_text(encoding="utf-8")
     assert '<mark class="ins"' in html and 'mark.ins::after{content:"‸"' in html
+
+
+def _page(tmp_path, text: str, engine: str = "identity") -> str:
+    from mtfix.degarble import CleanConfig
+    from mtfix.engines.base import TranslateConfig
+    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
+    from mtfix.pipeline import translate_file
+
+    source = tmp_path / "page.txt"
+    source.write_text(text, encoding="utf-8")
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine=engine),
+                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    return (tmp_path / "page.txt.review.html").read_text(encoding="utf-8")
+
+
+def test_an_english_document_shows_no_column_that_repeats_another(tmp_path):
+    html = _page(tmp_path, "The company announced three hires.\n\nThe team works in Zurich.\n")
+    assert '<table class="no-cleaned no-english">' in html
+    assert "the English is the source in every row" in html and "the cleaned source is the original" in html
+    assert html.count('<td class="same">') == 4 and html.count('<td class="same"></td>') == 2
+    # One row that needed a repair brings the cleaned column back; English stays folded.
+    html = _page(tmp_path, "The company hired Mark Zagberg.\n\nThe team works in Zurich.\n")
+    assert '<table class="no-english">' in html
+
+
+def test_glossary_repairs_are_counted_and_every_repair_kind_has_a_legend(tmp_path):
+    html = _page(tmp_path, "Mark Zagberg hired a researcher.\n\nThe company hired Mark Zagberg fromOpenAI.\n")
+    header = re.search(r"<dt>Glossary terms</dt><dd>([^<]*)</dd>", html).group(1)
+    assert header.endswith("2 wrong forms repaired in the source"), header
+    legend = re.search(r'<details class="legend">.*?</details>', html).group(0)
+    assert "<dt>glossary</dt><dd>a known wrong form of a glossary term, replaced by the term (2)" in legend
+    assert "<dt>glue</dt>" in legend
+
+
+def test_rows_carry_their_flags_for_the_flag_filter(tmp_path):
+    html = _page(tmp_path, "P> PRANTS CLOBLE CLINTASI KONSTRAGE. named it\n\nThe team works in Zurich.\n")
+    assert re.search(r'<tr id="s\d+"[^>]* data-f="garbage"', html)
+    assert '<option value="garbage">garbage (1)</option>' in html

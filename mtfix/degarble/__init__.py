@@ -44,6 +44,19 @@ STAGES: dict[str, Callable[..., list[Edit]]] = {
     "garbage": flag_garbage,
 }
 
+# What each kind of edit means, in a reviewer's words (the review page's legend).
+DESCRIPTIONS = {
+    "mojibake": "text decoded with the wrong character set, decoded again",
+    "markup": "HTML debris an earlier tool left in the text, removed or decoded",
+    "filler": "a stock phrase an earlier engine wrote for punctuation or nothing, removed",
+    "doublet": "a name or heading written twice in a row, kept once",
+    "glue": "words run together without their space, split",
+    "loop": "a word, phrase or sentence a stuck engine repeated, kept once",
+    "spacing": "spaces around quotes and punctuation evened out",
+    "glossary": "a known wrong form of a glossary term, replaced by the term",
+    "garbage": "an unrecoverable stretch, flagged for review and never rewritten",
+}
+
 
 @dataclass(frozen=True)
 class CleanConfig:

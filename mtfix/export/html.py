@@ -54,6 +54,8 @@ td small{color:#888;font-size:12px}
 tr.current td{background:#fffbe6}
 .kind-list-item td+td{padding-left:1.5rem}
 td.same::before{content:"=";color:#bbb}
+table.no-cleaned td:nth-child(3),table.no-cleaned th:nth-child(3),table.no-english td:nth-child(4),table.no-english th:nth-child(4){display:none}
+details.legend{font-size:13px;margin:.5rem 0}details.legend dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}
 .kind-front-matter td{color:#888}
 #bar{position:sticky;top:0;background:#fff;padding:.4rem 0;display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;z-index:1}
 #bar .keys{color:#888;font-size:12px}
@@ -109,6 +111,33 @@ def _delivered(document: Document, field: str) -> str:
         return "none"
     found = sum(hit.get("target_span") is not None for hit in hits)
     return f"{len(hits)} in the source, {found} in the English"
+
+
+def _glossary_line(document: Document) -> str:
+    """Terms found and delivered, and the wrong forms of terms repaired in the source."""
+    repaired = sum(1 for edit in document.edits if "glossary" in edit.kind.split("+"))
+    delivered = _delivered(document, "terms")
+    if not repaired:
+        return delivered
+    forms = f"{repaired} wrong form{'' if repaired == 1 else 's'} repaired in the source"
+    return forms if delivered == "none" else f"{delivered}; {forms}"
+
+
+def _legend(edit_kinds: Counter) -> str:
+    """What each kind of repair on the page means (kinds of one merged edit count apart)."""
+    from mtfix.degarble import DESCRIPTIONS
+
+    kinds: Counter = Counter()
+    for kind, count in edit_kinds.items():
+        for part in kind.split("+"):
+            kinds[part] += count
+    if not kinds:
+        return ""
+    items = "".join(f"<dt>{escape(kind)}</dt><dd>{escape(DESCRIPTIONS.get(kind, 'a repair'))} ({count})</dd>"
+                    for kind, count in kinds.most_common())
+    return ('<details class="legend"><summary>Repairs: what each kind means; marked '
+            '<mark>like this</mark> in the original, <mark class="ins">' + ZERO_WIDTH + '</mark> where '
+            f"text was inserted</summary><dl>{items}</dl></details>")
 
 
 def _marked(text: str, marks: list[tuple[int, int, str, str, str]]) -> str:
@@ -172,12 +201,13 @@ r.scrollIntoView({block:'center'});current=rows.indexOf(r);}
 function step(d,pred){var v=visible();var i=v.indexOf(rows[current]);for(var k=1;k<=v.length;k++){
 var r=v[(i+d*k+v.length*k)%v.length];if(!pred||pred(r)){go(r);return;}}}
 var q=document.getElementById('q'),flagged=document.getElementById('flagged'),edited=document.getElementById('edited'),
-lang=document.getElementById('lang');
+lang=document.getElementById('lang'),flag=document.getElementById('flag');
 function apply(){var text=q.value.toLowerCase();rows.forEach(function(r){var show=true;
 if(flagged.checked&&!r.hasAttribute('data-f'))show=false;if(edited.checked&&!r.hasAttribute('data-e'))show=false;
-if(lang.value&&r.querySelector('td i').textContent!==lang.value)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
+if(lang.value&&r.querySelector('td i').textContent!==lang.value)show=false;
+if(flag.value&&(' '+(r.getAttribute('data-f')||'')+' ').indexOf(' '+flag.value+' ')<0)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
 r.hidden=!show;});}
-[q,flagged,edited,lang].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
+[q,flagged,edited,lang,flag].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
 document.addEventListener('keydown',function(e){if(e.target===q){if(e.key==='Escape'){q.blur();}return;}
 if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.hasAttribute('data-f');});}
 else if(e.key==='/'){e.preventDefault();q.focus();}});
@@ -257,6 +287,7 @@ def render_report(document: Document) -> str:
     edit_ends = [edit.raw_end for edit in document.edits]
     rows = []
     previous_end = 0
+    same_cleaned = same_englishes = 0
     for number, segment in enumerate(document.segments):
         # Repairs in the text between segments (debris removed at a line start, a filler
         # between two sentences) are shown with the next segment, so no edit is invisible.
@@ -270,20 +301,25 @@ def render_report(document: Document) -> str:
         # Plain sentences carry no class (most rows): only what the style sheet uses.
         classes = ([] if segment.kind in ("sentence", "paragraph") else [f"kind-{_token(segment.kind)}"]) + ([] if translation else ["passed"])
         score = f"<small>{translation.score:.2f}</small>" if translation and translation.score is not None else ""
-        data = ((" data-f" if flags else "") + (" data-e" if segment.edits else "")
-                + _links_attribute(segment, translation))
+        data = ((f' data-f="{escape(" ".join(_token(f) for f in flags))}"' if flags else "")
+                + (" data-e" if segment.edits else "") + _links_attribute(segment, translation))
         passed = "" if translation or not segment.translate else '<b class="flag quiet">passed through</b>'
         original = f"{gap}{_original_with_edits(document, segment.raw_start, segment.raw_end, edit_ends)}{trailing}"
         same = (not gap and not trailing and not segment.edits
                 and document.raw[segment.raw_start : segment.raw_end] == segment.text
                 and not (translation and (translation.terms or translation.protected)))
+        english = document.target_text(segment)
+        same_english = translation is None and english == segment.text
+        same_cleaned += same
+        same_englishes += same_english
         rows.append(
             f'<tr id="s{escape(str(segment.id))}"' + (f' class="{escape(" ".join(classes))}"' if classes else "") + f'{data}>'
             f'<td>{escape(str(segment.id))} <i>{escape(segment.lang)}</i></td>'
             f'<td>{original}</td>'
             # The cleaned source says nothing the original does not: not written twice.
             + ('<td class="same"></td>' if same else f'<td>{_source_with_spans(segment, translation)}</td>')
-            + f'<td>{_english_with_spans(document.target_text(segment), translation)}'
+            # Text passed through is the cleaned source again: not written twice either.
+            + ('<td class="same">' if same_english else f'<td>{_english_with_spans(english, translation)}')
             + "".join(f'<b class="flag">{escape(flag)}</b>' for flag in flags)
             + f"{passed} {score}</td></tr>"
         )
@@ -296,26 +332,37 @@ def render_report(document: Document) -> str:
         "Edits": ", ".join(f"{kind} ({count})" for kind, count in edit_kinds.most_common()) or "none",
         "Flags": ", ".join(f"{flag} ({count})" for flag, count in flag_counts.most_common()) or "none",
         "Segments": str(len(document.segments)),
-        "Glossary terms": _delivered(document, "terms"),
+        "Glossary terms": _glossary_line(document),
         "Protected spans": _delivered(document, "protected"),
         "Signature": document.signature,
     }
+    # A column the same as the one before it in every row is left out, and the page says so.
+    hidden = [name for name, count in (("cleaned", same_cleaned), ("english", same_englishes))
+              if rows and count == len(rows)]
+    if hidden:
+        said = {"cleaned": "the cleaned source is the original in every row (nothing repaired)",
+                "english": "the English is the source in every row (nothing needed translating)"}
+        facts["Columns"] = "; ".join(said[name] for name in hidden)
     header = "".join(f"<dt>{escape(key)}</dt><dd>{escape(value)}</dd>" for key, value in facts.items())
     options = "".join(f'<option value="{escape(lang)}">{escape(lang)}</option>' for lang in sorted(languages))
+    flag_options = "".join(f'<option value="{escape(_token(flag))}">{escape(flag)} ({count})</option>'
+                           for flag, count in sorted(flag_counts.items()))
     bar = (
         '<div id="bar" hidden><input id="q" type="search" placeholder="Search both sides (/)">'
         '<label><input id="flagged" type="checkbox"> flagged only</label>'
         '<label><input id="edited" type="checkbox"> with edits only</label>'
+        f'<select id="flag"><option value="">every flag</option>{flag_options}</select>'
         f'<select id="lang"><option value="">all languages</option>{options}</select>'
         '<span class="keys">j / k: next / previous · f: next flagged · /: search</span></div>'
     )
+    table_class = f' class="{" ".join("no-" + name for name in hidden)}"' if hidden else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_csp()}\">{_generator()}"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>mtfix review: {escape(document.path)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>mtfix review</h1><dl>{header}</dl></header>{bar}"
-        "<table><thead><tr><th>#</th><th>Original as received</th><th>Cleaned source</th>"
+        f"<header><h1>mtfix review</h1><dl>{header}</dl>{_legend(edit_kinds)}</header>{bar}"
+        f"<table{table_class}><thead><tr><th>#</th><th>Original as received</th><th>Cleaned source</th>"
         "<th>English</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table><script id=\"mtfix-review\">{SCRIPT}</script></body></html>\n"
     )
