@@ -16,15 +16,62 @@ import typer
 from mtfix import __version__
 from mtfix.errors import MtfixError, UsageError, printable, printable_path
 
+def _plain_help(params) -> None:
+    """Help as Unix tools write it. typer 0.29 shows a flag as if it took a value
+    (``--quiet <bool>``), an argument in braces (``{path}``) and a repeatable option as a
+    list (``<list[str]>``): flags get no type, arguments their name in capitals, repeatable
+    options the type of one value."""
+    for param in params:
+        if param.metavar is not None:
+            continue
+        if isinstance(param, typer.core.TyperArgument):
+            param.metavar = param.name.upper()
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif getattr(param, "multiple", False):
+            param.metavar = param.display_type(None).replace("list[", "").replace("]", "")
+
+
+class _Command(typer.core.TyperCommand):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_help(self.params)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        _plain_help([option] if option is not None else [])
+        return option
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                name = param.metavar + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class _Group(typer.core.TyperGroup):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_help(self.params)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        _plain_help([option] if option is not None else [])
+        return option
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Turn damaged multilingual documents into faithful English with a review trail.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-models_app = typer.Typer(help="Models: what is cached, what each language routes to, downloads.", no_args_is_help=True)
+models_app = typer.Typer(cls=_Group, help="Models: what is cached, what each language routes to, downloads.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
-glossary_app = typer.Typer(help="Glossaries: check a translation against one, import others.", no_args_is_help=True)
+glossary_app = typer.Typer(cls=_Group, help="Glossaries: check a translation against one, import others.", no_args_is_help=True)
 app.add_typer(glossary_app, name="glossary")
 
 def _say_error(error: MtfixError) -> None:
@@ -120,7 +167,7 @@ def _open_translation_memory(memory: Optional[Path], no_memory: bool):
         return None
 
 
-@app.command()
+@app.command(cls=_Command)
 def translate(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="A file, or a folder of .txt/.md/.html files."),
@@ -359,7 +406,7 @@ def _clean_config(skip: str, everything: bool = False, glossaries: list[Path] = 
     return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], terms=terms, gate=gate)
 
 
-@app.command()
+@app.command(cls=_Command)
 def plan(
     path: Path = typer.Argument(..., help="A file or a folder."),
     engine: str = typer.Option("marian", "--engine", "-e", help="marian, nllb, ct2 or identity."),
@@ -393,7 +440,7 @@ def plan(
             typer.echo(line)
 
 
-@app.command()
+@app.command(cls=_Command)
 def clean(
     path: Path = typer.Argument(..., help="A file to repair."),
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for the outputs."),
@@ -484,7 +531,7 @@ def _beside(alignment: Path, suffix: str) -> Path:
     return alignment.with_name(alignment.name.removesuffix(".jsonl").removesuffix(".align") + suffix)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The page to write (default: NAME.review.html beside it)."),
@@ -498,7 +545,7 @@ def report(
     typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.segments)} segments)")
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
     alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
     format: str = typer.Option("tmx", "--format", "-f", help="tmx (TMX 1.4b) or xliff (XLIFF 2.1)."),
@@ -517,7 +564,7 @@ def export(
     typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.translations)} units)")
 
 
-memory_app = typer.Typer(help="The translation memory: statistics, export, clearing.", no_args_is_help=True)
+memory_app = typer.Typer(cls=_Group, help="The translation memory: statistics, export, clearing.", no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
 
 
@@ -540,7 +587,7 @@ def _memory_command(action):
         raise typer.Exit(error.exit_code)
 
 
-@memory_app.command("stats")
+@memory_app.command("stats", cls=_Command)
 def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
     """How many translations the memory holds, by language."""
     store = _open_memory(memory)
@@ -550,7 +597,7 @@ def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="T
                f"languages: {languages}")
 
 
-@memory_app.command("export")
+@memory_app.command("export", cls=_Command)
 def memory_export(
     out: Path = typer.Argument(..., help="The TMX file to write."),
     memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file."),
@@ -565,7 +612,7 @@ def memory_export(
     typer.echo(f"{count} translations → {printable_path(out)}")
 
 
-@memory_app.command("clear")
+@memory_app.command("clear", cls=_Command)
 def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
     """Forget every stored translation."""
     store = _open_memory(memory)
@@ -573,7 +620,7 @@ def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="T
     typer.echo(f"{printable_path(store.path)}: {removed} translations removed")
 
 
-@models_app.command("list")
+@models_app.command("list", cls=_Command)
 def models_list(
     languages: list[str] = typer.Argument(None, help="Languages to show routing for (default: common ones)."),
     model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="As for translate: ID|FOLDER, or LANG=ID|FOLDER; shown in the routing."),
@@ -618,7 +665,7 @@ def models_list(
     typer.echo(f"Routing (nllb): every language → {DEFAULT_MODEL} ({nllb_state})")
 
 
-@models_app.command("pull")
+@models_app.command("pull", cls=_Command)
 def models_pull(
     languages: list[str] = typer.Argument(None, help="Source languages (marian), e.g. zh id."),
     engine: str = typer.Option("marian", "--engine", "-e"),
@@ -654,7 +701,7 @@ def models_pull(
     raise typer.Exit(1 if failed else 0)
 
 
-@models_app.command("convert")
+@models_app.command("convert", cls=_Command)
 def models_convert(
     model: str = typer.Argument(..., help="A hub id in the local cache, or a model folder."),
     compute_type: str = typer.Option("int8", "--compute-type", help="How the weights are stored: int8, int8_float16, float16, float32..."),
@@ -674,7 +721,7 @@ def models_convert(
     typer.echo(f"{model} ({quantization}) → {folder}")
 
 
-@models_app.command("random-init")
+@models_app.command("random-init", cls=_Command)
 def models_random_init(
     source: Path = typer.Argument(..., help="A folder with config.json and tokenizer files."),
     out: Path = typer.Argument(..., help="Where to save the model."),
@@ -696,7 +743,7 @@ def models_random_init(
     typer.echo(f"{out}: random-weight model of {source} (output is nonsense; for mechanics and speed only)")
 
 
-@glossary_app.command("check")
+@glossary_app.command("check", cls=_Command)
 def glossary_check(
     alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
 ) -> None:
@@ -726,7 +773,7 @@ def glossary_check(
     raise typer.Exit(0 if found == total else 1)
 
 
-@glossary_app.command("import")
+@glossary_app.command("import", cls=_Command)
 def glossary_import(
     source: Path = typer.Argument(..., help="A DeepL-style export: source<TAB>target, or a 2-column CSV."),
     out: Path = typer.Option(..., "--out", "-o", help="The mtfix glossary (TSV) to write."),
