@@ -12,6 +12,10 @@
 - A document that cannot be read or translated is reported in one line and the batch goes
   on; if a window fails as a whole, its documents are retried one by one so that only the
   bad one fails.
+- Interrupted (Ctrl-C), a batch stops translating, writes the documents of the window it
+  was in whose every piece is already in the memory (which holds each chunk as soon as it
+  is translated), saves the manifest and returns, marked ``interrupted``: the next run
+  resumes from there.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 from mtfix import manifest, timing
 from mtfix.errors import MtfixError, printable, printable_path
+from mtfix.memory import TranslationMemory
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,7 @@ class BatchSummary:
     results: list[DocumentResult] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    interrupted: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
@@ -62,6 +68,7 @@ class BatchSummary:
             "done": self.count("done"),
             "skipped": self.count("skipped"),
             "failed": self.count("failed"),
+            "interrupted": self.interrupted,
             "segments": segments,
             "translated_segments": translated,
             "seconds": round(self.seconds, 3),
@@ -78,7 +85,13 @@ class Reporter:
         self.echo, self.echo_error = echo, echo_error
 
     def start(self, documents: int) -> None:
-        pass
+        """``documents`` are to be prepared and translated (those unchanged are not)."""
+
+    def planned(self, segments: int, characters: int) -> None:
+        """One more document is prepared: this much of it goes to the model."""
+
+    def progress(self, segments: float, characters: int) -> None:
+        """This much more has been translated (or found in the memory)."""
 
     def skipped(self, path: Path) -> None:
         self.echo(f"{printable_path(path)}: unchanged since the last run, skipped")
@@ -95,6 +108,69 @@ class Reporter:
 
     def finish(self, summary: BatchSummary) -> None:
         pass
+
+
+class _RunMemory:
+    """What a run with ``--no-memory`` keeps of its own translations, in this process only:
+    enough to finish an interrupted window's documents, nothing stored."""
+
+    def __init__(self):
+        self.rows: dict[str, dict] = {}
+
+    key = staticmethod(TranslationMemory.key)
+
+    def get_many(self, keys: list[str]) -> dict[str, dict]:
+        return {key: self.rows[key] for key in keys if key in self.rows}
+
+    def put_many(self, rows: list[tuple]) -> None:
+        for key, _source, _lang, _context, target, score, flags, links in rows:
+            self.rows[key] = {"target": target, "score": score, "flags": list(flags), "links": links}
+
+
+class _NotInMemory(Exception):
+    pass
+
+
+class _WatchedEngine:
+    """The run's engine, noting the languages it has translated; once ``memory_only`` is
+    set (the run was interrupted) it translates nothing more and loads no model, so that
+    a document can be finished only from what the memory holds."""
+
+    def __init__(self, engine):
+        self.engine, self.name = engine, engine.name
+        self.used: set[str] = set()
+        self.memory_only = False
+
+    def _allowed(self, lang: str) -> None:
+        if self.memory_only and lang not in self.used:
+            raise _NotInMemory(lang)
+
+    def check(self) -> None:
+        self.engine.check()
+
+    def model_for(self, lang: str) -> str:
+        self._allowed(lang)
+        return self.engine.model_for(lang)
+
+    def count_tokens(self, texts: list[str], lang: str) -> list[int]:
+        self._allowed(lang)
+        return self.engine.count_tokens(texts, lang)
+
+    def translate(self, texts: list[str], lang: str, terms=None):
+        if self.memory_only:
+            raise _NotInMemory(lang)
+        self.used.add(lang)
+        return self.engine.translate(texts, lang, terms)
+
+    def __getattr__(self, name: str):  # align, and whatever else an engine offers
+        return getattr(self.engine, name)
+
+
+def _ignore_interrupts() -> None:
+    # Worker processes share the terminal's process group: Ctrl-C is the parent's to handle.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None):
@@ -125,7 +201,8 @@ def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int,
 
     # spawn, not fork: the parent may hold a loaded model and its threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+    try:
         ahead = 4 * jobs  # documents prepared ahead of translation: enough to keep busy, bounded memory
         futures = {}
         submitted = 0
@@ -137,6 +214,9 @@ def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int,
             document, error, times = futures.pop(number).result()
             timing.add(times)
             yield path, document, error
+    finally:
+        # Closed early (an interrupt): what is queued is dropped, not prepared for nothing.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str | None = None):
@@ -193,6 +273,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
     from mtfix.sources import DEFAULT_MAX_BYTES
+    from mtfix.translate import PASS_THROUGH_LANGUAGES
 
     reporter = reporter or Reporter()
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
@@ -263,10 +344,19 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
             todo.append((file, sha256))
     reporter.start(len(todo))
     hashes = dict(todo)
+    engine = _WatchedEngine(engine)
+    memory = memory if memory is not None else _RunMemory()
+    reported = [0.0, 0]  # progress reported in the current window
+
+    def on_progress(segments: float, characters: int) -> None:
+        reported[0] += segments
+        reported[1] += characters
+        reporter.progress(segments, characters)
 
     def finish_window(documents: list[tuple[Path, object]]) -> None:
         try:
-            translate_documents([d for _, d in documents], engine, translate_config, clean_config, memory)
+            translate_documents([d for _, d in documents], engine, translate_config, clean_config, memory,
+                                on_progress=on_progress)
         except Exception as error:  # noqa: BLE001  (isolate the bad document below)
             if len(documents) == 1:
                 expected = isinstance(error, MtfixError)
@@ -279,47 +369,85 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
                 finish_window([one])
             return
         for file, document in documents:
-            try:
-                paths = write_outputs(document, target_of(file), folder, file)
-            except MtfixError as error:
-                fail(file, hashes[file], error.message, save=False)
-                continue
-            name = name_of(file)
-            outputs = [folder.relative(p) for p in paths.all()]
-            index_rows[name] = index_row(file, root, document, paths.report.relative_to(out), None)
-            models = sorted({t.model for t in document.translations.values()})
-            state["documents"][name] = {"status": "done", "sha256": hashes[file], "plan": plan, "outputs": outputs,
-                                        "models": {m: revision(m) for m in models},
-                                        "signature": document.signature, "index": index_rows[name]}
-            summary.results.append(DocumentResult(name, "done", None, len(document.segments),
-                                                  len(document.translations), outputs))
-            reporter.done(file, paths.english, len(document.segments), len(document.translations))
+            write(file, document)
         # Once per window, not per document: the manifest is rewritten whole, so saving it
         # after every document made a folder's run quadratic in its number of documents. A
         # run killed mid-window redoes that window's documents, whose outputs are written
         # atomically and come out the same.
         save_state()
 
-    pending: list[tuple[Path, object]] = []
-    pending_segments = 0
+    def write(file: Path, document) -> None:
+        try:
+            paths = write_outputs(document, target_of(file), folder, file)
+        except MtfixError as error:
+            fail(file, hashes[file], error.message, save=False)
+            return
+        name = name_of(file)
+        outputs = [folder.relative(p) for p in paths.all()]
+        index_rows[name] = index_row(file, root, document, paths.report.relative_to(out), None)
+        models = sorted({t.model for t in document.translations.values()})
+        state["documents"][name] = {"status": "done", "sha256": hashes[file], "plan": plan, "outputs": outputs,
+                                    "models": {m: revision(m) for m in models},
+                                    "signature": document.signature, "index": index_rows[name]}
+        summary.results.append(DocumentResult(name, "done", None, len(document.segments),
+                                              len(document.translations), outputs))
+        reporter.done(file, paths.english, len(document.segments), len(document.translations))
+
+    def run_window(documents: list[tuple[Path, object, list]], planned: tuple[int, int]) -> None:
+        """Translate and write one window; then its progress is made whole (segments no
+        model was asked for, documents that failed)."""
+        reported[:] = [0.0, 0]
+        finish_window([(file, document) for file, document, _ in documents])
+        reporter.progress(max(0.0, planned[0] - reported[0]), max(0, planned[1] - reported[1]))
+
+    def finish_from_memory(documents: list[tuple[Path, object, list]]) -> None:
+        """After an interrupt: write each document of the window whose pieces are all in
+        the memory (translated before the interrupt), without the engine."""
+        engine.memory_only = True
+        finished = {result.name for result in summary.results}
+        for file, document, flags in documents:
+            if name_of(file) in finished:
+                continue
+            for segment, before in zip(document.segments, flags):
+                segment.flags = list(before)
+            try:
+                translate_documents([document], engine, translate_config, clean_config, memory)
+            except Exception:  # noqa: BLE001  (not all in the memory: the next run does it)
+                continue
+            write(file, document)
+
+    pending: list[tuple[Path, object, list]] = []
+    pending_segments = pending_characters = 0
     readable = [file for file, _ in todo if file not in unreadable]
-    prepared = iter(_prepared(readable, clean_config, jobs, max_bytes, format_name))
-    for file, _ in todo:
-        if file in unreadable:
-            fail(file, "", unreadable[file])
-            continue
-        _, document, error = next(prepared)
-        if document is None:
-            fail(file, hashes[file], error[0])
-            continue
-        document.path = printable_path(file.resolve()) if absolute_paths else name_of(file)
-        pending.append((file, document))
-        pending_segments += sum(1 for s in document.segments if s.translate)
-        if pending_segments >= window:
-            finish_window(pending)
-            pending, pending_segments = [], 0
-    if pending:
-        finish_window(pending)
+    prepared = _prepared(readable, clean_config, jobs, max_bytes, format_name)
+    try:
+        for file, _ in todo:
+            if file in unreadable:
+                fail(file, "", unreadable[file])
+                continue
+            _, document, error = next(prepared)
+            if document is None:
+                fail(file, hashes[file], error[0])
+                continue
+            document.path = printable_path(file.resolve()) if absolute_paths else name_of(file)
+            to_translate = [s for s in document.segments if s.translate and s.lang not in PASS_THROUGH_LANGUAGES]
+            characters = sum(len(s.text) for s in to_translate)
+            reporter.planned(len(to_translate), characters)
+            # The flags before translation: an interrupted window is finished again from them.
+            pending.append((file, document, [list(s.flags) for s in document.segments]))
+            pending_segments += len(to_translate)
+            pending_characters += characters
+            if pending_segments >= window:
+                run_window(pending, (pending_segments, pending_characters))
+                pending, pending_segments, pending_characters = [], 0, 0
+        if pending:
+            run_window(pending, (pending_segments, pending_characters))
+            pending = []
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        prepared.close()
+        finish_from_memory(pending)
+        save_state()
 
     if root.is_dir():
         from mtfix.export.html import render_index

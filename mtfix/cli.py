@@ -192,6 +192,7 @@ def translate(
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
     memory: Optional[Path] = typer.Option(None, "--memory", help="Translation memory file (default: ~/.cache/mtfix/memory.sqlite3)."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither reuse nor store translations."),
+    links: bool = typer.Option(True, "--links/--no-links", help="Word links between each English sentence and its source, for the review page's highlighting and the alignment file; --no-links skips the alignment pass (a second pass of the model on transformers engines)."),
     glob: list[str] = typer.Option([], "--glob", help="Only files matching this pattern (repeatable), e.g. '*.md'."),
     exclude: list[str] = typer.Option([], "--exclude", help="Leave out files matching this pattern (repeatable), e.g. 'drafts/**'."),
     hidden: bool = typer.Option(False, "--hidden", help="Also read hidden files and folders."),
@@ -226,7 +227,7 @@ def translate(
     translate_config = TranslateConfig(
         engine=engine, model=default_model, models=models, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
-        compute_type=compute_type, threads=threads, term_repair=term_repair,
+        compute_type=compute_type, threads=threads, term_repair=term_repair, links=links,
     )
     clean_config = _clean_config("" if no_clean else skip, everything=no_clean, gate=not always_repair,
                                  glossaries=glossary, default_glossary=not no_default_glossary)
@@ -253,10 +254,12 @@ def translate(
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
+    except KeyboardInterrupt:
+        _interrupted(0)
     from mtfix.batch import run_batch
 
     files = inputs.files
-    reporter = _reporter(quiet or json_summary, len(files))
+    reporter = _reporter(quiet or json_summary)
     try:
         summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
                             jobs=jobs, window=window, reporter=reporter, max_bytes=limit,
@@ -264,16 +267,27 @@ def translate(
     except MtfixError as error:  # the output folder itself (not one document) cannot be used
         _say_error(error)
         raise typer.Exit(error.exit_code)
+    except KeyboardInterrupt:  # a second Ctrl-C, while the first was being handled
+        _interrupted(None)
+    finally:
+        reporter.finish(None)  # the terminal as it was: cursor shown, bar ended
     if json_summary:
         import json
 
         typer.echo(json.dumps({**summary.to_json(), "unsupported": [printable_path(p) for p in inputs.unsupported]},
                               ensure_ascii=False, indent=1))
-    elif len(files) > 1 and not quiet:
-        skipped, failed = summary.count("skipped"), summary.count("failed")
-        unchanged = f"{skipped} skipped (unchanged), " if skipped else ""
-        typer.echo(f"{summary.count('done')} translated, {unchanged}{failed} failed")
+    if summary.interrupted:
+        _interrupted(summary.count("done"))
+    if not (quiet or json_summary):
+        _say_written(summary, out, path)
     raise typer.Exit(summary.exit_code)
+
+
+def _interrupted(written: int | None) -> NoReturn:
+    """Ctrl-C: one line, and the shell's exit status for SIGINT."""
+    done = "" if written is None else f"{written} document{'' if written == 1 else 's'} written, "
+    typer.echo(f"interrupted: {done}run again to resume", err=True)
+    raise typer.Exit(130)
 
 
 # The name standard input is read under, by --format (without one, its content decides).
@@ -316,9 +330,11 @@ def _translate_one(path: Path, out: Path | None, translate_config, clean_config,
     except MtfixError as error:
         _say_error(error)
         raise typer.Exit(error.exit_code)
+    except KeyboardInterrupt:
+        _interrupted(0)
 
 
-def _reporter(quiet: bool, documents: int):
+def _reporter(quiet: bool):
     """Per-document lines; a live progress bar instead when stdout is a terminal; nothing
     but errors with --quiet or --json."""
     from mtfix.batch import Reporter
@@ -328,54 +344,43 @@ def _reporter(quiet: bool, documents: int):
 
     if quiet:
         return Reporter(echo=lambda line: None, echo_error=say_error)
-    if not sys.stdout.isatty() or documents < 2:
+    if not sys.stdout.isatty():
         return Reporter(echo=typer.echo, echo_error=say_error)
-    return _ProgressReporter()
+    from mtfix.progress import ProgressReporter
+
+    return ProgressReporter(echo_error=say_error)
 
 
-class _ProgressReporter:
-    """A rich progress bar: documents done, segments translated, segments per second, ETA."""
+def _say_written(summary, out: Path, root: Path) -> None:
+    """The run's last line: what was written where, and the page to open first."""
+    done = [result for result in summary.results if result.status == "done"]
+    if not root.is_dir() and not done and summary.count("failed"):
+        return  # the one file's error was the one line to say
+    segments = sum(result.segments for result in done)
+    counts = [f"{n} {what}" for n, what in [(summary.count("skipped"), "unchanged"),
+                                            (summary.count("failed"), "failed")] if n]
+    documents = f"{len(done)} document{'' if len(done) == 1 else 's'}"
+    page = None
+    if root.is_dir():
+        page = out / "index.html"
+    elif done:
+        page = next((out / name for name in done[0].outputs if name.endswith(".review.html")), None)
+    line = f"wrote {documents} ({segments} segments) to {printable_path(out)}/" + "".join(f", {c}" for c in counts)
+    if not done and not summary.count("failed"):
+        line = f"nothing to do: {summary.count('skipped')} unchanged since the last run in {printable_path(out)}/"
+    if page is None or not page.is_file():
+        typer.echo(line)
+        return
+    uri = page.resolve().as_uri()
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markup import escape
 
-    def __init__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.segments = 0
-        self.started = 0.0
-        self.progress = Progress(
-            TextColumn("[bold]translating"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
-            TextColumn("{task.fields[segments]} segments, {task.fields[rate]} seg/s"), TimeRemainingColumn(),
-            transient=True,
-        )
-        self.task = None
-
-    def start(self, documents: int) -> None:
-        import time
-
-        self.started = time.perf_counter()
-        self.progress.start()
-        self.task = self.progress.add_task("batch", total=documents, segments=0, rate="–")
-
-    def skipped(self, path) -> None:
-        pass
-
-    def done(self, path, english, segments: int, translated: int) -> None:
-        import time
-
-        self.segments += translated
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        self.progress.update(self.task, advance=1, segments=self.segments, rate=f"{self.segments / elapsed:.1f}")
-
-    def failed(self, path, reason: str) -> None:
-        # One line on stderr, never wrapped: scripts and people grep these.
-        typer.echo(f"mtfix: {printable_path(path)}: {printable(reason)}", err=True)
-        if self.task is not None:
-            self.progress.update(self.task, advance=1)
-
-    def warning(self, line: str) -> None:
-        typer.echo(printable(line), err=True)
-
-    def finish(self, summary) -> None:
-        self.progress.stop()
+        # A terminal that knows OSC 8 makes the name a link; others show the name.
+        Console(highlight=False, soft_wrap=True).print(
+            f"{escape(line)} — open [link={uri}]{escape(printable_path(page))}[/link]")
+    else:
+        typer.echo(f"{line} — open {printable_path(page)} ({uri})")
 
 
 def _load_glossary(paths: list[Path], default: bool):

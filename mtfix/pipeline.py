@@ -210,17 +210,18 @@ def document_language(document: Document) -> str:
 
 def translate_documents(
     documents: list[Document], engine: Engine, translate_config: TranslateConfig,
-    clean_config: CleanConfig = CleanConfig(), memory=None,
+    clean_config: CleanConfig = CleanConfig(), memory=None, on_progress=None,
 ) -> list[Document]:
-    """Translate the segments of several documents together: one engine call per language
-    for all of them, so short documents fill batches (sorted by length) and each model is
-    used once per call, not once per document."""
+    """Translate the segments of several documents together, language by language, so
+    short documents fill batches (sorted by length) and each model is used once per
+    window, not once per document. ``on_progress``: see
+    :func:`~mtfix.translate.translate_segment_list`."""
     from mtfix.translate import translate_segment_list
 
     segments = [segment for document in documents for segment in document.segments]
     homes = [home for document in documents for home in [document_language(document)] * len(document.segments)]
     results = translate_segment_list(segments, engine, translate_config, clean_config.terms, memory=memory,
-                                     document_languages=homes)
+                                     document_languages=homes, on_progress=on_progress)
     position = 0
     for document in documents:
         found = results[position : position + len(document.segments)]

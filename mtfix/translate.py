@@ -3,8 +3,9 @@
 - English segments and word-less segments never reach a model.
 - Segments longer than ``max_source_tokens`` are split at clause boundaries (then at
   spaces, then anywhere) and their pieces translated separately: never truncated.
-- All segments of one language go to the engine in one call, so the engine can sort them
-  by length and fill its batches.
+- All segments of one language go to the engine together, a few batches at a time in
+  document order, so the engine can sort them by length and fill its batches, while
+  progress moves and every finished chunk is saved in the memory.
 - A language with no model fails no document but its own: its segments take the model of
   their document's language where they are short or unsure (a table cell ``Llama 4`` taken
   for Spanish in a Chinese note), else stay untranslated, flagged ``no-model``; the run says
@@ -30,6 +31,11 @@ from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError
 log = logging.getLogger(__name__)
 
 PASS_THROUGH_LANGUAGES = {"en", "und"}
+
+# Pieces go to the engine this many batches at a time: few enough that progress moves and
+# an interrupt loses little, enough that the engine's length sorting still fills batches
+# (benchmarks/batch.py measures it against one call for the whole window).
+CHUNK_BATCHES = 8
 
 # Below this mean token log-probability (about 1 in 12 per token) a translation is flagged
 # ``low-score`` for review: the model itself was unsure.
@@ -123,9 +129,12 @@ def term_hits(glossary, source: str, lang: str, target: str, protect: bool = Tru
     return terms, protected
 
 
-def _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory):
+def _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory, done=None):
     """Outputs and word links for every piece: from the memory where it has them, from the
-    engine for the rest (which then go into the memory, one transaction per call)."""
+    engine for the rest, in chunks of :data:`CHUNK_BATCHES` batches in document order,
+    each chunk going into the memory (one transaction) as soon as it is translated, so
+    that an interrupted run loses at most one chunk. ``done``, if given, is called with the
+    positions of the pieces each step finished."""
     from mtfix.engines.base import EngineOutput
 
     keys: list[str] = []
@@ -145,26 +154,39 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
     todo = list(first_of.values())
     outputs: list = [None] * len(flat)
     links: list = [None] * len(flat)
-    if todo:
-        wanted = [requests[i] for i in todo]
-        with stage("translate"):
-            fresh = engine.translate([flat[i] for i in todo], lang, wanted if any(wanted) else None)
-        with stage("align"):
-            fresh_links = _word_links(engine, [flat[i] for i in todo], fresh, lang)
-        for i, output, link in zip(todo, fresh, fresh_links):
-            outputs[i], links[i] = output, link
-        for i in missing:
-            j = first_of[(flat[i], tuple(requests[i]))]
-            if j != i:
-                outputs[i], links[i] = replace(outputs[j], flags=list(outputs[j].flags)), links[j]
-        if memory is not None:
-            memory.put_many([(keys[i], flat[i], lang, context, outputs[i].text, outputs[i].score,
-                              outputs[i].flags, links[i]) for i in todo])
     for i, key in enumerate(keys):
         if key in known:
             entry = known[key]
             outputs[i] = EngineOutput(entry["target"], entry["score"], model, list(entry["flags"]))
             links[i] = entry["links"]
+    if done is not None and len(missing) < len(flat):
+        done([i for i in range(len(flat)) if outputs[i] is not None])
+    copies_of: dict[int, list[int]] = defaultdict(list)
+    for i in missing:
+        copies_of[first_of[(flat[i], tuple(requests[i]))]].append(i)
+    # Shortest first, as the engine would sort them: a chunk's batches are as full as the
+    # whole window's would be.
+    todo.sort(key=lambda i: len(flat[i]))
+    chunk = CHUNK_BATCHES * max(1, config.batch_size)
+    for first in range(0, len(todo), chunk):
+        part = todo[first : first + chunk]
+        wanted = [requests[i] for i in part]
+        with stage("translate"):
+            fresh = engine.translate([flat[i] for i in part], lang, wanted if any(wanted) else None)
+        with stage("align"):
+            fresh_links = (_word_links(engine, [flat[i] for i in part], fresh, lang) if config.links
+                           else [output.links or [] for output in fresh])
+        finished = []
+        for i, output, link in zip(part, fresh, fresh_links):
+            for j in copies_of[i]:
+                outputs[j] = output if j == i else replace(output, flags=list(output.flags))
+                links[j] = link
+                finished.append(j)
+        if memory is not None:
+            memory.put_many([(keys[i], flat[i], lang, context, outputs[i].text, outputs[i].score,
+                              outputs[i].flags, links[i]) for i in part])
+        if done is not None:
+            done(finished)
     if memory is not None:
         log.info("%s: %d pieces from the memory, %d translated", lang, len(flat) - len(missing), len(todo))
     return outputs, links
@@ -230,6 +252,26 @@ _MISMATCH_SAID: set[tuple[str, str]] = set()
 _MISSING_SAID: set[str] = set()
 
 
+def _pieces_done(on_progress, pieces_of: list[list[str]]):
+    """What ``_translate_with_memory`` calls with the positions of finished pieces: the
+    progress in segments (a segment cut in three counts a third per piece) and characters."""
+    if on_progress is None:
+        return None
+    shares = [1 / len(pieces) for pieces in pieces_of for _ in pieces]
+    flat = [piece for pieces in pieces_of for piece in pieces]
+
+    def done(finished: list[int]) -> None:
+        on_progress(sum(shares[i] for i in finished), sum(len(flat[i]) for i in finished))
+
+    return done
+
+
+def _flag(segment: Segment, flag: str) -> None:
+    # Once: a window that fails is translated again document by document.
+    if flag not in segment.flags:
+        segment.flags.append(flag)
+
+
 def _reads_another_language(model: str, lang: str) -> bool:
     """Whether ``model``'s name says it reads another language than ``lang`` (one ``--model``
     for a document in several): warned once, and its segments are flagged ``lang-mismatch``."""
@@ -282,10 +324,10 @@ def route_missing_languages(by_language: dict[str, list[int]], segments: list[Se
                 raise missing  # the document cannot be translated without it
             if home not in PASS_THROUGH_LANGUAGES and _short_or_unsure(segment) and _missing_model(engine, home) is None:
                 routed[home].append(position)
-                segment.flags.append("lang-fallback")
+                _flag(segment, "lang-fallback")
                 moved += 1
             else:
-                segment.flags.append("no-model")
+                _flag(segment, "no-model")
                 kept += 1
         if lang not in _MISSING_SAID:  # (once a run: a batch routes window after window)
             _MISSING_SAID.add(lang)
@@ -307,6 +349,7 @@ def translate_segments(
 def translate_segment_list(
     segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
     memory=None, document_languages: list[str] | None = None,
+    on_progress: Callable[[float, int], None] | None = None,
 ) -> list[Translation | None]:
     """A translation for every segment that needs one (None for the others), in order; the
     segments may come from many documents, and each language goes to the engine in one
@@ -316,7 +359,8 @@ def translate_segment_list(
     its English. With a ``memory`` (:class:`mtfix.memory.TranslationMemory`), pieces it
     already holds are not translated again, and new ones are added to it.
     ``document_languages``: the language of each segment's document (see
-    :func:`route_missing_languages`)."""
+    :func:`route_missing_languages`). ``on_progress(segments, characters)`` is called as
+    pieces are translated (a segment cut into three pieces counts a third per piece)."""
     by_language: dict[str, list[int]] = defaultdict(list)
     for position, segment in enumerate(segments):
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
@@ -334,7 +378,7 @@ def translate_segment_list(
                 lengths = engine.count_tokens(inputs, lang)
             if _reads_another_language(model, lang):
                 for segment in group:
-                    segment.flags.append("lang-mismatch")
+                    _flag(segment, "lang-mismatch")
 
             def count(text: str, lang=lang) -> int:
                 return engine.count_tokens([text], lang)[0]
@@ -349,11 +393,12 @@ def translate_segment_list(
             flat = [piece for pieces in pieces_of for piece in pieces]
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
             requests = [_requests(glossary, piece, lang, protect) for piece in flat]
-            outputs, piece_links = _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory)
+            outputs, piece_links = _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory,
+                                                          _pieces_done(on_progress, pieces_of))
         except UnsupportedLanguageError as error:
             log.warning("%s; %d segments left untranslated", error, len(group))
             for segment in group:
-                segment.flags.append("unsupported-lang")
+                _flag(segment, "unsupported-lang")
             continue
         cursor = 0
         for at, segment, pieces in zip(positions, group, pieces_of):

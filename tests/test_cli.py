@@ -93,7 +93,7 @@ def test_folder_goes_on_past_a_bad_document(tmp_path, tiny_marian):
     (folder / ".hidden.txt").write_text("Tidak dibaca.\n")
     out = folder / "out"  # inside the input folder: never read back
     # The second run skips what the first translated, and retries (and reports) the bad one.
-    for summary in ("2 translated, 1 failed", "0 translated, 2 skipped (unchanged), 1 failed"):
+    for summary in ("wrote 2 documents (", ", 2 unchanged, 1 failed — open"):
         code, output = run("translate", folder, "--model", tiny_marian, "--out", out, "--beam", 1, "--max-new-tokens", 4)
         assert code == 1
         assert "bad.txt: looks binary" in output and summary in output
@@ -161,21 +161,21 @@ def test_a_second_run_skips_unchanged_documents_and_redoes_changed_ones(tmp_path
     out = tmp_path / "out"
     args = ("translate", folder, "--model", tiny_marian, "--out", out, "--beam", 1, "--max-new-tokens", 4)
     code, output = run(*args)
-    assert code == 0 and "2 translated, 0 failed" in output
+    assert code == 0 and f"wrote 2 documents (3 segments) to {out}/ — open {out / 'index.html'} (file://" in output
     first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {name: entry["status"] for name, entry in manifest["documents"].items()} == {"a.txt": "done", "sub/b.md": "done"}
 
     code, output = run(*args)
-    assert code == 0 and "0 translated, 2 skipped (unchanged), 0 failed" in output
+    assert code == 0 and f"nothing to do: 2 unchanged since the last run in {out}/" in output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"} == first
 
     (folder / "a.txt").write_text("Perusahaan itu merekrut peneliti baru.\n", encoding="utf-8")
     code, output = run(*args)
-    assert code == 0 and "1 translated, 1 skipped (unchanged), 0 failed" in output
+    assert code == 0 and f"wrote 1 document (1 segments) to {out}/, 1 unchanged — open" in output
     assert "b.md" in (out / "index.html").read_text(encoding="utf-8")  # skipped documents stay in the index
     code, output = run(*args[:-2], "--max-new-tokens", 5)  # another plan: everything again
-    assert "2 translated, 0 failed" in output
+    assert "wrote 2 documents" in output
 
 
 def test_model_options_that_cannot_work_are_usage_errors(tmp_path):
@@ -296,3 +296,34 @@ def test_models_list_shows_models_given_by_path_and_converted_ct2_models(tmp_pat
     assert code == 0, output
     assert "Helsinki-NLP--opus-mt-zh-en--0123--int8" in output
     assert f"zh     → {tiny_marian} (--model)" in output and f"id     → {tmp_path / 'nope'} (--model, not found)" in output
+
+
+def test_help_reads_as_unix_tools_write_it():
+    # typer 0.29 alone shows flags as taking a value and arguments in braces.
+    commands = [[], ["translate"], ["clean"], ["report"], ["plan"], ["models"], ["models", "list"], ["memory"],
+                ["memory", "export"], ["glossary", "check"]]
+    for command in commands:
+        result = CliRunner().invoke(app, [*command, "--help"], terminal_width=120)
+        assert result.exit_code == 0
+        assert "<bool>" not in result.stdout and "{" not in result.stdout, command
+    usage = CliRunner().invoke(app, ["translate", "--help"], prog_name="mtfix", terminal_width=120).stdout
+    assert "Usage: mtfix translate [OPTIONS] PATH" in usage and "<list[" not in usage  # --glossary takes one <path>
+
+
+def test_no_links_skips_the_alignment_pass_and_is_part_of_the_signature(tmp_path, tiny_marian):
+    import json
+
+    source = tmp_path / "id.txt"
+    source.write_text("Perusahaan itu merekrut peneliti top.\n\nTim baru bekerja di Zurich.\n", encoding="utf-8")
+    found = {}
+    for choice in ("--links", "--no-links"):
+        out = tmp_path / choice
+        code, output = run("translate", source, "--model", tiny_marian, "--beam", 1, "--max-new-tokens", 4,
+                           "--no-memory", "--out", out, choice)
+        assert code == 0, output
+        records = [json.loads(line) for line in (out / "id.txt.align.jsonl").read_text(encoding="utf-8").splitlines()]
+        segments = [r for r in records if r.get("type") == "segment" and r.get("translated")]
+        header = next(r for r in records if r.get("type") == "header")
+        found[choice] = ([bool(r["links"]) for r in segments], "links:off" in header["signature"])
+    assert found["--links"] == ([True, True], False)
+    assert found["--no-links"] == ([False, False], True)

@@ -79,7 +79,7 @@ def test_kill_nine_then_resume_gives_identical_outputs(tmp_path, tiny_marian):
                     [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     finished = subprocess.run(_command(folder, out, tiny_marian), env=env, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
-    assert "skipped (unchanged)" in finished.stdout
+    assert "unchanged since the last run, skipped" in finished.stdout
     assert killed_at == sorted(killed_at) and killed_at[-1] < 50, killed_at
 
     def outputs(root: Path) -> dict[str, bytes]:

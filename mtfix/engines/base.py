@@ -39,6 +39,8 @@ class TranslateConfig:
       ``splice`` (into the output where the term's source words were translated, no second
       decoding) or ``resume`` (the output is cut there and decoding resumes after the term:
       more fluent after the term, up to twice the decoding). See :mod:`mtfix.engines.ct2`.
+    - ``links``: word links (target word → source words) for every piece; off skips the
+      alignment pass (links an engine got while translating are kept).
     """
 
     engine: str = "marian"
@@ -54,6 +56,7 @@ class TranslateConfig:
     compute_type: str = "auto"
     threads: int = 0
     term_repair: str = "splice"
+    links: bool = True
     # Outputs at least this long (the end token is forbidden before): benchmarks use
     # min = max so that every engine writes the same number of tokens.
     min_new_tokens: int = 0
@@ -69,6 +72,8 @@ class TranslateConfig:
         }
         if self.min_new_tokens:
             fields["minnew"] = str(self.min_new_tokens)
+        if not self.links:  # (named only when off: signatures made before it stay the same)
+            fields["links"] = "off"
         if self.engine == "ct2":
             # Quantisation changes the output; with auto it depends on the device.
             fields["compute"] = self.compute_type if self.compute_type != "auto" else f"auto-{self.device}"
