@@ -119,12 +119,12 @@ def mixed_documents(folder: Path, documents: int, sentences: int, seed: int = 11
 
 
 def end_to_end(model: Path, work: Path, documents: int, sentences: int) -> None:
-    from mtfix.engines import ct2
+    from mtfix.engines import ct2_convert
 
     corpus = work / "corpus"
     corpus.mkdir()
     mixed_documents(corpus, documents, sentences)
-    converted = ct2.convert(str(model), "int8")
+    converted = ct2_convert.convert(str(model), "int8")
     model_bytes = sum(f.stat().st_size for f in converted.iterdir() if f.is_file())
     arguments = ["translate", str(corpus), "--out", str(work / "out"), "--engine", "ct2", "--model", str(model),
                  "--beam", "1", "--max-new-tokens", "32", "--no-memory", "--quiet", "--json"]

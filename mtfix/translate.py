@@ -20,8 +20,9 @@ from collections import defaultdict
 from dataclasses import replace
 from collections.abc import Callable
 
+from mtfix.align import join_piece_links, links_for, model_input
 from mtfix.document import Segment, Translation
-from mtfix.engines.base import Engine, TranslateConfig
+from mtfix.engines.base import Engine, TranslateConfig, count_tokens
 from mtfix.engines.constraints import TermRequest, target_pattern
 from mtfix.formats.layout import PLACEHOLDER
 from mtfix.protect import find_protected
@@ -47,11 +48,6 @@ CLAUSE_BOUNDARIES = [
     re.compile(r"(?<=[，,、：:）)——])"),
     re.compile(r"(?<=\s)"),
 ]
-
-
-def model_input(text: str) -> str:
-    """What the model sees: line breaks of hard-wrapped text folded into spaces."""
-    return re.sub(r"\s*\n\s*", " ", text).strip()
 
 
 def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[str]:
@@ -97,7 +93,7 @@ def _spans(glossary, text: str, lang: str, protect: bool) -> tuple[list, list]:
     return matches, spans
 
 
-def _requests(glossary, text: str, lang: str, protect: bool) -> list[TermRequest]:
+def term_requests(glossary, text: str, lang: str, protect: bool) -> list[TermRequest]:
     """What the English must contain: glossary targets, protected spans, and the placeholder
     of each inline code (the writer puts the code back there)."""
     matches, spans = _spans(glossary, text, lang, protect)
@@ -174,7 +170,7 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
         with stage("translate"):
             fresh = engine.translate([flat[i] for i in part], lang, wanted if any(wanted) else None)
         with stage("align"):
-            fresh_links = (_word_links(engine, [flat[i] for i in part], fresh, lang) if config.links
+            fresh_links = (links_for(engine, [flat[i] for i in part], fresh, lang) if config.links
                            else [output.links or [] for output in fresh])
         finished = []
         for i, output, link in zip(part, fresh, fresh_links):
@@ -190,53 +186,6 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
     if memory is not None:
         log.info("%s: %d pieces from the memory, %d translated", lang, len(flat) - len(missing), len(todo))
     return outputs, links
-
-
-def _word_links(engine: Engine, texts: list[str], outputs, lang: str) -> list[list[list[int]]]:
-    """Word links for each piece, when the engine can give them; never fails a translation."""
-    found = [output.links for output in outputs]  # got while translating, or None
-    todo = [i for i, links in enumerate(found) if links is None]
-    if not todo:
-        return found
-    align = getattr(engine, "align", None)
-    if align is None:
-        return [links if links is not None else [] for links in found]
-    try:
-        aligned = align([texts[i] for i in todo], [outputs[i].text for i in todo], lang)
-    except Exception:  # noqa: BLE001  (one piece the model cannot take: found below, alone)
-        aligned = None
-    if aligned is None or len(aligned) != len(todo):
-        # One at a time: an English output longer than the model's positions, or an odd
-        # tokenizer, costs only its own piece its links (flagged no-links), not the batch's.
-        aligned, failures = [], []
-        for i in todo:
-            try:
-                aligned.extend(align([texts[i]], [outputs[i].text], lang) or [[]])
-            except Exception as error:  # noqa: BLE001
-                aligned.append(None)
-                failures.append(error)
-        if failures:
-            log.warning("no word links for %d %s piece(s) (flag no-links): %s", len(failures), lang, failures[0])
-    for i, links in zip(todo, aligned):
-        if links is None:
-            outputs[i].flags.append("no-links")
-        found[i] = links or []
-    return found
-
-
-def _join_links(source: str, pieces: list[str], parts, links_of_parts) -> list[list[int]]:
-    """Links of a segment's pieces, moved into the segment's source and joined English."""
-    joined, source_cursor, target_offset = [], 0, 0
-    for piece, part, links in zip(pieces, parts, links_of_parts):
-        source_offset = source.find(piece, source_cursor)
-        if source_offset < 0:
-            return []
-        source_cursor = source_offset + len(piece)
-        for t_start, t_end, s_start, s_end in links:
-            joined.append([t_start + target_offset, t_end + target_offset, s_start + source_offset, s_end + source_offset])
-        if part.text:
-            target_offset += len(part.text) + 1
-    return joined
 
 
 # A segment this short (in words; CJK characters count half), or this unsure, may be in
@@ -375,13 +324,13 @@ def translate_segment_list(
             inputs = [model_input(segment.text) for segment in group]
             with stage("load"):  # loading the model the first time, then counting tokens
                 model = engine.model_for(lang)
-                lengths = engine.count_tokens(inputs, lang)
+                lengths = count_tokens(engine, inputs, lang)
             if _reads_another_language(model, lang):
                 for segment in group:
                     _flag(segment, "lang-mismatch")
 
             def count(text: str, lang=lang) -> int:
-                return engine.count_tokens([text], lang)[0]
+                return count_tokens(engine, [text], lang)[0]
 
             pieces_of: list[list[str]] = []
             for text, length in zip(inputs, lengths):
@@ -392,7 +341,7 @@ def translate_segment_list(
                     pieces_of.append([p for p in pieces if p])
             flat = [piece for pieces in pieces_of for piece in pieces]
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
-            requests = [_requests(glossary, piece, lang, protect) for piece in flat]
+            requests = [term_requests(glossary, piece, lang, protect) for piece in flat]
             outputs, piece_links = _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory,
                                                           _pieces_done(on_progress, pieces_of))
         except UnsupportedLanguageError as error:
@@ -424,5 +373,5 @@ def translate_segment_list(
                 flags=flags,
             )
             translation.terms, translation.protected = term_hits(glossary, model_input(segment.text), lang, text, protect)
-            translation.links = _join_links(model_input(segment.text), pieces, parts, links_of_parts)
+            translation.links = join_piece_links(model_input(segment.text), pieces, parts, links_of_parts)
     return translations

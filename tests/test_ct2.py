@@ -52,7 +52,7 @@ def test_int8_runs_and_gives_scores_and_word_links(tiny_marian):
 
 
 def test_conversion_happens_once_per_model_and_quantisation(tiny_marian, monkeypatch, private_ct2_cache):
-    from mtfix.engines import ct2
+    from mtfix.engines import ct2_convert
 
     calls = []
     original = ctranslate2.converters.TransformersConverter.convert
@@ -62,18 +62,18 @@ def test_conversion_happens_once_per_model_and_quantisation(tiny_marian, monkeyp
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(ctranslate2.converters.TransformersConverter, "convert", counting)
-    first = ct2.convert(str(tiny_marian), "int16")
-    again = ct2.convert(str(tiny_marian), "int16")
+    first = ct2_convert.convert(str(tiny_marian), "int16")
+    again = ct2_convert.convert(str(tiny_marian), "int16")
     assert first == again and calls == ["int16"]
     assert first.parent == private_ct2_cache and "--int16" in first.name
     assert json.loads((first / "mtfix-source.json").read_text())["quantization"] == "int16"
     assert not list(private_ct2_cache.glob(".*.tmp")), "no temporary folder is left behind"
-    ct2.convert(str(tiny_marian), "int16", force=True)
+    ct2_convert.convert(str(tiny_marian), "int16", force=True)
     assert calls == ["int16", "int16"]
 
 
 def test_missing_pieces_are_one_clear_sentence(tiny_marian, tmp_path, monkeypatch):
-    from mtfix.engines import ct2
+    from mtfix.engines import ct2_convert
 
     pickled = tmp_path / "pickled"
     pickled.mkdir()
@@ -82,11 +82,11 @@ def test_missing_pieces_are_one_clear_sentence(tiny_marian, tmp_path, monkeypatc
             (pickled / item.name).write_bytes(item.read_bytes())
     (pickled / "pytorch_model.bin").write_bytes(b"not really")
     with pytest.raises(ModelNotAvailableError, match="no safetensors weights; pass --allow-pickle"):
-        ct2.convert(str(pickled))
+        ct2_convert.convert(str(pickled))
     with pytest.raises(UsageError, match="--compute-type int3: unknown compute type"):
-        ct2.resolve_compute_type("int3", "cpu")
+        ct2_convert.resolve_compute_type("int3", "cpu")
     with pytest.raises(UsageError, match="unknown device"):
-        ct2.split_device("tpu")
+        ct2_convert.split_device("tpu")
     monkeypatch.setitem(sys.modules, "ctranslate2", None)
     with pytest.raises(UsageError, match=r"pip install 'mtfix\[ct2\]'"):
         create_engine(TranslateConfig(engine="ct2", model=str(tiny_marian)))
@@ -143,9 +143,9 @@ def test_translating_with_a_converted_model_never_imports_torch(tiny_marian, pri
     import os
     import subprocess
 
-    from mtfix.engines import ct2
+    from mtfix.engines import ct2_convert
 
-    ct2.convert(str(tiny_marian), "int8")  # conversion needs torch; it runs once, beforehand
+    ct2_convert.convert(str(tiny_marian), "int8")  # conversion needs torch; it runs once, beforehand
     code = (
         "import sys\n"
         "from mtfix.engines.base import TranslateConfig, create_engine\n"
@@ -162,7 +162,7 @@ def test_translating_with_a_converted_model_never_imports_torch(tiny_marian, pri
 
 # --- glossary terms the decoding left out --------------------------------------------
 
-from mtfix.engines.ct2 import splice_terms  # noqa: E402
+from mtfix.engines.ct2_terms import splice_terms  # noqa: E402
 
 TERM = (90, 91)  # "▁Zhai", "▁Xiaohua"
 TERM_TOKENS = {TERM: ["▁Zhai", "▁Xiaohua"]}

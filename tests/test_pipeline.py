@@ -411,7 +411,7 @@ def test_unsure_translations_are_flagged_low_score(tmp_path, tiny_marian):
 
 
 def test_word_links_from_cross_attention_point_into_both_texts(tmp_path, tiny_marian, tiny_nllb):
-    from mtfix.translate import model_input
+    from mtfix.align import model_input
 
     for engine_name, model in (("marian", tiny_marian), ("nllb", tiny_nllb)):
         config = replace(GREEDY, engine=engine_name, model=str(model))
@@ -452,7 +452,7 @@ def test_a_model_named_for_one_language_and_a_model_that_reads_another(tmp_path,
 
 def test_a_piece_too_long_to_align_loses_only_its_own_links():
     from mtfix.engines.base import EngineOutput
-    from mtfix.translate import _word_links
+    from mtfix.align import links_for
 
     class Aligner:
         name = "stub"
@@ -463,6 +463,6 @@ def test_a_piece_too_long_to_align_loses_only_its_own_links():
             return [[[0, 2, 0, 2]] for _ in texts]
 
     outputs = [EngineOutput(text, None, "m") for text in ("ok", "far too long", "ok too")]
-    links = _word_links(Aligner(), ["a", "b", "c"], outputs, "zh")
+    links = links_for(Aligner(), ["a", "b", "c"], outputs, "zh")
     assert links == [[[0, 2, 0, 2]], [], [[0, 2, 0, 2]]]
     assert [output.flags for output in outputs] == [[], ["no-links"], []]

@@ -13,9 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mtfix import align
 from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens, check_cuda, load_failure, parse_device
 from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, make_processor, prepare_terms
-from mtfix.engines.routing import cached_snapshot, check_files, is_local_model, missing_model_message
+from mtfix.engines.routing import cached_snapshot, check_files, is_local_model, missing_model_message, refuse_pickle
 from mtfix.errors import ModelNotAvailableError
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,7 @@ def load_model(reference: str, config: TranslateConfig, pull_hint: str) -> Loade
         transformers_logging.disable_progress_bar()
 
     check_files(Path(location), reference)
-    has_safetensors = any(Path(location).glob("*.safetensors"))
-    if not has_safetensors and not config.allow_pickle:
-        raise ModelNotAvailableError(
-            f"model {reference} has no safetensors weights; pass --allow-pickle to load its "
-            "PyTorch pickle (only for a model you trust)"
-        )
+    refuse_pickle(Path(location), reference, config.allow_pickle)
     device = resolve_device(config.device)
     try:
         tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=True, trust_remote_code=False)
@@ -93,7 +89,7 @@ def load_model(reference: str, config: TranslateConfig, pull_hint: str) -> Loade
             location,
             local_files_only=True,
             trust_remote_code=False,
-            use_safetensors=True if has_safetensors else None,
+            use_safetensors=True if any(Path(location).glob("*.safetensors")) else None,
         )
         model.eval()
         model.to(device)
@@ -235,25 +231,6 @@ def generate(
     return [output for output in outputs if output is not None]
 
 
-def _piece_spans(text: str, pieces: list[str]) -> list[tuple[int, int] | None]:
-    """Character spans of sentencepiece ``pieces`` in ``text``, found in order (best effort:
-    a piece the tokenizer normalised and that cannot be found gets None)."""
-    spans: list[tuple[int, int] | None] = []
-    cursor = 0
-    for piece in pieces:
-        core = piece.replace("▁", " ").strip()
-        if not core:
-            spans.append(None)
-            continue
-        found = text.find(core, cursor, cursor + len(core) + 16)
-        if found < 0:
-            spans.append(None)
-            continue
-        spans.append((found, found + len(core)))
-        cursor = found + len(core)
-    return spans
-
-
 def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], batch_size: int = 16) -> list[list[list[int]]]:
     """Word links from cross-attention: for each English word, the source piece it attended
     to most (the last decoder layer's heads averaged, the English forced through the decoder
@@ -287,7 +264,7 @@ def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], bat
         for row, (source, target) in enumerate(zip(batch_sources, batch_targets)):
             source_ids = encoded["input_ids"][row].tolist()
             target_ids = labels[row].tolist()
-            links.append(word_links(
+            links.append(align.word_links(
                 source, tokenizer.convert_ids_to_tokens(source_ids), [t in special for t in source_ids],
                 target, tokenizer.convert_ids_to_tokens(target_ids), [t in special for t in target_ids],
                 attention[row],
@@ -295,32 +272,3 @@ def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], bat
     return links
 
 
-def word_links(source: str, source_pieces: list[str], source_special: list[bool],
-               target: str, target_pieces: list[str], target_special: list[bool], attention) -> list[list[int]]:
-    """``[target_start, target_end, source_start, source_end]`` for each English word: the
-    source piece its pieces attended to most. ``attention`` is target positions × source
-    positions (a numpy array or nested lists), one row per target piece."""
-    import numpy
-
-    attention = numpy.asarray(attention, dtype=float)
-    source_spans = _piece_spans(source, source_pieces)
-    target_spans = _piece_spans(target, target_pieces)
-    usable_source = [j for j, (special, span) in enumerate(zip(source_special, source_spans))
-                     if not special and span is not None and j < attention.shape[1]]
-    if not usable_source:
-        return []
-    # English words: pieces grouped at "▁" (a new word starts there).
-    words: list[tuple[int, int, list[int]]] = []
-    for i, (special, piece, span) in enumerate(zip(target_special, target_pieces, target_spans)):
-        if special or span is None or i >= attention.shape[0]:
-            continue
-        if words and not piece.startswith("▁") and span[0] == words[-1][1]:
-            words[-1] = (words[-1][0], span[1], words[-1][2] + [i])
-        else:
-            words.append((span[0], span[1], [i]))
-    links = []
-    for start, end, positions in words:
-        weights = attention[positions][:, usable_source].sum(axis=0)
-        best = usable_source[int(weights.argmax())]
-        links.append([start, end, *source_spans[best]])
-    return links

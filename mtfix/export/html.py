@@ -20,6 +20,12 @@ ZERO_WIDTH = "\u200b"
 GENERATOR_MARK = '<meta name="generator" content="mtfix'
 
 
+def _asset(name: str) -> str:
+    from importlib.resources import files
+
+    return files("mtfix.export").joinpath(name).read_text(encoding="utf-8")
+
+
 def _token(value) -> str:
     """A value made safe for a class name: letters, digits and hyphens only. Every field of
     an alignment file is untrusted (it may have been edited), whatever its expected type.
@@ -29,43 +35,9 @@ def _token(value) -> str:
     """
     return "".join(ch for ch in str(value) if ch.isascii() and (ch.isalnum() or ch == "-"))
 
-CSS = """
-body{font:15px/1.5 system-ui,"Segoe UI","Noto Sans","Noto Sans CJK SC","Noto Sans CJK JP","Noto Sans CJK KR","PingFang SC","Hiragino Sans","Microsoft YaHei","Yu Gothic","Malgun Gothic","Noto Sans Arabic","DejaVu Sans",sans-serif;margin:0 auto;max-width:1280px;padding:1rem;color:#1d1d1f}
-header dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:13px}
-header dt{font-weight:600}
-table{border-collapse:collapse;width:100%;table-layout:fixed}
-td,th{border-top:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;word-wrap:break-word}
-th{text-align:left;background:#f4f4f6}
-td:first-child,th:first-child{width:3.5rem;color:#888;font-size:12px}
-td:first-child i{font-style:normal;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#e8eefc;margin-right:.3rem}
-.kind-heading td{font-weight:700}
-.kind-nonword td{color:#777}
-.flag.quiet{background:#eceef1;color:#555}
-mark.ins{background:none;border:0}mark.ins::after{content:"‸";color:#b07d00;font-weight:700}
-.flag{font-weight:400;display:inline-block;font-size:11px;padding:0 .35rem;border-radius:.6rem;background:#fde2e1;margin-left:.3rem}
-mark{background:#fff1b8;border-bottom:2px solid #e0b400}
-mark.gap{text-decoration:line-through}
-td small{color:#888;font-size:12px}
-.t{border-bottom:2px solid #4a9d41}.c0{background:#e3f4e1}.c1{background:#fde8d0}.c2{background:#e0ecfb}
-.c3{background:#f6e0f5}.c4{background:#fff4c2}.c5{background:#dff5f3}.c6{background:#ece3fa}.c7{background:#f4e6dc}
-.p{background:#eef1f7;border-bottom:2px dotted #4a6fd0}
-.hl{outline:2px solid #d4351c}
-.wl{background:#ffe08a}
-tr.current td{background:#fffbe6}
-.kind-list-item td+td{padding-left:1.5rem}
-td.same::before{content:"=";color:#bbb}
-table.no-cleaned td:nth-child(3),table.no-cleaned th:nth-child(3),table.no-english td:nth-child(4),table.no-english th:nth-child(4){display:none}
-details.legend{font-size:13px;margin:.5rem 0}details.legend dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}
-.kind-front-matter td{color:#888}
-#bar{position:sticky;top:0;background:#fff;padding:.4rem 0;display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;z-index:1}
-#bar .keys{color:#888;font-size:12px}
-tr[hidden]{display:none}
-@media (max-width:700px){td:first-child,th:first-child{display:none}table,tbody,tr,td{display:block;width:auto}}
-@media print{th{position:static}}
-table.index{table-layout:auto}
-table.index td:first-child,table.index th:first-child{width:auto;color:inherit;font-size:inherit;word-wrap:normal;overflow-wrap:anywhere}
-table.index td:nth-child(n+3){text-align:right;white-space:nowrap}
-"""
+# The page's style and its one script: files beside this module, read once.
+CSS = _asset("review.css")
+
 
 
 def _original_with_edits(document: Document, start: int, end: int, ends: list[int]) -> str:
@@ -181,7 +153,7 @@ def _english_with_spans(text: str, translation) -> str:
 
 def _source_with_spans(segment, translation) -> str:
     """The cleaned source sentence, with the same spans marked as in the English."""
-    from mtfix.translate import model_input
+    from mtfix.align import model_input
 
     text = segment.text
     if translation is None or model_input(text) != text:
@@ -191,59 +163,14 @@ def _source_with_spans(segment, translation) -> str:
 
 # The page's only script: filters, keyboard, highlighting. Allowed by the hash in the CSP; no
 # inline handlers. Without it the page is complete, only not interactive.
-SCRIPT = """
-(function(){
-var rows=[].slice.call(document.querySelectorAll('tbody tr'));var bar=document.getElementById('bar');bar.hidden=false;
-var current=-1;
-function visible(){return rows.filter(function(r){return !r.hidden;});}
-function go(r){if(!r)return;rows.forEach(function(x){x.classList.remove('current');});r.classList.add('current');
-r.scrollIntoView({block:'center'});current=rows.indexOf(r);}
-function step(d,pred){var v=visible();var i=v.indexOf(rows[current]);for(var k=1;k<=v.length;k++){
-var r=v[(i+d*k+v.length*k)%v.length];if(!pred||pred(r)){go(r);return;}}}
-var q=document.getElementById('q'),flagged=document.getElementById('flagged'),edited=document.getElementById('edited'),
-lang=document.getElementById('lang'),flag=document.getElementById('flag');
-function apply(){var text=q.value.toLowerCase();rows.forEach(function(r){var show=true;
-if(flagged.checked&&!r.hasAttribute('data-f'))show=false;if(edited.checked&&!r.hasAttribute('data-e'))show=false;
-if(lang.value&&r.querySelector('td i').textContent!==lang.value)show=false;
-if(flag.value&&(' '+(r.getAttribute('data-f')||'')+' ').indexOf(' '+flag.value+' ')<0)show=false;if(text&&r.textContent.toLowerCase().indexOf(text)<0)show=false;
-r.hidden=!show;});}
-[q,flagged,edited,lang,flag].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
-document.addEventListener('keydown',function(e){if(e.target===q){if(e.key==='Escape'){q.blur();}return;}
-if(e.key==='j'){step(1);}else if(e.key==='k'){step(-1);}else if(e.key==='f'){step(1,function(r){return r.hasAttribute('data-f');});}
-else if(e.key==='/'){e.preventDefault();q.focus();}});
-rows.forEach(function(r){r.addEventListener('click',function(){go(r);});});
-function wrap(cell,ranges){var walker=document.createTreeWalker(cell,NodeFilter.SHOW_TEXT),node,nodes=[],pos=0;
-while((node=walker.nextNode()))nodes.push(node);
-nodes.forEach(function(n){var start=pos,end=pos+n.data.length;pos=end;
-var inside=ranges.filter(function(r){return r[0]<end&&r[1]>start;});if(!inside.length)return;
-var frag=document.createDocumentFragment(),cur=start;
-inside.forEach(function(r){var a=Math.max(r[0],start,cur),b=Math.min(r[1],end);if(b<=a)return;
-if(a>cur)frag.appendChild(document.createTextNode(n.data.slice(cur-start,a-start)));
-var w=document.createElement('span');w.className='w';w.dataset.w=r[2];w.textContent=n.data.slice(a-start,b-start);
-frag.appendChild(w);cur=b;});
-if(cur<end)frag.appendChild(document.createTextNode(n.data.slice(cur-start)));n.parentNode.replaceChild(frag,n);});}
-function links(r){if(r.dataset.wrapped||!r.dataset.links)return;r.dataset.wrapped='1';
-var en=[],src={};r.dataset.links.split(' ').forEach(function(l,k){var v=l.split('.').map(function(x){return parseInt(x,36);});
-en.push([v[0],v[1],'e'+k]);var key=v[2]+'.'+v[3];(src[key]=src[key]||[v[2],v[3],'']);src[key][2]+=' e'+k;});
-var s=Object.keys(src).map(function(k){return src[k];}).sort(function(a,b){return a[0]-b[0];});
-wrap(r.children[3],en);wrap(r.children[2].classList.contains('same')?r.children[1]:r.children[2],s);}
-rows.forEach(function(r){r.addEventListener('mouseenter',function(){links(r);});});
-document.addEventListener('mouseover',function(e){var w=e.target.closest&&e.target.closest('.w');
-[].forEach.call(document.querySelectorAll('.wl'),function(x){x.classList.remove('wl');});
-if(w){var keys=w.dataset.w.trim().split(' ');var row=w.closest('tr');
-[].forEach.call(row.querySelectorAll('.w'),function(x){var mine=x.dataset.w.trim().split(' ');
-if(mine.some(function(k){return keys.indexOf(k)>=0;}))x.classList.add('wl');});}});
-document.addEventListener('mouseover',function(e){var t=e.target.closest&&e.target.closest('[data-t]');
-[].forEach.call(document.querySelectorAll('.hl'),function(x){x.classList.remove('hl');});
-if(t){[].forEach.call(t.closest('tr').querySelectorAll('[data-t="'+t.dataset.t+'"]'),function(x){x.classList.add('hl');});}});
-})();
-"""
+SCRIPT = _asset("review.js")
+
 
 
 def _links_attribute(segment, translation) -> str:
     """Word links as a compact attribute (base-36 offsets) the script turns into highlights
     when the row is first hovered: marking every word in the HTML would double the page."""
-    from mtfix.translate import model_input
+    from mtfix.align import model_input
 
     if translation is None or not translation.links or model_input(segment.text) != segment.text:
         return ""

@@ -1,0 +1,5 @@
+"""``python -m mtfix.cli``: the ``mtfix`` command."""
+
+from mtfix.cli import run
+
+run()

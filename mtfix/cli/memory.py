@@ -1,0 +1,48 @@
+"""``mtfix memory``: statistics, export as TMX, clearing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mtfix.cli.common import write_one
+from mtfix.errors import printable_path
+
+
+def _open_memory(path: Optional[Path]):
+    from mtfix.memory import TranslationMemory, default_path
+
+    return TranslationMemory(path or default_path(), strict=True)
+
+
+def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
+    """How many translations the memory holds, by language."""
+    store = _open_memory(memory)
+    stats = store.stats()
+    languages = ", ".join(f"{lang} ({count})" for lang, count in stats["languages"].items()) or "none"
+    typer.echo(f"{printable_path(stats['path'])}: {stats['entries']} translations, {stats['bytes'] / 1e6:.1f} MB; "
+               f"languages: {languages}")
+
+
+def memory_export(
+    out: Path = typer.Argument(..., help="The TMX file to write."),
+    memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file."),
+) -> None:
+    """Write the memory as TMX 1.4b (one tu per stored translation)."""
+    from mtfix.export.interchange import TMX_MARK, memory_tmx
+
+    store = _open_memory(memory)
+    content, count = memory_tmx(store.entries())
+    sidecars = [store.path.with_name(store.path.name + end) for end in ("-wal", "-shm")]
+    write_one(out, content, [store.path, *sidecars], True, TMX_MARK)
+    typer.echo(f"{count} translations → {printable_path(out)}")
+
+
+def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
+    """Forget every stored translation."""
+    store = _open_memory(memory)
+    removed = store.clear()
+    typer.echo(f"{printable_path(store.path)}: {removed} translations removed")
