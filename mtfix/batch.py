@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -153,8 +152,10 @@ class _WatchedEngine:
         return self.engine.model_for(lang)
 
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
+        from mtfix.engines.base import count_tokens
+
         self._allowed(lang)
-        return self.engine.count_tokens(texts, lang)
+        return count_tokens(self.engine, texts, lang)
 
     def translate(self, texts: list[str], lang: str, terms=None):
         if self.memory_only:
@@ -166,69 +167,6 @@ class _WatchedEngine:
         return getattr(self.engine, name)
 
 
-def _ignore_interrupts() -> None:
-    # Worker processes share the terminal's process group: Ctrl-C is the parent's to handle.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None):
-    """Run in a worker process: the prepared document and the worker's stage times, or the
-    error's type name and message."""
-    from mtfix.pipeline import prepare_document
-
-    timing.reset()
-    try:
-        document = prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name)
-    except MtfixError as error:
-        return None, (error.message, True), timing.snapshot()
-    except Exception as error:  # our bug, but one document's: the batch goes on
-        return None, (f"internal error ({type(error).__name__}: {error})", False), timing.snapshot()
-    return document, None, timing.snapshot()
-
-
-def _prepared(files: list[Path], clean_config, jobs: int, max_bytes: int,
-              format_name: str | None = None) -> Iterator[tuple[Path, object, tuple | None]]:
-    """(path, document or None, (reason, expected) or None) for each file, in order."""
-    if jobs <= 1 or len(files) < 2:
-        for path in files:
-            document, error, _ = _prepare_locally(path, clean_config, max_bytes, format_name)
-            yield path, document, error
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: the parent may hold a loaded model and its threads.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
-    try:
-        ahead = 4 * jobs  # documents prepared ahead of translation: enough to keep busy, bounded memory
-        futures = {}
-        submitted = 0
-        for number, path in enumerate(files):
-            while submitted < len(files) and submitted < number + ahead:
-                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes,
-                                                 format_name)
-                submitted += 1
-            document, error, times = futures.pop(number).result()
-            timing.add(times)
-            yield path, document, error
-    finally:
-        # Closed early (an interrupt): what is queued is dropped, not prepared for nothing.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str | None = None):
-    from mtfix.pipeline import prepare_document
-
-    try:
-        return prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name), None, None
-    except MtfixError as error:
-        return None, (error.message, True), None
-    except Exception as error:
-        log.exception("preparing %s", path)
-        return None, (f"internal error ({type(error).__name__}: {error})", False), None
 
 
 def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:
@@ -248,15 +186,6 @@ def index_row(file: Path, root: Path, document, report: Path | None, error: str 
     }
 
 
-def _input_digest(path: Path, max_bytes: int) -> tuple[str, str | None]:
-    """(sha256 of the input's bytes, None) or ("", the reason it cannot be read): read with
-    the same checks as the document itself, so a FIFO or a device never blocks the batch."""
-    from mtfix.sources import read_bytes
-
-    try:
-        return manifest.sha256_bytes(read_bytes(path, max_bytes)), None
-    except MtfixError as error:
-        return "", error.message
 
 
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
@@ -274,6 +203,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
     from mtfix.sources import DEFAULT_MAX_BYTES
     from mtfix.translate import PASS_THROUGH_LANGUAGES
+    from mtfix.workers import input_digest, prepared_documents
 
     reporter = reporter or Reporter()
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
@@ -329,7 +259,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     unreadable: dict[Path, str] = {}
     for file in files:
         name = name_of(file)
-        sha256, problem = _input_digest(file, max_bytes)
+        sha256, problem = input_digest(file, max_bytes)
         if problem:
             unreadable[file] = problem
             todo.append((file, ""))
@@ -419,7 +349,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     pending: list[tuple[Path, object, list]] = []
     pending_segments = pending_characters = 0
     readable = [file for file, _ in todo if file not in unreadable]
-    prepared = _prepared(readable, clean_config, jobs, max_bytes, format_name)
+    prepared = prepared_documents(readable, clean_config, jobs, max_bytes, format_name)
     try:
         for file, _ in todo:
             if file in unreadable:

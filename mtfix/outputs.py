@@ -222,6 +222,10 @@ class OutputFolder:
         manifest.save(self.root, self.state, self.mode_for(None))
 
     def finish(self) -> None:
+        # A write cut short (Ctrl-C between creating its temporary file and renaming it)
+        # leaves no trace: the run's own temporary files go with it.
+        if self._started:
+            self._remove_temporary_files(RUN_TOKEN)
         self.state["runs"].pop(RUN_TOKEN, None)
         if self._started:
             try:

@@ -1,0 +1,92 @@
+"""Documents prepared (read, de-garbled, split, their languages detected) ahead of
+translation: in ``jobs`` worker processes while the main process keeps the model busy, or in
+this process when ``jobs`` is 1. A document that cannot be prepared comes back as its reason,
+and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from mtfix import manifest, timing
+from mtfix.errors import MtfixError
+
+log = logging.getLogger(__name__)
+
+
+def _ignore_interrupts() -> None:
+    # Worker processes share the terminal's process group: Ctrl-C is the parent's to handle.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None):
+    """Run in a worker process: the prepared document and the worker's stage times, or the
+    error's type name and message."""
+    from mtfix.pipeline import prepare_document
+
+    timing.reset()
+    try:
+        document = prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name)
+    except MtfixError as error:
+        return None, (error.message, True), timing.snapshot()
+    except Exception as error:  # our bug, but one document's: the batch goes on
+        return None, (f"internal error ({type(error).__name__}: {error})", False), timing.snapshot()
+    return document, None, timing.snapshot()
+
+
+def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: int,
+              format_name: str | None = None) -> Iterator[tuple[Path, object, tuple | None]]:
+    """(path, document or None, (reason, expected) or None) for each file, in order."""
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            document, error, _ = _prepare_locally(path, clean_config, max_bytes, format_name)
+            yield path, document, error
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the parent may hold a loaded model and its threads.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+    try:
+        ahead = 4 * jobs  # documents prepared ahead of translation: enough to keep busy, bounded memory
+        futures = {}
+        submitted = 0
+        for number, path in enumerate(files):
+            while submitted < len(files) and submitted < number + ahead:
+                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes,
+                                                 format_name)
+                submitted += 1
+            document, error, times = futures.pop(number).result()
+            timing.add(times)
+            yield path, document, error
+    finally:
+        # Closed early (an interrupt): what is queued is dropped, not prepared for nothing.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str | None = None):
+    from mtfix.pipeline import prepare_document
+
+    try:
+        return prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name), None, None
+    except MtfixError as error:
+        return None, (error.message, True), None
+    except Exception as error:
+        log.exception("preparing %s", path)
+        return None, (f"internal error ({type(error).__name__}: {error})", False), None
+
+
+def input_digest(path: Path, max_bytes: int) -> tuple[str, str | None]:
+    """(sha256 of the input's bytes, None) or ("", the reason it cannot be read): read with
+    the same checks as the document itself, so a FIFO or a device never blocks the batch."""
+    from mtfix.sources import read_bytes
+
+    try:
+        return manifest.sha256_bytes(read_bytes(path, max_bytes)), None
+    except MtfixError as error:
+        return "", error.message
