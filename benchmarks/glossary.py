@@ -64,7 +64,7 @@ SPANS = ["Rishabh Agarwal", "GPT-4o", "Llama 4", "NeurIPS", "https://x.ai/blog",
 
 def span_sentences(n: int, spans_each: int, seed: int) -> tuple[list[str], list[list[TermRequest]]]:
     """Chinese sentences with ``spans_each`` protected spans each (names, URLs, numbers)."""
-    from mtfix.translate import _requests
+    from mtfix.translate import term_requests
 
     rng = random.Random(seed)
     texts = []
@@ -73,7 +73,7 @@ def span_sentences(n: int, spans_each: int, seed: int) -> tuple[list[str], list[
         for _ in range(spans_each):
             words.insert(rng.randint(0, len(words)), rng.choice(SPANS) + rng.choice(ZH_WORDS))
         texts.append("".join(words))
-    return texts, [_requests(None, text, "zh", True) for text in texts]
+    return texts, [term_requests(None, text, "zh", True) for text in texts]
 
 
 def run(engine, texts, requests, lang, use_terms: bool) -> tuple[float, int, int, int]:

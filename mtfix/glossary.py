@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mtfix.charclass import is_cjk_or_hangul
 from mtfix.document import Edit
 from mtfix.errors import MtfixError
 
@@ -66,20 +67,16 @@ class TermMatch:
     form: str
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
-
-
 def _bounded(text: str, start: int, end: int, form: str) -> bool:
     """A Latin-script form must stand as whole words; a CJK form needs no boundary."""
-    if _is_cjk(form[0]) or not text:
+    if is_cjk_or_hangul(form[0]) or not text:
         left_ok = True
     else:
-        left_ok = start == 0 or not text[start - 1].isalnum() or _is_cjk(text[start - 1])
-    if _is_cjk(form[-1]):
+        left_ok = start == 0 or not text[start - 1].isalnum() or is_cjk_or_hangul(text[start - 1])
+    if is_cjk_or_hangul(form[-1]):
         right_ok = True
     else:
-        right_ok = end == len(text) or not text[end].isalnum() or _is_cjk(text[end])
+        right_ok = end == len(text) or not text[end].isalnum() or is_cjk_or_hangul(text[end])
     return left_ok and right_ok
 
 
@@ -309,9 +306,9 @@ def _is_common_word(word: str) -> bool:
 
 def _is_known_word(word: str) -> bool:
     """Whether ``word`` is a word or name some text could really mean (Bayer, the company)."""
-    from mtfix.degarble.garbage import _known
+    from mtfix.degarble.garbage import is_known_word
 
-    return _known(word)
+    return is_known_word(word)
 
 
 def _read_text(path: Path, missing: str, unreadable: str) -> str:

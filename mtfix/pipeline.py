@@ -71,10 +71,10 @@ def _flagged_spans_in_clean(edits, flag: str) -> list[tuple[int, int]]:
     return spans
 
 
-def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
-                     max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None) -> Document:
-    """Read, repair, segment and label one file: everything but the translation.
-    ``format_name``: the format to read it as (default: by suffix, then by content)."""
+def repair_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
+                    max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None):
+    """The steps of :func:`prepare_document` where ``mtfix clean`` stops: the file read, its
+    format parsed, its prose repaired. Returns the document and the layout of its raw text."""
     from mtfix import formats
 
     # 1. Bytes to text, with the encoding recorded.
@@ -92,6 +92,16 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     with stage("degarble"):
         document.clean, document.edits, evidence = clean_explained(document.raw, clean_config, shown=layout.shown_spans())
         document.evidence = evidence.summary() if clean_config.gate else None
+    return document, layout
+
+
+def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
+                     max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None) -> Document:
+    """Read, repair, segment and label one file: everything but the translation.
+    ``format_name``: the format to read it as (default: by suffix, then by content)."""
+    from mtfix import formats
+
+    document, layout = repair_document(path, clean_config, max_bytes, format_name)
 
     # 4. Sentences, found in the clean text and mapped back to raw.
     with stage("segment"):
@@ -293,16 +303,9 @@ def clean_file(
     from mtfix.export.jsonl import edit_record, json_line
     from mtfix.outputs import OutputFolder, clean_paths
 
-    from mtfix import formats
-
-    decoded = read_text(path, max_bytes)
+    document, _ = repair_document(path, clean_config, max_bytes, format_name)
     # Named by the file's name alone: a log shared with someone does not show one's folders.
-    document = Document(path=printable_path(Path(path).name), raw=decoded.text, encoding=decoded.encoding,
-                        sha256=decoded.sha256)
-    document.format = formats.choose(Path(path).name, document.raw, format_name)
-    shown = formats.parse(document.raw, document.format).shown_spans()
-    document.clean, document.edits, evidence = clean_explained(document.raw, clean_config, shown=shown)
-    document.evidence = evidence.summary() if clean_config.gate else None
+    document.path = printable_path(Path(path).name)
     document.signature = make_signature(clean_config, None, [])
     if out_dir is not None:
         source = Path(path)

@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from mtfix.charclass import is_cjk_or_hangul
+
 CJK_LANGUAGES = {"zh", "ja", "ko", "yue", "wuu"}
 
 
@@ -77,10 +79,6 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff" or "\u3040" <= ch <= "\u30ff"
-
-
 # Figures that are more than a number, each taken whole (before the numbers are).
 _FIGURES = re.compile(
     r"(?P<datetime>(?<![\d.])\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\d.])"
@@ -126,14 +124,14 @@ def find_protected(text: str, lang: str | None = None) -> list[ProtectedSpan]:
     def free(start: int, end: int) -> bool:
         return not any(s.start < end and start < s.end for s in spans)
 
-    cjk_sentence = lang in CJK_LANGUAGES or any(_is_cjk(ch) for ch in text)
+    cjk_sentence = lang in CJK_LANGUAGES or any(is_cjk_or_hangul(ch) for ch in text)
     if cjk_sentence:
         for m in _LATIN_RUN.finditer(text):
             run = m.group().rstrip(" .-")
             if run and free(m.start(), m.start() + len(run)):
                 spans.append(ProtectedSpan(m.start(), m.start() + len(run), "latin", run))
     for m in _FIGURES.finditer(text):
-        if free(m.start(), m.end()) and not (m.start() > 0 and text[m.start() - 1].isalpha() and not _is_cjk(text[m.start() - 1])):
+        if free(m.start(), m.end()) and not (m.start() > 0 and text[m.start() - 1].isalpha() and not is_cjk_or_hangul(text[m.start() - 1])):
             kind, english = _figure(m)
             spans.append(ProtectedSpan(m.start(), m.end(), kind, english))
     if cjk_sentence:
@@ -144,7 +142,7 @@ def find_protected(text: str, lang: str | None = None) -> list[ProtectedSpan]:
         start, end = m.start(), m.end()
         if not free(start, end):
             continue
-        if start > 0 and (text[start - 1].isalpha() and not _is_cjk(text[start - 1])):
+        if start > 0 and (text[start - 1].isalpha() and not is_cjk_or_hangul(text[start - 1])):
             continue  # part of a word ("GPT4", "H100" outside CJK runs)
         number, currency, magnitude = m.group("number"), m.group("currency") or "", m.group("magnitude")
         if magnitude and cjk_sentence:

@@ -179,7 +179,7 @@ _PLAIN_CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’-]{2,}(?:[ \t]+[A-Z][A-Z'’-]{2,}
 _PLAIN_GLUED_IDEOGRAPHS = re.compile(r"[A-Za-z][\u4e00-\u9fff]{1,3}(?![\u4e00-\u9fff])")
 _PLAIN_RUNS = [  # (written with "+" or "{n}", as they read best, and as re cannot skip ahead)
     (cjk._NON_ASCII_RUN, re.compile(r"[^\x00-\x7f]+\??")),
-    (cjk._LATIN1_RUN, re.compile(
+    (cjk.LATIN1_RUN, re.compile(
         rf"{cjk.CP1252_HIGH}+(?:[\x40-\x7e]{cjk.CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")),
     (mojibake._HIGH_RUN, re.compile(f"{cjk.CP1252_HIGH}+")),
     (mojibake._DENSE_LATIN1, re.compile(r"[\x80-\xff]{8}")),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mtfix.engines.base import TranslateConfig, create_engine
 from mtfix.engines.constraints import check_output
 from mtfix.protect import find_protected, magnitude_in_english
-from mtfix.translate import _requests
+from mtfix.translate import term_requests
 
 DATA = Path(__file__).parent / "data" / "protect"
 
@@ -72,7 +72,7 @@ def test_every_span_is_delivered_with_random_weights(engine_name, beam, lang, ti
                     min_size=1, max_size=4))
     def check(batch):
         texts = [_sentence(words, spans) for words, spans in batch]
-        requests = [_requests(None, text, lang, True) for text in texts]
+        requests = [term_requests(None, text, lang, True) for text in texts]
         for output, wanted in zip(engine.translate(texts, lang, requests), requests):
             assert check_output(output.text, wanted) == [], (output.text, wanted)
 
@@ -89,7 +89,7 @@ def test_every_span_is_delivered_with_the_real_chinese_tokenizer_property(beam, 
                     min_size=1, max_size=3))
     def check(batch):
         texts = [_sentence(words, spans) for words, spans in batch]
-        requests = [_requests(None, text, "zh", True) for text in texts]
+        requests = [term_requests(None, text, "zh", True) for text in texts]
         for output, wanted in zip(engine.translate(texts, "zh", requests), requests):
             assert check_output(output.text, wanted) == [], (output.text, wanted)
 
@@ -99,7 +99,7 @@ def test_every_span_is_delivered_with_the_real_chinese_tokenizer_property(beam, 
 def test_every_span_is_delivered_with_the_real_chinese_tokenizer(zh_random_model):
     engine = create_engine(TranslateConfig(model=str(zh_random_model), beam_size=2, max_new_tokens=8))
     texts = ["28岁Alexandr Wang执掌MSL，拿到14.3亿和1万。", "见https://x.ai/blog和a.b@c.org，GPT-4o发布于2024年。"]
-    requests = [_requests(None, text, "zh", True) for text in texts]
+    requests = [term_requests(None, text, "zh", True) for text in texts]
     assert [len(r) for r in requests] == [5, 4]
     for output, wanted in zip(engine.translate(texts, "zh", requests), requests):
         assert check_output(output.text, wanted) == []

@@ -52,9 +52,9 @@ CP1252_HIGH = (r"[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c
 # Legacy double-byte text read as latin-1/cp1252: high characters, with the ASCII trail bytes
 # (0x40-0x7E) Big5, GBK and Shift-JIS use between them (繁 in Big5 is c1 63: "Ác"), and at
 # the end after a C1 control (。 in Shift-JIS is 81 42: "\x81B").
-_HIGH_LATIN = re.compile(CP1252_HIGH)
+HIGH_LATIN = re.compile(CP1252_HIGH)
 _LATIN_ENCODABLE = re.compile(rf"(?:[\x00-\x7f]|{CP1252_HIGH})*")
-_LATIN1_RUN = re.compile(rf"{CP1252_HIGH}{CP1252_HIGH}*(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
+LATIN1_RUN = re.compile(rf"{CP1252_HIGH}{CP1252_HIGH}*(?:[\x40-\x7e]{CP1252_HIGH}+)*(?:(?<=[\x80-\x9f])[\x40-\x7e])?")
 
 
 _HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
@@ -66,13 +66,13 @@ def _could_be_written(decoded: str, charset: str) -> bool:
     coincidence, and half-width katakana is what mojibake looks like (``´´`` read as
     Shift-JIS is ``ｴｴ``), not what it decodes to: a repair into mostly half-width kana is
     none."""
-    non_ascii = _non_ascii(decoded)
+    non_ascii = count_non_ascii(decoded)
     if charset != "utf-8" and non_ascii < 2:
         return False
     return 2 * len(_HALF_WIDTH_KANA.findall(decoded)) < non_ascii
 
 
-def _non_ascii(text: str) -> int:
+def count_non_ascii(text: str) -> int:
     """How many characters of ``text`` are not ASCII (counted in C)."""
     return len(text) - len(text.encode("ascii", "ignore"))
 
@@ -214,7 +214,7 @@ def _valid_stretches(run: str, wrong: str, right: str) -> list[tuple[int, list[t
 def _hot_windows(run: str, left: str, right: str) -> list[tuple[int, int]]:
     """Parts of ``run`` around its costly characters: mojibake makes every other character
     rare, clean CJK text has a rare one now and then; only these parts are searched."""
-    if len(run) <= 3 or _LATIN1_RUN.fullmatch(run):
+    if len(run) <= 3 or LATIN1_RUN.fullmatch(run):
         # Short runs inside Latin words (caf茅) and Latin-1 runs (ÖÐÎÄ) are suspicious by
         # their neighbours; a long CJK run by its own characters (CJK next to ASCII
         # letters is everyday Chinese: 在Meta工作).
@@ -257,7 +257,7 @@ def _repair_window(line: str, start: int, end: int, offset: int) -> list[Edit]:
         prefix.append(prefix[-1] + value)
     # A legacy charset read as latin-1 leaves a high Latin-1 or cp1252 character at the lead
     # byte of each character: a window without one (CJK text) is tried as UTF-8 misread only.
-    pairs = _ALL_PAIRS if _HIGH_LATIN.search(run) else _UTF8_PAIRS
+    pairs = _ALL_PAIRS if HIGH_LATIN.search(run) else _UTF8_PAIRS
     # For each start, the end that leaves the least cost (repaired part + what is left of
     # the stretch): a stretch that runs on into clean characters which happen to decode
     # (然 as "Ȼ") stops where the mojibake stops.
@@ -301,7 +301,7 @@ def _decodes_alone(ch: str) -> bool:
             text = ch.encode(wrong).decode(charset)
         except UnicodeError:
             continue
-        if text != ch and (charset == "utf-8" or _non_ascii(text) >= 2):
+        if text != ch and (charset == "utf-8" or count_non_ascii(text) >= 2):
             return True
     return False
 
@@ -350,7 +350,7 @@ def fix_cjk_mojibake(text: str) -> list[Edit]:
             # Legacy text read as latin-1 first: it may sit inside a longer non-ASCII run
             # (Chinese, then ÄãºÃ), whose search would only see pieces of it.
             found: list[Edit] = []
-            for m in _LATIN1_RUN.finditer(line):
+            for m in LATIN1_RUN.finditer(line):
                 if m.end() - m.start() >= 2:
                     found.extend(_repair_run(line, m.start(), m.end(), offset))
             done = [(e.raw_start - offset, e.raw_end - offset) for e in found]

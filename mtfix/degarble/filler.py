@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from mtfix.charclass import is_east_asian_wide
 from mtfix.data import read_table
 from mtfix.document import Edit
 
@@ -67,16 +68,12 @@ def _lookup(found: str) -> Filler:
     return next(f for f in fillers() if f.phrase == key)
 
 
-def _is_cjk(ch: str) -> bool:
-    return bool(ch) and ("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
-
-
 def _wordlike(ch: str) -> bool:
     return bool(ch) and (ch.isalnum() or unicodedata.category(ch) in ("Pe", "Pf") or ch in ".,;:!?)]”’")
 
 
 def _restore(filler: Filler, before: str, after: str) -> str:
-    cjk = _is_cjk(before) or _is_cjk(after)
+    cjk = is_east_asian_wide(before) or is_east_asian_wide(after)
     mark = filler.restore_cjk if cjk else filler.restore_latin
     if mark and mark in SENTENCE_END + "," and before and before in SENTENCE_END + ",，":
         mark = ""  # "team.I don't know." had its full stop already

@@ -31,7 +31,7 @@ LANGUAGES = ("en", "id", "de", "fr", "es", "it", "pt", "nl")
 
 
 @lru_cache(maxsize=100_000)
-def _known(word: str) -> bool:
+def is_known_word(word: str) -> bool:
     from wordfreq import zipf_frequency
 
     word = word.lower().strip("'’-")
@@ -50,7 +50,7 @@ def flag_garbage(text: str) -> list[Edit]:
         if not _THREE_LOWER.search(line) or line.lstrip().startswith("#"):
             continue
         words = m.group().rstrip(".!?").split()
-        unknown = sum(not _known(word) for word in words)
+        unknown = sum(not is_known_word(word) for word in words)
         if unknown * 2 > len(words):
             edits.append(Edit(m.start(), m.end(), m.group(), "garbage",
                               f"{unknown} of {len(words)} capitalised words are no known word",

@@ -26,6 +26,7 @@ import ftfy.badness
 import ftfy.chardata
 from ftfy.badness import is_bad
 
+from mtfix.charclass import is_east_asian_wide
 from mtfix.degarble.cjk import CP1252_HIGH, fix_cjk_mojibake
 from mtfix.degarble.plausibility import LOST, char_cost, cost
 from mtfix.degarble.compose import compose
@@ -288,10 +289,6 @@ def restore_lost_bytes(line: str) -> str:
     return _CP1252_RUN_WITH_HOLE.sub(lambda m: _decode_with_holes(m.group()) or m.group(), line)
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
-
-
 def _utf8_characters(data: list[int | None]) -> list[list[str]] | None:
     """Each character of ``data`` (bytes, None where one was lost) as the list of what it
     can be: one for a whole character, every valid filling of its lost bytes otherwise."""
@@ -314,7 +311,7 @@ def _utf8_characters(data: list[int | None]) -> list[list[str]] | None:
                 found.append(bytes([lead, *filled]).decode("utf-8"))
             except UnicodeDecodeError:
                 continue
-        if not found or (holes and not all(map(_is_cjk, found))):
+        if not found or (holes and not all(map(is_east_asian_wide, found))):
             return None
         characters.append(found)
         i += width

@@ -23,11 +23,9 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from mtfix.charclass import is_cjk_ideograph
+
 LOST = "\ufffd"
-
-
-def _is_cjk_ideograph(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
 @lru_cache(maxsize=65536)
@@ -63,7 +61,7 @@ def char_cost(ch: str) -> float:
         return 0.0 if ch.isprintable() or ch in "\t\r\n" else 5.0
     if ch == LOST:
         return 6.0
-    if _is_cjk_ideograph(ch):
+    if is_cjk_ideograph(ch):
         return _ideograph_cost(ch)
     if "\u3040" <= ch <= "\u30ff" or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff60":
         return 0.0  # kana, CJK punctuation, full-width forms
@@ -99,7 +97,7 @@ def _kind(ch: str) -> str:
         return ""
     if ch.isascii():
         return "ascii-letter" if ch.isalpha() else "ascii"
-    if _is_cjk_ideograph(ch) or "\u3040" <= ch <= "\u30ff":
+    if is_cjk_ideograph(ch) or "\u3040" <= ch <= "\u30ff":
         return "cjk"
     if "\u00c0" <= ch <= "\u00ff" and ch.isalpha():
         return "latin1-letter"

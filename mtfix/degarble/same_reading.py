@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from mtfix.degarble.cjk import _HIGH_LATIN, _LATIN1_RUN, _non_ascii
-from mtfix.degarble.plausibility import _is_cjk_ideograph, cost
+from mtfix.charclass import is_cjk_ideograph
+from mtfix.degarble.cjk import HIGH_LATIN, LATIN1_RUN, count_non_ascii
+from mtfix.degarble.plausibility import cost
 from mtfix.document import Edit
 
 _READING = re.compile(r"(?P<charset>GBK|BIG5|SHIFT_JIS) read as (?P<wrong>cp1252|latin-1)")
@@ -41,7 +42,7 @@ def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple
 
 
 def _written_in_cjk(ch: str) -> bool:
-    return (ch.isascii() or _is_cjk_ideograph(ch) or "\u3000" <= ch <= "\u30ff" or "\uff01" <= ch <= "\uff60"
+    return (ch.isascii() or is_cjk_ideograph(ch) or "\u3000" <= ch <= "\u30ff" or "\uff01" <= ch <= "\uff60"
             or "\u2010" <= ch <= "\u206f")
 
 
@@ -55,9 +56,9 @@ def same_reading_repairs(line: str, offset: int, readings: set[tuple[str, str]],
         return []
     spans = sorted((e.raw_start - offset, e.raw_end - offset) for e in taken)
     edits = []
-    for m in _LATIN1_RUN.finditer(line):
+    for m in LATIN1_RUN.finditer(line):
         for start, end in _uncovered(m.start(), m.end(), spans):
-            if not _HIGH_LATIN.search(line, start, end):
+            if not HIGH_LATIN.search(line, start, end):
                 continue
             # Big5 and GBK trail bytes may be ASCII (：is A1 47 in Big5, "¡G"): the letter
             # after a run is tried as part of it too.
@@ -73,7 +74,7 @@ def same_reading_repairs(line: str, offset: int, readings: set[tuple[str, str]],
                         text = run.encode(wrong).decode(charset)
                     except UnicodeError:
                         continue
-                    if text == run or _non_ascii(text) == 0 or not all(map(_written_in_cjk, text)):
+                    if text == run or count_non_ascii(text) == 0 or not all(map(_written_in_cjk, text)):
                         continue
                     after = cost(text)
                     if after < before and (best is None or after < best[0]):

@@ -2,7 +2,9 @@
 
 An engine turns a batch of source sentences in one language into English. Everything else
 (splitting overlong segments, caching, glossary checks) wraps around this one method, so a
-new engine implements only ``translate`` and ``count_tokens`` (argos-translate's habit).
+new engine implements ``translate``, ``model_for`` and ``check`` (argos-translate's habit),
+and, where it can, ``count_tokens`` (else words are counted) and ``align`` (else its
+sentences have no word links): one module, and one row in :data:`ENGINES`.
 """
 
 from __future__ import annotations
@@ -208,12 +210,23 @@ class Engine(Protocol):
         """The model that translates ``lang`` (raises ModelNotAvailableError if missing)."""
 
     def count_tokens(self, texts: list[str], lang: str) -> list[int]:
-        """Source length in the model's tokens, to decide splitting and batching."""
+        """Source length in the model's tokens, to decide splitting and batching (optional:
+        without it, :func:`count_tokens` counts words)."""
 
     def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
         """English for each text, in order. ``terms``, when given, is one list of
         :class:`~mtfix.engines.constraints.TermRequest` per text: glossary targets the output
         must contain (an engine that cannot enforce them must still check and flag)."""
+
+    # Optional: ``align(texts, outputs, lang)``, the word links of each (source, English)
+    # pair (see :mod:`mtfix.align`); without it, and without links in its outputs, an
+    # engine's sentences have none.
+
+
+def count_tokens(engine: Engine, texts: list[str], lang: str) -> list[int]:
+    """The engine's count of source tokens, or the words of an engine that has no tokenizer."""
+    counter = getattr(engine, "count_tokens", None)
+    return counter(texts, lang) if counter is not None else [len(text.split()) for text in texts]
 
 
 # Name → "module:class" of every engine shipped with mtfix (sacrebleu's habit: a table, so

@@ -78,6 +78,16 @@ TOKENIZER_FILES = {
 }
 
 
+def refuse_pickle(folder: Path, reference: str, allow_pickle: bool, use: str = "load") -> None:
+    """Weights load from safetensors: a PyTorch pickle can run code, so a model with no
+    safetensors weights is refused unless the user says they trust it."""
+    if not any(Path(folder).glob("*.safetensors")) and not allow_pickle:
+        raise ModelNotAvailableError(
+            f"model {reference} has no safetensors weights; pass --allow-pickle to {use} its "
+            "PyTorch pickle (only for a model you trust)"
+        )
+
+
 def check_files(folder: Path, reference: str) -> None:
     """ModelNotAvailableError naming the files a model folder lacks."""
     import json

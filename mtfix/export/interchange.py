@@ -58,13 +58,7 @@ def to_tmx(document: Document, created: str | None = None) -> str:
     pairs = list(_translated(document))
     languages = Counter(segment.lang for segment, _ in pairs)
     srclang = _bcp47(languages.most_common(1)[0][0]) if len(languages) == 1 else "*all*"
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", {
-        "creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
-        "o-tmf": "mtfix-align", "adminlang": "en", "srclang": srclang, "datatype": "plaintext",
-        "creationdate": created or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
-    })
-    body = ET.SubElement(root, "body")
+    root, body = _tmx("mtfix-align", srclang, created)
     for segment, translation in pairs:
         tu = ET.SubElement(body, "tu", tuid=str(segment.id), srclang=_bcp47(segment.lang))
         for name, value in (("x-mtfix-file", document.path), ("x-mtfix-engine", f"{translation.engine} {translation.model}"),
@@ -77,6 +71,21 @@ def to_tmx(document: Document, created: str | None = None) -> str:
         ET.SubElement(source, "seg").text = _xml_text(segment.text)
         target = ET.SubElement(tu, "tuv", {XML_LANG: "en"})
         ET.SubElement(target, "seg").text = _xml_text(translation.text)
+    return _tmx_text(root)
+
+
+def _tmx(o_tmf: str, srclang: str, created: str | None):
+    """A TMX 1.4b root with its header, and its body."""
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(root, "header", {
+        "creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
+        "o-tmf": o_tmf, "adminlang": "en", "srclang": srclang, "datatype": "plaintext",
+        "creationdate": created or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+    })
+    return root, ET.SubElement(root, "body")
+
+
+def _tmx_text(root) -> str:
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
             + ET.tostring(root, encoding="unicode") + "\n")
@@ -119,12 +128,7 @@ def to_xliff(document: Document) -> str:
 def memory_tmx(entries, created: str | None = None) -> tuple[str, int]:
     """The translation memory's ``(source, lang, target, context)`` entries as TMX 1.4b, one
     ``tu`` each, and how many there were."""
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", {
-        "creationtool": "mtfix", "creationtoolversion": __version__, "segtype": "sentence",
-        "o-tmf": "mtfix-memory", "adminlang": "en", "srclang": "*all*", "datatype": "plaintext",
-        "creationdate": created or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())})
-    body = ET.SubElement(root, "body")
+    root, body = _tmx("mtfix-memory", "*all*", created)
     count = 0
     for source, lang, target, context in entries:
         tu = ET.SubElement(body, "tu", srclang=lang)
@@ -132,6 +136,4 @@ def memory_tmx(entries, created: str | None = None) -> tuple[str, int]:
         ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: lang}), "seg").text = _xml_text(source)
         ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: "en"}), "seg").text = _xml_text(target)
         count += 1
-    ET.indent(root)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
-            + ET.tostring(root, encoding="unicode") + "\n"), count
+    return _tmx_text(root), count
