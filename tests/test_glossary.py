@@ -107,6 +107,19 @@ def test_next_step_forces_continues_and_forbids():
     assert 9 in next_step([5, 6, 7, 8], terms, 20)[2]  # the wrong form's last token is banned
 
 
+
+def test_a_term_is_not_begun_inside_the_end_of_another():
+    # "Agarwal2025-08-01 09" then "09:30": the 09 that ends the first term is counted for
+    # it, so writing ":30" after it would spend the budget on nothing that counts (found by
+    # test_every_span_is_delivered_with_the_real_chinese_tokenizer_property).
+    terms = PreparedTerms(required=[(1, 2, 8, 9), (9, 3, 4)])
+    assert next_step([1, 2, 8, 9], terms, 20) == (None, True, set())
+    assert next_step([1, 2, 8, 9], terms, 4)[0] == 9  # and, short of room, it starts anew
+    # A longer term that begins with a shorter one written is still finished.
+    terms = PreparedTerms(required=[(5,), (5, 6)])
+    assert next_step([5], terms, 20)[0] == 6
+
+
 def test_unspellable_terms_use_a_placeholder():
     # A vocabulary of ASCII characters only: "Ü" is an unknown piece (id 0).
     def encode(text):

@@ -150,16 +150,22 @@ def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int,
             banned.add(wrong[-1])
     if not missing:
         return None, False, banned
-    # A missing term already begun: the longest begun one is finished first.
-    best: tuple[int, tuple[int, ...]] | None = None
+    # A missing term already begun: the longest begun one is finished first, where the
+    # finished term would count. The "09" that ends one term is not the start of "09:30"
+    # when the check counts that token for the longer term: finishing it there would spend
+    # the budget and write nothing that counts.
+    begun = []
     for sequence in set(missing):
         for k in range(min(len(sequence) - 1, len(generated)), 0, -1):
             if tuple(generated[-k:]) == sequence[:k]:
-                if best is None or k > best[0]:
-                    best = (k, sequence)
+                begun.append((k, sequence))
                 break
-    if best is not None:
-        return best[1][best[0]], True, banned - {best[1][best[0]]}
+    if begun:
+        before = count_occurrences(tuple(generated), list(terms.required))
+        for k, sequence in sorted(begun, reverse=True):
+            after = count_occurrences(tuple(generated) + tuple(sequence[k:]), list(terms.required))
+            if after[sequence] > before[sequence]:
+                return sequence[k], True, banned - {sequence[k]}
     # Just enough room left for what is missing and the end: start the next term now.
     if tokens_left <= sum(len(sequence) for sequence in missing) + 1:
         first = missing[0]
