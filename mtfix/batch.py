@@ -23,12 +23,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix import manifest, timing
 from mtfix.errors import MtfixError, printable, printable_path
-from mtfix.memory import TranslationMemory
+from mtfix.memory import RunMemory
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,18 @@ class DocumentResult:
     segments: int = 0
     translated: int = 0
     outputs: list[str] = field(default_factory=list)
+    # Not in the summary: what a caller of a batch of one gets back (see translate_file).
+    error: BaseException | None = field(default=None, repr=False, compare=False)
+    document: object = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "status": self.status, "reason": self.reason, "segments": self.segments,
+                "translated": self.translated, "outputs": list(self.outputs)}
+
+
+def reason_of(error: BaseException) -> str:
+    """The one line a failed document is reported with."""
+    return error.message if isinstance(error, MtfixError) else f"internal error ({type(error).__name__}: {error})"
 
 
 @dataclass
@@ -73,7 +85,7 @@ class BatchSummary:
             "seconds": round(self.seconds, 3),
             "segments_per_second": round(translated / self.seconds, 2) if self.seconds else None,
             "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
-            "results": [asdict(result) for result in self.results],
+            "results": [result.to_json() for result in self.results],
         }
 
 
@@ -107,23 +119,6 @@ class Reporter:
 
     def finish(self, summary: BatchSummary) -> None:
         pass
-
-
-class _RunMemory:
-    """What a run with ``--no-memory`` keeps of its own translations, in this process only:
-    enough to finish an interrupted window's documents, nothing stored."""
-
-    def __init__(self):
-        self.rows: dict[str, dict] = {}
-
-    key = staticmethod(TranslationMemory.key)
-
-    def get_many(self, keys: list[str]) -> dict[str, dict]:
-        return {key: self.rows[key] for key in keys if key in self.rows}
-
-    def put_many(self, rows: list[tuple]) -> None:
-        for key, _source, _lang, _context, target, score, flags, links in rows:
-            self.rows[key] = {"target": target, "score": score, "flags": list(flags), "links": links}
 
 
 class _NotInMemory(Exception):
@@ -191,13 +186,15 @@ def index_row(file: Path, root: Path, document, report: Path | None, error: str 
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
               max_bytes: int | None = None, absolute_paths: bool = False,
-              format_name: str | None = None) -> BatchSummary:
+              format_name: str | None = None, resume: bool = True, keep_documents: bool = False) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
     mirroring the tree; returns what became of each. The rules that keep the user's files
     safe are :mod:`mtfix.outputs`'. Pages and exports name each document by its path
     relative to ``root`` (a page shared with a colleague does not show the sender's
     folders), or by its absolute path with ``absolute_paths``. ``format_name``: read every
-    file as that format (default: each by its suffix, then its content)."""
+    file as that format (default: each by its suffix, then its content). ``resume``: skip a
+    document done before with the same bytes and plan. ``keep_documents``: each result
+    holds its document (or the error that failed it)."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
@@ -232,8 +229,9 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
 
     said: set[str] = set()  # reasons already printed in full
 
-    def fail(file: Path, sha256: str, reason: str, save: bool = True) -> None:
+    def fail(file: Path, sha256: str, error: BaseException, save: bool = True) -> None:
         name = name_of(file)
+        reason = reason_of(error)
         # A missing model fails every document of its language with the same long line: it
         # is printed in full once, then named (the index and the manifest keep it whole).
         shown = reason
@@ -242,7 +240,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         said.add(reason)
         reporter.failed(file, shown)
         index_rows[name] = index_row(file, root, None, None, reason)
-        summary.results.append(DocumentResult(name, "failed", reason))
+        summary.results.append(DocumentResult(name, "failed", reason, error=error))
         state["documents"][name] = {"status": "failed", "sha256": sha256, "plan": plan, "error": reason,
                                     "index": index_rows[name]}
         if save:
@@ -256,7 +254,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
 
     folder.start()
     todo: list[tuple[Path, str]] = []
-    unreadable: dict[Path, str] = {}
+    unreadable: dict[Path, MtfixError] = {}
     for file in files:
         name = name_of(file)
         sha256, problem = input_digest(file, max_bytes)
@@ -264,7 +262,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
             unreadable[file] = problem
             todo.append((file, ""))
             continue
-        done = manifest.finished(state, name, sha256, plan, out, revision)
+        done = manifest.finished(state, name, sha256, plan, out, revision) if resume else None
         if done is not None:
             index_rows[name] = done["index"]
             summary.results.append(DocumentResult(name, "skipped", "unchanged since the last run",
@@ -275,7 +273,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     reporter.start(len(todo))
     hashes = dict(todo)
     engine = _WatchedEngine(engine)
-    memory = memory if memory is not None else _RunMemory()
+    memory = memory if memory is not None else RunMemory()
     reported = [0.0, 0]  # progress reported in the current window
 
     def on_progress(segments: float, characters: int) -> None:
@@ -289,11 +287,9 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
                                 on_progress=on_progress)
         except Exception as error:  # noqa: BLE001  (isolate the bad document below)
             if len(documents) == 1:
-                expected = isinstance(error, MtfixError)
-                if not expected:
+                if not isinstance(error, MtfixError):
                     log.exception("translating %s", documents[0][0])
-                reason = error.message if expected else f"internal error ({type(error).__name__}: {error})"
-                fail(documents[0][0], hashes[documents[0][0]], reason)
+                fail(documents[0][0], hashes[documents[0][0]], error)
                 return
             for one in documents:
                 finish_window([one])
@@ -310,7 +306,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         try:
             paths = write_outputs(document, target_of(file), folder, file)
         except MtfixError as error:
-            fail(file, hashes[file], error.message, save=False)
+            fail(file, hashes[file], error, save=False)
             return
         name = name_of(file)
         outputs = [folder.relative(p) for p in paths.all()]
@@ -320,7 +316,8 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
                                     "models": {m: revision(m) for m in models},
                                     "signature": document.signature, "index": index_rows[name]}
         summary.results.append(DocumentResult(name, "done", None, len(document.segments),
-                                              len(document.translations), outputs))
+                                              len(document.translations), outputs,
+                                              document=document if keep_documents else None))
         reporter.done(file, paths.english, len(document.segments), len(document.translations))
 
     def run_window(documents: list[tuple[Path, object, list]], planned: tuple[int, int]) -> None:
@@ -357,7 +354,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
                 continue
             _, document, error = next(prepared)
             if document is None:
-                fail(file, hashes[file], error[0])
+                fail(file, hashes[file], error)
                 continue
             document.path = printable_path(file.resolve()) if absolute_paths else name_of(file)
             to_translate = [s for s in document.segments if s.translate and s.lang not in PASS_THROUGH_LANGUAGES]

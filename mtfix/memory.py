@@ -212,6 +212,23 @@ class TranslationMemory:
         self.connection.close()
 
 
+class RunMemory:
+    """What a run with ``--no-memory`` keeps of its own translations, in this process only:
+    enough to finish an interrupted window's documents, nothing stored."""
+
+    def __init__(self):
+        self.rows: dict[str, dict] = {}
+
+    key = staticmethod(TranslationMemory.key)
+
+    def get_many(self, keys: list[str]) -> dict[str, dict]:
+        return {key: self.rows[key] for key in keys if key in self.rows}
+
+    def put_many(self, rows: list[tuple]) -> None:
+        for key, _source, _lang, _context, target, score, flags, links in rows:
+            self.rows[key] = {"target": target, "score": score, "flags": list(flags), "links": links}
+
+
 def memory_context(engine_name: str, model: str, options: dict[str, str], glossary_digest: str | None) -> str:
     """What besides the source decides the output: engine, model and its revision
     (:func:`mtfix.engines.routing.model_revision`), options, glossary."""

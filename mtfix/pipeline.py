@@ -273,25 +273,47 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
     return paths
 
 
+def default_clean_config() -> CleanConfig:
+    """What ``mtfix translate`` and ``mtfix clean`` repair with no option: every repair, and
+    the shipped glossary (``glossaries/ai-talent.tsv``)."""
+    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
+
+    return CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY]))
+
+
 def translate_file(
     path: str | os.PathLike,
     out_dir: str | os.PathLike | None = "outputs",
     translate_config: TranslateConfig = TranslateConfig(),
-    clean_config: CleanConfig = CleanConfig(),
+    clean_config: CleanConfig | None = None,
     engine: Engine | None = None,
     memory=None,
 ) -> Document:
-    """Translate one file to English; writes the three outputs to ``out_dir`` unless None.
+    """Translate one file to English and return it. Unless ``out_dir`` is None, it is a
+    batch of one (:func:`mtfix.batch.run_batch`): the outputs, the manifest and the checks
+    that keep the user's files safe are those of ``mtfix translate FILE``, and the error
+    that failed the document is raised. ``clean_config`` None is that command's default
+    (:func:`default_clean_config`).
 
     Pass ``engine`` to reuse loaded models across files, ``memory`` (a
     :class:`mtfix.memory.TranslationMemory`) to reuse translations already made.
     """
-    document = prepare_document(path, clean_config)
+    from mtfix.batch import Reporter, run_batch
+
+    clean_config = default_clean_config() if clean_config is None else clean_config
     engine = engine or create_engine(translate_config)
-    translate_document(document, engine, translate_config, clean_config, memory)
-    if out_dir is not None:
-        write_outputs(document, out_dir)
-    return document
+    if out_dir is None:
+        document = prepare_document(path, clean_config)
+        return translate_document(document, engine, translate_config, clean_config, memory)
+    silent = Reporter(echo=lambda line: None, echo_error=lambda line: None)
+    summary = run_batch([Path(path)], Path(path), Path(out_dir), engine, translate_config, clean_config, memory,
+                        reporter=silent, resume=False, keep_documents=True)
+    if summary.interrupted:
+        raise KeyboardInterrupt
+    result = summary.results[0]
+    if result.status != "done":
+        raise result.error
+    return result.document
 
 
 def clean_file(

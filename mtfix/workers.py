@@ -39,8 +39,9 @@ def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str
 
 
 def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: int,
-              format_name: str | None = None) -> Iterator[tuple[Path, object, tuple | None]]:
-    """(path, document or None, (reason, expected) or None) for each file, in order."""
+              format_name: str | None = None) -> Iterator[tuple[Path, object, Exception | None]]:
+    """(path, document or None, the error that stopped it or None) for each file, in order.
+    An error in a worker process comes back as an :class:`MtfixError` of its message."""
     if jobs <= 1 or len(files) < 2:
         for path in files:
             document, error, _ = _prepare_locally(path, clean_config, max_bytes, format_name)
@@ -63,7 +64,7 @@ def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: in
                 submitted += 1
             document, error, times = futures.pop(number).result()
             timing.add(times)
-            yield path, document, error
+            yield path, document, None if error is None else MtfixError(error[0])
     finally:
         # Closed early (an interrupt): what is queued is dropped, not prepared for nothing.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -75,18 +76,18 @@ def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str 
     try:
         return prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name), None, None
     except MtfixError as error:
-        return None, (error.message, True), None
-    except Exception as error:
+        return None, error, None
+    except Exception as error:  # our bug, but one document's: the batch goes on
         log.exception("preparing %s", path)
-        return None, (f"internal error ({type(error).__name__}: {error})", False), None
+        return None, error, None
 
 
-def input_digest(path: Path, max_bytes: int) -> tuple[str, str | None]:
-    """(sha256 of the input's bytes, None) or ("", the reason it cannot be read): read with
-    the same checks as the document itself, so a FIFO or a device never blocks the batch."""
+def input_digest(path: Path, max_bytes: int) -> tuple[str, MtfixError | None]:
+    """(sha256 of the input's bytes, None) or ("", why it cannot be read): read with the
+    same checks as the document itself, so a FIFO or a device never blocks the batch."""
     from mtfix.sources import read_bytes
 
     try:
         return manifest.sha256_bytes(read_bytes(path, max_bytes)), None
     except MtfixError as error:
-        return "", error.message
+        return "", error

@@ -5,6 +5,7 @@ Weights are random: these tests assert mechanics, never translation quality.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -186,7 +187,10 @@ def test_missing_model_is_one_clear_error(tmp_path, hf_cache):
     message = str(caught.value)
     assert "Helsinki-NLP/opus-mt-id-en is not in the local Hugging Face cache" in message
     assert "mtfix models pull id" in message and "\n" not in message
-    assert not (tmp_path / "out").exists()
+    # As with `mtfix translate`: no output, the failure recorded in the manifest (a next run retries it).
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["manifest.json"]
+    saved = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert saved["documents"]["id.txt"]["status"] == "failed"
 
 
 def _segment(id, text, lang, score):

@@ -111,7 +111,11 @@ def test_alignment_records_protected_spans(tmp_path, tiny_marian):
 
     source = tmp_path / "zh.txt"
     source.write_text("研究员Rishabh Agarwal拿到1亿薪酬，见https://x.ai。\n", encoding="utf-8")
-    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6))
+    from mtfix.degarble import CleanConfig
+
+    # Without the shipped glossary, which has Rishabh Agarwal as a term (a term is not also a span).
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
+                   clean_config=CleanConfig())
     records = [json.loads(line) for line in (tmp_path / "zh.txt.align.jsonl").read_text(encoding="utf-8").splitlines()]
     protected = [p for r in records if r.get("type") == "segment" for p in r["protected"]]
     assert {(p["kind"], p["target"]) for p in protected} == {
