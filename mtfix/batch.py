@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix import manifest, timing
-from mtfix.errors import MtfixError, printable, printable_path
+from mtfix.errors import MtfixError, printable, printable_path, reason_of
 from mtfix.memory import RunMemory
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,6 @@ class DocumentResult:
     def to_json(self) -> dict:
         return {"name": self.name, "status": self.status, "reason": self.reason, "segments": self.segments,
                 "translated": self.translated, "outputs": list(self.outputs)}
-
-
-def reason_of(error: BaseException) -> str:
-    """The one line a failed document is reported with."""
-    return error.message if isinstance(error, MtfixError) else f"internal error ({type(error).__name__}: {error})"
 
 
 @dataclass
@@ -162,8 +157,6 @@ class _WatchedEngine:
         return getattr(self.engine, name)
 
 
-
-
 def index_row(file: Path, root: Path, document, report: Path | None, error: str | None) -> dict:
     """One document's line in the batch index."""
     name = printable_path(file.relative_to(root) if root.is_dir() else file.name)
@@ -181,8 +174,6 @@ def index_row(file: Path, root: Path, document, report: Path | None, error: str 
     }
 
 
-
-
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
               max_bytes: int | None = None, absolute_paths: bool = False,
@@ -193,8 +184,8 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     relative to ``root`` (a page shared with a colleague does not show the sender's
     folders), or by its absolute path with ``absolute_paths``. ``format_name``: read every
     file as that format (default: each by its suffix, then its content). ``resume``: skip a
-    document done before with the same bytes and plan. ``keep_documents``: each result
-    holds its document (or the error that failed it)."""
+    document done before with the same bytes and plan. ``keep_documents``: each result of
+    a document done holds it (a failed one always holds its error)."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs

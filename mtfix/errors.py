@@ -87,3 +87,9 @@ class UsageError(MtfixError):
 
 class UnsupportedLanguageError(MtfixError):
     """The engine has no way to translate this language; the segment passes through, flagged."""
+
+
+def reason_of(error: BaseException) -> str:
+    """The one line a document that failed is reported with: the message of an error the
+    user can act on, else the name of our bug."""
+    return error.message if isinstance(error, MtfixError) else f"internal error ({type(error).__name__}: {error})"

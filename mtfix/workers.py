@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mtfix import manifest, timing
-from mtfix.errors import MtfixError
+from mtfix.errors import MtfixError, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +24,16 @@ def _ignore_interrupts() -> None:
 
 
 def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None):
-    """Run in a worker process: the prepared document and the worker's stage times, or the
-    error's type name and message."""
+    """Run in a worker process: (the prepared document or None, the line that says why not
+    or None, the worker's stage times). A line, not the exception: not every exception
+    crosses a process boundary."""
     from mtfix.pipeline import prepare_document
 
     timing.reset()
     try:
         document = prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name)
-    except MtfixError as error:
-        return None, (error.message, True), timing.snapshot()
-    except Exception as error:  # our bug, but one document's: the batch goes on
-        return None, (f"internal error ({type(error).__name__}: {error})", False), timing.snapshot()
+    except Exception as error:  # noqa: BLE001  (our bug or the file's, one document's: the batch goes on)
+        return None, reason_of(error), timing.snapshot()
     return document, None, timing.snapshot()
 
 
@@ -64,7 +63,7 @@ def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: in
                 submitted += 1
             document, error, times = futures.pop(number).result()
             timing.add(times)
-            yield path, document, None if error is None else MtfixError(error[0])
+            yield path, document, None if error is None else MtfixError(error)
     finally:
         # Closed early (an interrupt): what is queued is dropped, not prepared for nothing.
         pool.shutdown(wait=True, cancel_futures=True)
