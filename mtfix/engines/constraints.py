@@ -160,17 +160,33 @@ def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int,
             if tuple(generated[-k:]) == sequence[:k]:
                 begun.append((k, sequence))
                 break
-    if begun:
-        before = count_occurrences(tuple(generated), list(terms.required))
-        for k, sequence in sorted(begun, reverse=True):
-            after = count_occurrences(tuple(generated) + tuple(sequence[k:]), list(terms.required))
-            if after[sequence] > before[sequence]:
-                return sequence[k], True, banned - {sequence[k]}
+    for k, sequence in sorted(begun, reverse=True):
+        # (Counted again only where a term ends in those k tokens: the rare case.)
+        if not _ends_a_term_within(generated, terms.required, k) or _would_count(generated, sequence, k, terms):
+            return sequence[k], True, banned - {sequence[k]}
     # Just enough room left for what is missing and the end: start the next term now.
     if tokens_left <= sum(len(sequence) for sequence in missing) + 1:
         first = missing[0]
         return first[0], True, banned - {first[0]}
     return None, True, banned
+
+
+def _ends_a_term_within(generated: list[int], required: list[tuple[int, ...]], k: int) -> bool:
+    """Whether some required sequence ends in the last ``k`` tokens of ``generated``."""
+    n = len(generated)
+    for sequence in set(required):
+        for end in range(max(len(sequence), n - k + 1), n + 1):
+            if tuple(generated[end - len(sequence) : end]) == sequence:
+                return True
+    return False
+
+
+def _would_count(generated: list[int], sequence: tuple[int, ...], k: int, terms: PreparedTerms) -> bool:
+    """Whether finishing ``sequence`` from its first ``k`` tokens, written last, adds an
+    occurrence the check counts."""
+    before = count_occurrences(tuple(generated), list(terms.required))
+    after = count_occurrences(tuple(generated) + tuple(sequence[k:]), list(terms.required))
+    return after[sequence] > before[sequence]
 
 
 def make_processor(per_item: list[PreparedTerms], num_beams: int, eos_ids: set[int], start: int, max_length: int):
