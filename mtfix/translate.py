@@ -3,9 +3,9 @@
 - English segments and word-less segments never reach a model.
 - Segments longer than ``max_source_tokens`` are split at clause boundaries (then at
   spaces, then anywhere) and their pieces translated separately: never truncated.
-- All segments of one language go to the engine together, a few batches at a time in
-  document order, so the engine can sort them by length and fill its batches, while
-  progress moves and every finished chunk is saved in the memory.
+- All segments of one language go to the engine together, shortest first, a few batches
+  at a time, so batches are as full as one call's would be, while progress moves and every
+  finished chunk is saved in the memory.
 - A language with no model fails no document but its own: its segments take the model of
   their document's language where they are short or unsure (a table cell ``Llama 4`` taken
   for Spanish in a Chinese note), else stay untranslated, flagged ``no-model``; the run says
@@ -127,8 +127,8 @@ def term_hits(glossary, source: str, lang: str, target: str, protect: bool = Tru
 
 def _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory, done=None):
     """Outputs and word links for every piece: from the memory where it has them, from the
-    engine for the rest, in chunks of :data:`CHUNK_BATCHES` batches in document order,
-    each chunk going into the memory (one transaction) as soon as it is translated, so
+    engine for the rest, shortest first in chunks of :data:`CHUNK_BATCHES` batches, each
+    chunk going into the memory (one transaction) as soon as it is translated, so
     that an interrupted run loses at most one chunk. ``done``, if given, is called with the
     positions of the pieces each step finished."""
     from mtfix.engines.base import EngineOutput
