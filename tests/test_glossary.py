@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import needs_shared, shared_seed
+from conftest import SHARED_ZH_EN, needs_shared, needs_shared_model, shared_seed
 from mtfix.engines.base import TranslateConfig, create_engine
 from mtfix.engines.constraints import PreparedTerms, TermRequest, check_output, next_step, prepare_terms
 from mtfix.glossary import DEFAULT_GLOSSARY, Glossary, GlossaryError, read_import
@@ -105,7 +105,24 @@ def test_next_step_forces_continues_and_forbids():
     assert next_step([1, 2], terms, 4)[0] == 5  # room for the terms only: start one now
     assert next_step([5, 6, 7], terms, 20) == (None, False, set())  # all written
     assert 9 in next_step([5, 6, 7, 8], terms, 20)[2]  # the wrong form's last token is banned
+    # A number just written: a piece that would glue a digit to it is banned ("1.4364").
+    terms = PreparedTerms(required=[(5, 6)], numbers=[(5, 6)], glued_digits=frozenset({3, 4}))
+    assert next_step([1, 5, 6], terms, 20) == (None, False, {3, 4})
+    assert next_step([1, 5, 6, 2], terms, 20) == (None, False, set())
 
+
+
+@needs_shared_model
+def test_a_pinned_number_bans_the_pieces_that_glue_a_digit_to_it():
+    from transformers import AutoTokenizer
+
+    from mtfix.engines.hf import prepare_with_tokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(SHARED_ZH_EN)
+    number, word = prepare_with_tokenizer(tokenizer, [[TermRequest("1.436")], [TermRequest("GPT")]], 2)
+    assert number.numbers == number.required and not word.numbers
+    glued = tokenizer.convert_ids_to_tokens(sorted(number.glued_digits))
+    assert "4" in glued and all(piece[0].isdigit() for piece in glued) and "▁4" not in glued
 
 
 def test_a_term_is_not_begun_inside_the_end_of_another():
@@ -115,9 +132,22 @@ def test_a_term_is_not_begun_inside_the_end_of_another():
     terms = PreparedTerms(required=[(1, 2, 8, 9), (9, 3, 4)])
     assert next_step([1, 2, 8, 9], terms, 20) == (None, True, set())
     assert next_step([1, 2, 8, 9], terms, 4)[0] == 9  # and, short of room, it starts anew
-    # A longer term that begins with a shorter one written is still finished.
+    # A longer term that begins with a shorter one written is finished where a 5 is to
+    # spare; the only 5 counts for (5,), and finishing would just move the count.
     terms = PreparedTerms(required=[(5,), (5, 6)])
-    assert next_step([5], terms, 20)[0] == 6
+    assert next_step([5, 5], terms, 20)[0] == 6
+    assert next_step([5], terms, 20) == (None, True, set())
+    assert next_step([5], terms, 3)[0] == 5  # short of room: the missing term starts anew
+    # "August 1, 2025" written, then "2025-08-01 09:30" (longer) from its 2025: the check
+    # would count the longer one and take the 2025 from the first, so nothing is gained
+    # (found by the same test).
+    terms = PreparedTerms(required=[(1, 2, 8), (8, 3, 4, 5)])
+    assert next_step([1, 2, 8], terms, 20) == (None, True, set())
+    assert next_step([1, 2, 8], terms, 5)[0] == 8
+    # "August 1" written, its "1" counting for a term "1": finishing the date moves that
+    # count, and leaves one token to write again instead of the whole date.
+    terms = PreparedTerms(required=[(1, 2, 3, 4, 5), (2,)])
+    assert next_step([9, 1, 2], terms, 20)[0] == 3
 
 
 def test_unspellable_terms_use_a_placeholder():
@@ -271,7 +301,7 @@ def test_broken_engine_seed_loses_its_wrong_forms():
     from mtfix.degarble import CleanConfig, clean
 
     raw = shared_seed("000").read_text(encoding="utf-8")
-    cleaned, edits = clean(raw, CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    cleaned, edits = clean(raw, CleanConfig(), glossary=Glossary.load([DEFAULT_GLOSSARY]))
     for wrong in ("Zagberg", "Otman", "Otterman", "Sutskwi", "Bayer"):
         assert wrong in raw and wrong not in cleaned, wrong
     assert any(edit.kind.endswith("glossary") for edit in edits)

@@ -12,7 +12,7 @@ it reads each hypothesis's tokens so far (beam search reorders hypotheses freely
    the first token of the next missing term;
 4. forbids the end of the sentence while a term is missing;
 5. forbids the last token of every known wrong form (``Zagberg``) once its other tokens are
-   written.
+   written, and a digit glued to a number just written ("1.436" then "4" is no 1.436).
 
 A term the target tokenizer cannot spell (an unknown piece) is written as a placeholder made
 of letters every vocabulary has, and the placeholder is replaced by the term after decoding.
@@ -46,6 +46,10 @@ class PreparedTerms:
     required: list[tuple[int, ...]] = field(default_factory=list)  # one per occurrence
     banned: list[tuple[int, ...]] = field(default_factory=list)
     placeholders: dict[str, str] = field(default_factory=dict)  # written form -> target
+    # Required sequences that end in a digit, and the tokens that would glue a digit to
+    # them (a piece that begins with one, no space before it).
+    numbers: list[tuple[int, ...]] = field(default_factory=list)
+    glued_digits: frozenset[int] = frozenset()
 
     @property
     def needed_tokens(self) -> int:
@@ -69,10 +73,13 @@ def _placeholders(number: int) -> list[str]:
     return [f"MTFIXTERM{letters.upper()}X", f"mtfixterm{letters}x", f"zq{letters}zq", f"{990000 + number}"]
 
 
-def prepare_terms(encode, unknown_id: int | None, requests: list[TermRequest], decode=None) -> PreparedTerms:
+def prepare_terms(encode, unknown_id: int | None, requests: list[TermRequest], decode=None,
+                  glued_digits=frozenset) -> PreparedTerms:
     """Token ids for the targets and wrong forms of ``requests``; ``encode(text)`` gives the
     target-side ids of a text (no special tokens), ``decode(ids)`` the text back. A form is
-    spellable when it has no unknown piece and decodes to itself."""
+    spellable when it has no unknown piece and decodes to itself. ``glued_digits()``: the
+    ids of the pieces that begin with a digit and no space (asked for only where a target
+    ends in a digit)."""
 
     def spell(form: str) -> tuple[int, ...] | None:
         ids = tuple(encode(form))
@@ -98,12 +105,16 @@ def prepare_terms(encode, unknown_id: int | None, requests: list[TermRequest], d
             spelled[request.target] = ids
         if request.target in spelled:
             prepared.required.append(spelled[request.target])
+            if request.target[-1:].isdigit() and request.target not in prepared.placeholders.values():
+                prepared.numbers.append(spelled[request.target])
         for wrong in request.wrong:
             ids = tuple(encode(wrong))
             if ids and not (unknown_id is not None and unknown_id in ids):
                 prepared.banned.append(ids)
     # A wrong form that is the start of a required form must not block it.
     prepared.banned = [b for b in prepared.banned if not any(r[: len(b)] == b for r in prepared.required)]
+    if prepared.numbers:
+        prepared.glued_digits = frozenset(glued_digits())
     return prepared
 
 
@@ -148,12 +159,14 @@ def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int,
     for wrong in terms.banned:
         if len(wrong) == 1 or tuple(generated[len(generated) - len(wrong) + 1 :]) == wrong[:-1]:
             banned.add(wrong[-1])
+    if any(tuple(generated[len(generated) - len(number) :]) == number for number in terms.numbers):
+        banned |= terms.glued_digits
     if not missing:
         return None, False, banned
-    # A missing term already begun: the longest begun one is finished first, where the
-    # finished term would count. The "09" that ends one term is not the start of "09:30"
-    # when the check counts that token for the longer term: finishing it there would spend
-    # the budget and write nothing that counts.
+    # A missing term already begun: the longest begun one is finished first, where that
+    # leaves less to write than starting it anew. The "09" that ends one term is not the
+    # start of "09:30" when the check counts that token for the other term: finishing it
+    # there would spend the budget and write nothing that counts, or take the other's count.
     begun = []
     for sequence in set(missing):
         for k in range(min(len(sequence) - 1, len(generated)), 0, -1):
@@ -162,7 +175,7 @@ def next_step(generated: list[int], terms: PreparedTerms, tokens_left: int,
                 break
     for k, sequence in sorted(begun, reverse=True):
         # (Counted again only where a term ends in those k tokens: the rare case.)
-        if not _ends_a_term_within(generated, terms.required, k) or _would_count(generated, sequence, k, terms):
+        if not _ends_a_term_within(generated, terms.required, k) or _worth_finishing(generated, sequence, k, terms):
             return sequence[k], True, banned - {sequence[k]}
     # Just enough room left for what is missing and the end: start the next term now.
     if tokens_left <= sum(len(sequence) for sequence in missing) + 1:
@@ -181,12 +194,13 @@ def _ends_a_term_within(generated: list[int], required: list[tuple[int, ...]], k
     return False
 
 
-def _would_count(generated: list[int], sequence: tuple[int, ...], k: int, terms: PreparedTerms) -> bool:
-    """Whether finishing ``sequence`` from its first ``k`` tokens, written last, adds an
-    occurrence the check counts."""
-    before = count_occurrences(tuple(generated), list(terms.required))
-    after = count_occurrences(tuple(generated) + tuple(sequence[k:]), list(terms.required))
-    return after[sequence] > before[sequence]
+def _worth_finishing(generated: list[int], sequence: tuple[int, ...], k: int, terms: PreparedTerms) -> bool:
+    """Whether finishing ``sequence`` from its first ``k`` tokens, written last, leaves
+    fewer tokens to write than leaving it: finishing "August 1" takes the "1" that counted
+    for a term "1" of its own, which is then one token to write again, not ten."""
+    finished = list(generated) + list(sequence[k:])
+    to_write = len(sequence) - k + sum(map(len, missing_terms(finished, terms)))
+    return to_write < sum(map(len, missing_terms(generated, terms)))
 
 
 def make_processor(per_item: list[PreparedTerms], num_beams: int, eos_ids: set[int], start: int, max_length: int):

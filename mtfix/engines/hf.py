@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,8 +121,20 @@ def prepare_with_tokenizer(tokenizer, terms: list[list[TermRequest]] | None, cou
     def decode(ids: list[int]) -> str:
         return tokenizer.decode(ids, skip_special_tokens=True)
 
-    return [prepare_terms(lambda text: target_ids(tokenizer, text), tokenizer.unk_token_id, requests or [], decode)
+    def glued_digits() -> frozenset[int]:
+        if tokenizer not in _GLUED_DIGITS:
+            pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+            _GLUED_DIGITS[tokenizer] = frozenset(i for i, piece in enumerate(pieces) if piece and piece[0].isdigit())
+        return _GLUED_DIGITS[tokenizer]
+
+    return [prepare_terms(lambda text: target_ids(tokenizer, text), tokenizer.unk_token_id, requests or [], decode,
+                          glued_digits)
             for requests in terms]
+
+
+# Per target tokenizer: the pieces that begin with a digit, no space before it (read from
+# the vocabulary once, when a number is first pinned).
+_GLUED_DIGITS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def plan_batches(order: list[int], lengths: list[int], max_sentences: int, max_tokens: int) -> list[list[int]]:
