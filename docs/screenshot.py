@@ -25,9 +25,7 @@ def main() -> None:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
-    from mtfix.degarble import CleanConfig
     from mtfix.engines.base import TranslateConfig
-    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
     from mtfix.pipeline import translate_file
     from mtfix.testing import build_random_model
 
@@ -39,8 +37,7 @@ def main() -> None:
     if not (model / "config.json").is_file():
         model = build_random_model(ROOT.parent / "shared" / "models" / "opus-mt-zh-en", model)
     source = Path("seeds/mixed-id-en.txt")
-    translate_file(source, out_dir=work, translate_config=TranslateConfig(model=str(model), beam_size=1, max_new_tokens=24),
-                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    translate_file(source, out_dir=work, translate_config=TranslateConfig(model=str(model), beam_size=1, max_new_tokens=24))
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1400", "--hide-scrollbars"):

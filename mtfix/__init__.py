@@ -23,4 +23,8 @@ def __getattr__(name):
         from mtfix.degarble import CleanConfig
 
         return CleanConfig
+    if name in {"Glossary"}:
+        from mtfix.glossary import Glossary
+
+        return Glossary
     raise AttributeError(f"module 'mtfix' has no attribute {name!r}")

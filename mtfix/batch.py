@@ -177,15 +177,18 @@ def index_row(file: Path, root: Path, document, report: Path | None, error: str 
 def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config, clean_config, memory=None,
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
               max_bytes: int | None = None, absolute_paths: bool = False,
-              format_name: str | None = None, resume: bool = True, keep_documents: bool = False) -> BatchSummary:
+              format_name: str | None = None, resume: bool = True, keep_documents: bool = False,
+              glossary=None, names: dict[Path, str] | None = None) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
     mirroring the tree; returns what became of each. The rules that keep the user's files
     safe are :mod:`mtfix.outputs`'. Pages and exports name each document by its path
     relative to ``root`` (a page shared with a colleague does not show the sender's
     folders), or by its absolute path with ``absolute_paths``. ``format_name``: read every
-    file as that format (default: each by its suffix, then its content). ``resume``: skip a
+    file as that format (default: each by its suffix, then its content). ``glossary``: the
+    terms the repairs mend and the translation pins (None: none). ``resume``: skip a
     document done before with the same bytes and plan. ``keep_documents``: each result of
-    a document done holds it (a failed one always holds its error)."""
+    a document done holds it (a failed one always holds its error). ``names``: what a file
+    is called instead (standard input is ``-``)."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
@@ -198,12 +201,14 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     started = time.perf_counter()
     timing.reset()
     summary = BatchSummary()
-    plan = make_signature(clean_config, translate_config, [])
+    plan = make_signature(clean_config, translate_config, [], glossary)
     folder = OutputFolder(out, files, warn=reporter.warning)
     state = folder.state
     index_rows: dict[str, dict] = {}
 
     def name_of(file: Path) -> str:
+        if names and file in names:
+            return printable_path(names[file])
         return printable_path(file.relative_to(root).as_posix() if root.is_dir() else file.name)
 
     def target_of(file: Path) -> Path:
@@ -275,7 +280,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     def finish_window(documents: list[tuple[Path, object]]) -> None:
         try:
             translate_documents([d for _, d in documents], engine, translate_config, clean_config, memory,
-                                on_progress=on_progress)
+                                on_progress=on_progress, glossary=glossary)
         except Exception as error:  # noqa: BLE001  (isolate the bad document below)
             if len(documents) == 1:
                 if not isinstance(error, MtfixError):
@@ -329,7 +334,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
             for segment, before in zip(document.segments, flags):
                 segment.flags = list(before)
             try:
-                translate_documents([document], engine, translate_config, clean_config, memory)
+                translate_documents([document], engine, translate_config, clean_config, memory, glossary=glossary)
             except Exception:  # noqa: BLE001  (not all in the memory: the next run does it)
                 continue
             write(file, document)
@@ -337,7 +342,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     pending: list[tuple[Path, object, list]] = []
     pending_segments = pending_characters = 0
     readable = [file for file, _ in todo if file not in unreadable]
-    prepared = prepared_documents(readable, clean_config, jobs, max_bytes, format_name)
+    prepared = prepared_documents(readable, clean_config, jobs, max_bytes, format_name, glossary)
     try:
         for file, _ in todo:
             if file in unreadable:

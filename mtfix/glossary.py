@@ -47,6 +47,12 @@ class GlossaryError(MtfixError):
     """A glossary file that cannot be used; the message names the line."""
 
 
+def shipped_glossary() -> "Glossary | None":
+    """The glossary ``mtfix translate`` and ``mtfix clean`` use with no option
+    (``glossaries/ai-talent.tsv``); None where mtfix is installed without it."""
+    return Glossary.load([DEFAULT_GLOSSARY]) if DEFAULT_GLOSSARY.is_file() else None
+
+
 @dataclass(frozen=True)
 class Term:
     id: int

@@ -16,13 +16,15 @@ from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_language, detect_languages, is_list_of_names, looks_like_code
 from mtfix.errors import MtfixError, printable_path
+from mtfix.glossary import Glossary, shipped_glossary
 from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
 
 log = logging.getLogger(__name__)
 
 
-def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig | None, models: list[str]) -> str:
+def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig | None, models: list[str],
+                   glossary: Glossary | None = None) -> str:
     """``key:value|...`` naming everything that decides the output, version last (sacrebleu);
     each model with its revision (:func:`mtfix.engines.routing.model_revision`)."""
     from mtfix.engines.routing import model_revision
@@ -33,9 +35,9 @@ def make_signature(clean_config: CleanConfig, translate_config: TranslateConfig 
         except (MtfixError, OSError):
             return reference
 
-    fields = {"clean": clean_config.plan()}
-    if clean_config.terms is not None:
-        fields["glossary"] = clean_config.terms.digest
+    fields = {"clean": clean_config.plan(glossary)}
+    if glossary:  # (an empty glossary pins nothing: as none)
+        fields["glossary"] = glossary.digest
     if translate_config is not None:
         fields.update(translate_config.signature_fields())
         if models:
@@ -72,7 +74,8 @@ def _flagged_spans_in_clean(edits, flag: str) -> list[tuple[int, int]]:
 
 
 def repair_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
-                    max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None):
+                    max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None,
+                    glossary: Glossary | None = None):
     """The steps of :func:`prepare_document` where ``mtfix clean`` stops: the file read, its
     format parsed, its prose repaired. Returns the document and the layout of its raw text."""
     from mtfix import formats
@@ -90,18 +93,20 @@ def repair_document(path: str | os.PathLike, clean_config: CleanConfig = CleanCo
 
     # 3. Repairs, as edits on the raw text, inside the prose only.
     with stage("degarble"):
-        document.clean, document.edits, evidence = clean_explained(document.raw, clean_config, shown=layout.shown_spans())
+        document.clean, document.edits, evidence = clean_explained(document.raw, clean_config, layout.shown_spans(), glossary)
         document.evidence = evidence.summary() if clean_config.gate else None
     return document, layout
 
 
 def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanConfig(),
-                     max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None) -> Document:
+                     max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None,
+                     glossary: Glossary | None = None) -> Document:
     """Read, repair, segment and label one file: everything but the translation.
-    ``format_name``: the format to read it as (default: by suffix, then by content)."""
+    ``format_name``: the format to read it as (default: by suffix, then by content);
+    ``glossary``: the terms the repairs keep and mend (:func:`mtfix.degarble.clean`)."""
     from mtfix import formats
 
-    document, layout = repair_document(path, clean_config, max_bytes, format_name)
+    document, layout = repair_document(path, clean_config, max_bytes, format_name, glossary)
 
     # 4. Sentences, found in the clean text and mapped back to raw.
     with stage("segment"):
@@ -123,7 +128,7 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
             segment.lang, segment.lang_score, segment.lang_reason = guess.lang, round(guess.score, 3), guess.reason
             if guess.score < UNCERTAIN_BELOW:
                 segment.flags.append("lang-uncertain")
-    document.signature = make_signature(clean_config, None, [])
+    document.signature = make_signature(clean_config, None, [], glossary)
     return document
 
 
@@ -204,9 +209,9 @@ def _segment(document: Document) -> None:
 
 def translate_document(
     document: Document, engine: Engine, translate_config: TranslateConfig, clean_config: CleanConfig = CleanConfig(),
-    memory=None,
+    memory=None, glossary: Glossary | None = None,
 ) -> Document:
-    return translate_documents([document], engine, translate_config, clean_config, memory)[0]
+    return translate_documents([document], engine, translate_config, clean_config, memory, glossary=glossary)[0]
 
 
 def document_language(document: Document) -> str:
@@ -220,17 +225,17 @@ def document_language(document: Document) -> str:
 
 def translate_documents(
     documents: list[Document], engine: Engine, translate_config: TranslateConfig,
-    clean_config: CleanConfig = CleanConfig(), memory=None, on_progress=None,
+    clean_config: CleanConfig = CleanConfig(), memory=None, on_progress=None, glossary: Glossary | None = None,
 ) -> list[Document]:
     """Translate the segments of several documents together, language by language, so
     short documents fill batches (sorted by length) and each model is used once per
-    window, not once per document. ``on_progress``: see
-    :func:`~mtfix.translate.translate_segment_list`."""
+    window, not once per document. ``glossary``: the terms pinned in the English;
+    ``on_progress``: see :func:`~mtfix.translate.translate_segment_list`."""
     from mtfix.translate import translate_segment_list
 
     segments = [segment for document in documents for segment in document.segments]
     homes = [home for document in documents for home in [document_language(document)] * len(document.segments)]
-    results = translate_segment_list(segments, engine, translate_config, clean_config.terms, memory=memory,
+    results = translate_segment_list(segments, engine, translate_config, glossary, memory=memory,
                                      document_languages=homes, on_progress=on_progress)
     position = 0
     for document in documents:
@@ -239,7 +244,7 @@ def translate_documents(
         document.translations = {segment.id: translation for segment, translation in zip(document.segments, found)
                                  if translation is not None}
         models = [translation.model for translation in document.translations.values()]
-        document.signature = make_signature(clean_config, translate_config, models)
+        document.signature = make_signature(clean_config, translate_config, models, glossary)
     return documents
 
 
@@ -273,41 +278,42 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
     return paths
 
 
-def default_clean_config() -> CleanConfig:
-    """What ``mtfix translate`` and ``mtfix clean`` repair with no option: every repair, and
-    the shipped glossary (``glossaries/ai-talent.tsv``)."""
-    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
-
-    return CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY]))
-
-
 def translate_file(
     path: str | os.PathLike,
     out_dir: str | os.PathLike | None = "outputs",
     translate_config: TranslateConfig = TranslateConfig(),
-    clean_config: CleanConfig | None = None,
+    clean_config: CleanConfig = CleanConfig(),
     engine: Engine | None = None,
     memory=None,
+    glossary: Glossary | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    format_name: str | None = None,
+    name: str | None = None,
 ) -> Document:
     """Translate one file to English and return it. Unless ``out_dir`` is None, it is a
     batch of one (:func:`mtfix.batch.run_batch`): the outputs, the manifest and the checks
     that keep the user's files safe are those of ``mtfix translate FILE``, and the error
-    that failed the document is raised. ``clean_config`` None is that command's default
-    (:func:`default_clean_config`).
+    that failed the document is raised.
 
-    Pass ``engine`` to reuse loaded models across files, ``memory`` (a
+    ``glossary`` None is that command's default, the shipped glossary
+    (:func:`mtfix.glossary.shipped_glossary`); ``Glossary()`` pins no term. Pass ``engine``
+    to reuse loaded models across files, ``memory`` (a
     :class:`mtfix.memory.TranslationMemory`) to reuse translations already made.
+    ``format_name``: read the file as that format (default: by suffix, then content);
+    ``name``: what the document is called in its outputs (default: the file's name).
     """
     from mtfix.batch import Reporter, run_batch
 
-    clean_config = default_clean_config() if clean_config is None else clean_config
+    glossary = shipped_glossary() if glossary is None else glossary
     engine = engine or create_engine(translate_config)
     if out_dir is None:
-        document = prepare_document(path, clean_config)
-        return translate_document(document, engine, translate_config, clean_config, memory)
+        document = prepare_document(path, clean_config, max_bytes, format_name, glossary)
+        document.path = printable_path(name if name is not None else Path(path).name)
+        return translate_document(document, engine, translate_config, clean_config, memory, glossary)
     silent = Reporter(echo=lambda line: None, echo_error=lambda line: None)
     summary = run_batch([Path(path)], Path(path), Path(out_dir), engine, translate_config, clean_config, memory,
-                        reporter=silent, resume=False, keep_documents=True)
+                        reporter=silent, max_bytes=max_bytes, format_name=format_name, resume=False,
+                        keep_documents=True, glossary=glossary, names=None if name is None else {Path(path): name})
     if summary.interrupted:
         raise KeyboardInterrupt
     result = summary.results[0]
@@ -318,17 +324,19 @@ def translate_file(
 
 def clean_file(
     path: str | os.PathLike, out_dir: str | os.PathLike | None = "outputs", clean_config: CleanConfig = CleanConfig(),
-    max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES, format_name: str | None = None, glossary: Glossary | None = None,
 ) -> Document:
     """Repair one file without translating; writes ``<stem>.clean<ext>`` and
-    ``<name>.edits.jsonl`` to ``out_dir`` unless None (:mod:`mtfix.outputs`)."""
+    ``<name>.edits.jsonl`` to ``out_dir`` unless None (:mod:`mtfix.outputs`). ``glossary``
+    as for :func:`translate_file`: None is the shipped one."""
     from mtfix.export.jsonl import edit_record, json_line
     from mtfix.outputs import OutputFolder, clean_paths
 
-    document, _ = repair_document(path, clean_config, max_bytes, format_name)
+    glossary = shipped_glossary() if glossary is None else glossary
+    document, _ = repair_document(path, clean_config, max_bytes, format_name, glossary)
     # Named by the file's name alone: a log shared with someone does not show one's folders.
     document.path = printable_path(Path(path).name)
-    document.signature = make_signature(clean_config, None, [])
+    document.signature = make_signature(clean_config, None, [], glossary)
     if out_dir is not None:
         source = Path(path)
         folder = OutputFolder(out_dir, [source])

@@ -97,8 +97,9 @@ def estimated_tokens(text: str) -> int:
 
 
 def plan_run(paths: list[os.PathLike], translate_config: TranslateConfig, clean_config: CleanConfig = CleanConfig(),
-             max_bytes: int | None = None) -> Plan:
-    """The plan of translating ``paths`` with these options (no model is loaded)."""
+             max_bytes: int | None = None, glossary=None) -> Plan:
+    """The plan of translating ``paths`` with these options and ``glossary`` (no model is
+    loaded)."""
     from mtfix.engines import routing
     from mtfix.engines.base import create_engine
     from mtfix.pipeline import prepare_document
@@ -109,7 +110,7 @@ def plan_run(paths: list[os.PathLike], translate_config: TranslateConfig, clean_
     result = Plan()
     for path in paths:
         try:
-            document = prepare_document(path, clean_config, max_bytes or DEFAULT_MAX_BYTES)
+            document = prepare_document(path, clean_config, max_bytes or DEFAULT_MAX_BYTES, glossary=glossary)
         except MtfixError as error:
             result.failed.append((os.fspath(path), error.message))
             continue
@@ -121,8 +122,8 @@ def plan_run(paths: list[os.PathLike], translate_config: TranslateConfig, clean_
             language = result.languages.setdefault(segment.lang, LanguagePlan(segment.lang))
             language.segments += 1
             language.tokens += estimated_tokens(segment.text)
-            if clean_config.terms is not None:
-                for match in clean_config.terms.find(segment.text, segment.lang):
+            if glossary is not None:
+                for match in glossary.find(segment.text, segment.lang):
                     result.terms[match.term.target] += 1
     for language in result.languages.values():
         try:

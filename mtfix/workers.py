@@ -23,7 +23,7 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None):
+def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None, glossary=None):
     """Run in a worker process: (the prepared document or None, the line that says why not
     or None, the worker's stage times). A line, not the exception: not every exception
     crosses a process boundary."""
@@ -31,19 +31,19 @@ def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str
 
     timing.reset()
     try:
-        document = prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name)
+        document = prepare_document(path, clean_config, max_bytes, format_name, glossary)
     except Exception as error:  # noqa: BLE001  (our bug or the file's, one document's: the batch goes on)
         return None, reason_of(error), timing.snapshot()
     return document, None, timing.snapshot()
 
 
 def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: int,
-              format_name: str | None = None) -> Iterator[tuple[Path, object, Exception | None]]:
+                       format_name: str | None = None, glossary=None) -> Iterator[tuple[Path, object, Exception | None]]:
     """(path, document or None, the error that stopped it or None) for each file, in order.
     An error in a worker process comes back as an :class:`MtfixError` of its message."""
     if jobs <= 1 or len(files) < 2:
         for path in files:
-            document, error, _ = _prepare_locally(path, clean_config, max_bytes, format_name)
+            document, error, _ = _prepare_locally(path, clean_config, max_bytes, format_name, glossary)
             yield path, document, error
         return
     import multiprocessing
@@ -59,7 +59,7 @@ def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: in
         for number, path in enumerate(files):
             while submitted < len(files) and submitted < number + ahead:
                 futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes,
-                                                 format_name)
+                                                 format_name, glossary)
                 submitted += 1
             document, error, times = futures.pop(number).result()
             timing.add(times)
@@ -69,11 +69,11 @@ def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: in
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str | None = None):
+def _prepare_locally(path: Path, clean_config, max_bytes: int, format_name: str | None = None, glossary=None):
     from mtfix.pipeline import prepare_document
 
     try:
-        return prepare_document(path, clean_config, max_bytes=max_bytes, format_name=format_name), None, None
+        return prepare_document(path, clean_config, max_bytes, format_name, glossary), None, None
     except MtfixError as error:
         return None, error, None
     except Exception as error:  # our bug, but one document's: the batch goes on

@@ -21,9 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, tiny_marian):
-    from mtfix.degarble import CleanConfig
     from mtfix.engines.base import TranslateConfig
-    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
     from mtfix.pipeline import translate_file
 
     folder = tmp_path_factory.mktemp("browser")
@@ -36,8 +34,7 @@ def page(tmp_path_factory, tiny_marian):
         "Tim riset di Zurich bekerja sama dengan laboratorium di London.\n",
         encoding="utf-8",
     )
-    translate_file(source, out_dir=folder, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
-                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    translate_file(source, out_dir=folder, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6))
     return folder / "review.txt.review.html"
 
 
@@ -188,15 +185,12 @@ def test_the_index_shows_document_names_whole(browser, tmp_path, tiny_marian):
 def test_columns_that_repeat_another_are_not_shown(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    from mtfix.degarble import CleanConfig
     from mtfix.engines.base import TranslateConfig
-    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
     from mtfix.pipeline import translate_file
 
     source = tmp_path / "english.txt"
     source.write_text("The company hired Mark Zagberg.\n\nThe team works in Zurich.\n", encoding="utf-8")
-    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine="identity"),
-                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine="identity"))
     browser.get((tmp_path / "english.txt.review.html").as_uri())
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "thead th") if th.is_displayed()]
     assert headers == ["#", "Original as received", "Cleaned source"]

@@ -111,11 +111,12 @@ def test_alignment_records_protected_spans(tmp_path, tiny_marian):
 
     source = tmp_path / "zh.txt"
     source.write_text("研究员Rishabh Agarwal拿到1亿薪酬，见https://x.ai。\n", encoding="utf-8")
-    from mtfix.degarble import CleanConfig
 
     # Without the shipped glossary, which has Rishabh Agarwal as a term (a term is not also a span).
+    from mtfix.glossary import Glossary
+
     translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
-                   clean_config=CleanConfig())
+                   glossary=Glossary())
     records = [json.loads(line) for line in (tmp_path / "zh.txt.align.jsonl").read_text(encoding="utf-8").splitlines()]
     protected = [p for r in records if r.get("type") == "segment" for p in r["protected"]]
     assert {(p["kind"], p["target"]) for p in protected} == {
@@ -128,11 +129,8 @@ def test_report_highlights_terms_and_protected_spans(tmp_path, tiny_marian):
 
     source = tmp_path / "zh.txt"
     source.write_text("小扎说Jane Doe拿到1亿薪酬。\n", encoding="utf-8")
-    from mtfix.degarble import CleanConfig
-    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
 
-    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6),
-                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=6))
     html = (tmp_path / "zh.txt.review.html").read_text(encoding="utf-8")
     assert re.search(r'<span class="t c\d" data-t="[^"]+" title="Zuckerberg">Zuckerberg</span>', html)
     # The same term is marked on both sides with the same data-t, so hovering pairs them.

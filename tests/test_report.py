@@ -146,15 +146,12 @@ def test_an_insertion_shows_a_caret_where_it_went(tmp_path):
 
 
 def _page(tmp_path, text: str, engine: str = "identity") -> str:
-    from mtfix.degarble import CleanConfig
     from mtfix.engines.base import TranslateConfig
-    from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
     from mtfix.pipeline import translate_file
 
     source = tmp_path / "page.txt"
     source.write_text(text, encoding="utf-8")
-    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine=engine),
-                   clean_config=CleanConfig(terms=Glossary.load([DEFAULT_GLOSSARY])))
+    translate_file(source, out_dir=tmp_path, translate_config=TranslateConfig(engine=engine))
     return (tmp_path / "page.txt.review.html").read_text(encoding="utf-8")
 
 

@@ -145,12 +145,11 @@ def open_translation_memory(memory: Optional[Path], no_memory: bool):
 
 
 def load_glossary(paths: list[Path], default: bool):
-    """The glossary of ``--glossary`` files plus the shipped one; exits on a bad file."""
+    """The glossary of ``--glossary`` files plus the shipped one (``default``); an empty
+    one pins nothing. Exits on a bad file."""
     from mtfix.glossary import DEFAULT_GLOSSARY, Glossary
 
     chosen = ([DEFAULT_GLOSSARY] if default and DEFAULT_GLOSSARY.is_file() else []) + list(paths)
-    if not chosen:
-        return None
     try:
         return Glossary.load(chosen)
     except MtfixError as error:
@@ -158,18 +157,15 @@ def load_glossary(paths: list[Path], default: bool):
         raise typer.Exit(2)
 
 
-def clean_config_from(skip: str, everything: bool = False, glossaries: list[Path] = (), default_glossary: bool = True,
-                  gate: bool = True):
-    """The CleanConfig for ``--skip a,b`` (``everything``: no repairs at all), with the
-    glossary the options name."""
+def clean_config_from(skip: str, everything: bool = False, gate: bool = True):
+    """The CleanConfig for ``--skip a,b`` (``everything``: no repairs at all)."""
     from mtfix.degarble import STAGES, CleanConfig
 
     skipped = {name.strip() for name in skip.split(",") if name.strip()}
     unknown = skipped - set(STAGES)
     if unknown:
         usage_error(f"--skip: unknown repair {', '.join(sorted(unknown))} (known: {', '.join(STAGES)})")
-    terms = load_glossary(list(glossaries), default_glossary)
-    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], terms=terms, gate=gate)
+    return CleanConfig.only(*[] if everything else [name for name in STAGES if name not in skipped], gate=gate)
 
 
 def load_alignment(alignment: Path):

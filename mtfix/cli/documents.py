@@ -9,7 +9,9 @@ from typing import Optional
 
 import typer
 
-from mtfix.cli.common import beside, check_format, clean_config_from, load_alignment, parse_size, usage_error, write_one
+from mtfix.cli.common import (
+    beside, check_format, clean_config_from, load_alignment, load_glossary, parse_size, usage_error, write_one,
+)
 from mtfix.errors import printable, printable_path
 
 
@@ -37,8 +39,9 @@ def clean(
 
     limit = parse_size(max_bytes)
     check_format(format_name)
-    clean_config = clean_config_from(skip, glossaries=glossary, default_glossary=not no_default_glossary, gate=not always_repair)
-    document = clean_file(path, out, clean_config, max_bytes=limit, format_name=format_name)
+    clean_config = clean_config_from(skip, gate=not always_repair)
+    terms = load_glossary(glossary, default=not no_default_glossary)
+    document = clean_file(path, out, clean_config, max_bytes=limit, format_name=format_name, glossary=terms)
     if edits_json:
         import json
 

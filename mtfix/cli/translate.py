@@ -12,7 +12,7 @@ from typing import NoReturn, Optional
 import typer
 
 from mtfix.cli.common import (
-    check_format, clean_config_from, cores, model_options, open_translation_memory, parse_size,
+    check_format, clean_config_from, cores, load_glossary, model_options, open_translation_memory, parse_size,
     refuse_options_of_other_engines, usage_error,
 )
 from mtfix.errors import printable_path
@@ -77,11 +77,12 @@ def translate(
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
         compute_type=compute_type, threads=threads, term_repair=term_repair, links=links,
     )
-    clean_config = clean_config_from("" if no_clean else skip, everything=no_clean, gate=not always_repair,
-                                 glossaries=glossary, default_glossary=not no_default_glossary)
+    clean_config = clean_config_from("" if no_clean else skip, everything=no_clean, gate=not always_repair)
+    terms = load_glossary(glossary, default=not no_default_glossary)
     memory_store = open_translation_memory(memory, no_memory)
     if reads_stdin or to_stdout:
-        _translate_one(path, None if to_stdout else out, translate_config, clean_config, memory_store, limit, format_name)
+        _translate_one(path, None if to_stdout else out, translate_config, clean_config, memory_store, limit, format_name,
+                       terms)
         return
     inputs = find_inputs(path, out, glob, exclude, hidden, follow_links)
     for link, reason in inputs.skipped:
@@ -108,7 +109,7 @@ def translate(
     try:
         summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
                             jobs=jobs, window=window, reporter=reporter, max_bytes=limit,
-                            absolute_paths=absolute_paths, format_name=format_name)
+                            absolute_paths=absolute_paths, format_name=format_name, glossary=terms)
     except KeyboardInterrupt:  # a second Ctrl-C, while the first was being handled
         _interrupted(None)
     finally:
@@ -137,40 +138,41 @@ _STDIN_NAMES = {"markdown": "stdin.md", "html": "stdin.html", "plain": "stdin.tx
 
 
 def _translate_one(path: Path, out: Path | None, translate_config, clean_config, memory_store, limit: int,
-                   format_name: str | None) -> None:
-    """One document, from a file or standard input (``-``), to ``out`` or, when None, its
-    English alone to standard output."""
+                   format_name: str | None, glossary) -> None:
+    """One document, from a file or standard input (``-``), to ``out`` (a batch of one:
+    :func:`mtfix.pipeline.translate_file`) or, when None, its English alone to standard
+    output."""
     import tempfile
 
     from mtfix.engines.base import create_engine
     from mtfix.errors import InputError
     from mtfix.formats.writer import english_document
-    from mtfix.pipeline import prepare_document, translate_document, write_outputs
+    from mtfix.pipeline import translate_file
 
-    try:
-        engine = create_engine(translate_config)
-        engine.check()
-        name = _STDIN_NAMES.get(format_name or "", "stdin")
+    engine = create_engine(translate_config)
+    engine.check()
+    with tempfile.TemporaryDirectory() as work:
+        source, name = path, None
         if str(path) == "-":
             data = sys.stdin.buffer.read(limit + 1)
             if len(data) > limit:
                 raise InputError(f"is larger than --max-bytes ({limit} bytes)", "-")
             # Read through a private file: every reader takes a path (the name gives the format).
-            with tempfile.TemporaryDirectory() as work:
-                (Path(work) / name).write_bytes(data)
-                document = prepare_document(Path(work) / name, clean_config, limit, format_name)
-            document.path = "-"
-        else:
-            document = prepare_document(path, clean_config, limit, format_name)
-        translate_document(document, engine, translate_config, clean_config, memory_store)
-        if out is None:
-            sys.stdout.write(english_document(document))
-            sys.stdout.flush()
-        else:
-            paths = write_outputs(document, out, source=Path(name) if str(path) == "-" else path)
-            typer.echo(f"{printable_path(path)} → {printable_path(paths.english)}")
-    except KeyboardInterrupt:
-        _interrupted(0)
+            source, name = Path(work) / _STDIN_NAMES.get(format_name or "", "stdin"), "-"
+            source.write_bytes(data)
+        try:
+            document = translate_file(source, out, translate_config, clean_config, engine, memory_store, glossary,
+                                      max_bytes=limit, format_name=format_name, name=name)
+        except KeyboardInterrupt:
+            _interrupted(0)
+    if out is None:
+        sys.stdout.write(english_document(document))
+        sys.stdout.flush()
+    else:
+        from mtfix.outputs import output_paths
+
+        english = output_paths(source.name, out).english
+        typer.echo(f"{printable_path(path)} → {printable_path(english)}")
 
 
 def _reporter(quiet: bool):
@@ -245,9 +247,9 @@ def plan(
         usage_error(f"{printable_path(path)}: no such file or folder")
     default_model, models = model_options(model, engine)
     translate_config = TranslateConfig(engine=engine, model=default_model, models=models, beam_size=beam_size)
-    clean_config = clean_config_from("", glossaries=glossary, default_glossary=not no_default_glossary)
+    terms = load_glossary(glossary, default=not no_default_glossary)
     inputs = find_inputs(path, Path("outputs"), glob, exclude)
-    result = plan_run(inputs.files, translate_config, clean_config)
+    result = plan_run(inputs.files, translate_config, glossary=terms)
     if as_json:
         typer.echo(json.dumps(result.as_json(translate_config), ensure_ascii=False))
     else:

@@ -67,10 +67,10 @@ class CleanConfig:
     - ``doublet``: names and headings written twice; ``glue``: words without their space;
     - ``loop``: repetition loops; ``spacing``: spaces around quotes and punctuation;
     - ``glossary``: known wrong forms of glossary terms (``Zagberg``) replaced, in context;
-      runs only when ``terms`` holds a glossary;
+      runs only when the repair is given a glossary (``glossary=`` of :func:`clean`);
     - ``garbage``: flag (never rewrite) unrecoverable stretches.
 
-    ``names`` are never split by the glue repair (glossary targets are added to them).
+    ``names`` are never split by the glue repair (nor are the glossary's targets).
     ``gate``: see :data:`EVIDENCE_FREE`.
     """
 
@@ -84,33 +84,25 @@ class CleanConfig:
     glossary: bool = True
     garbage: bool = True
     names: tuple[str, ...] = field(default=(), compare=True)
-    terms: Glossary | None = None
     # The repairs that undo an earlier machine translation run only in a document that shows
     # its damage (:mod:`mtfix.degarble.evidence`); False runs them whatever it shows.
     gate: bool = True
 
-    def enabled(self) -> list[str]:
-        return [name for name in STAGES
-                if getattr(self, name, False) and (name != "glossary" or self.terms is not None)]
+    def enabled(self, glossary: Glossary | None = None) -> list[str]:
+        """The repairs that run (the glossary's only with a glossary to repair by)."""
+        return [name for name in STAGES if getattr(self, name, False) and (name != "glossary" or glossary)]
 
-    def glue_names(self) -> tuple[str, ...]:
-        """Names the glue repair never splits: the given ones and the glossary's targets."""
-        if self.terms is None:
-            return self.names
-        return self.names + tuple(term.target for term in self.terms.terms)
-
-    def plan(self) -> str:
-        stages = ",".join(self.enabled()) or "none"
+    def plan(self, glossary: Glossary | None = None) -> str:
+        stages = ",".join(self.enabled(glossary)) or "none"
         return stages if self.gate else stages + ",ungated"
 
     @classmethod
-    def only(cls, *stages: str, names: tuple[str, ...] = (), terms: Glossary | None = None,
-             gate: bool = True) -> "CleanConfig":
+    def only(cls, *stages: str, names: tuple[str, ...] = (), gate: bool = True) -> "CleanConfig":
         """A config running just ``stages``."""
         unknown = set(stages) - set(STAGES)
         if unknown:
             raise ValueError(f"unknown repair(s): {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
-        return cls(**{name: name in stages for name in STAGES}, names=names, terms=terms, gate=gate)
+        return cls(**{name: name in stages for name in STAGES}, names=names, gate=gate)
 
 
 # The repairs that need no evidence beyond their own: a strict byte-level round trip, a
@@ -124,8 +116,8 @@ EVIDENCE_FREE = frozenset({"mojibake", "glossary"})
 MAX_ROUNDS = 4
 
 
-def clean(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None
-          ) -> tuple[str, list[Edit]]:
+def clean(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None,
+          glossary: Glossary | None = None) -> tuple[str, list[Edit]]:
     """Repair ``raw``; returns the cleaned text and the edits (on raw) that produce it
     (:func:`clean_explained` also says what evidence the repairs ran on).
 
@@ -134,12 +126,16 @@ def clean(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, 
     The repairs read the text with everything else blanked out by line breaks, so they see
     each stretch of prose as text of its own, and an edit that would reach outside the prose
     is dropped.
+
+    ``glossary``: the terms whose known wrong forms the glossary repair replaces, and whose
+    targets the glue repair never splits; without one, neither happens.
     """
-    text, edits, _ = clean_explained(raw, config, shown)
+    text, edits, _ = clean_explained(raw, config, shown, glossary)
     return text, edits
 
 
-def clean_explained(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None):
+def clean_explained(raw: str, config: CleanConfig = CleanConfig(), shown: list[tuple[int, int]] | None = None,
+                    glossary: Glossary | None = None):
     """(cleaned text, edits, evidence): as :func:`clean`, and the signs of damage the
     document shows (:mod:`mtfix.degarble.evidence`). Without any, only the repairs in
     ``EVIDENCE_FREE`` run (unless ``config.gate`` is off)."""
@@ -149,7 +145,7 @@ def clean_explained(raw: str, config: CleanConfig = CleanConfig(), shown: list[t
     evidence = find_evidence(masked) if config.gate else Evidence()
     if config.gate and not evidence.damaged:
         config = replace(config, **{name: False for name in STAGES if name not in EVIDENCE_FREE})
-    _, edits = _clean(masked, config, evidence.readings)
+    _, edits = _clean(masked, config, glossary, evidence.readings)
     if config.gate and evidence.damaged:
         edits = _in_damaged_regions(masked, edits, evidence)
     if shown is not None:
@@ -191,13 +187,14 @@ def _masked(raw: str, shown: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def _clean(raw: str, config: CleanConfig, read: dict[str, list[Edit]] | None = None) -> tuple[str, list[Edit]]:
+def _clean(raw: str, config: CleanConfig, glossary: Glossary | None,
+           read: dict[str, list[Edit]] | None = None) -> tuple[str, list[Edit]]:
     """The repairs over the whole of ``raw``, in order, round after round, until a round
     changes nothing.
 
     ``read``: what some repairs found in ``raw`` already (the evidence is found by running
     them): while the text is still ``raw``, their reading of it is not made again."""
-    stages = config.enabled()
+    stages = config.enabled(glossary)
     read = read or {}
     text, edits = raw, []
     for _ in range(MAX_ROUNDS):
@@ -205,7 +202,7 @@ def _clean(raw: str, config: CleanConfig, read: dict[str, list[Edit]] | None = N
         for name in stages:
             if name == "garbage":
                 continue
-            found = read[name] if text is raw and name in read else _run(name, text, config)
+            found = read[name] if text is raw and name in read else _run(name, text, config, glossary)
             if found:
                 found = sort_and_check(found)
                 edits = compose(raw, edits, found, first_checked=True)
@@ -213,19 +210,20 @@ def _clean(raw: str, config: CleanConfig, read: dict[str, list[Edit]] | None = N
         if text == round_began_with:
             break
     if "garbage" in stages:
-        flags = _run("garbage", text, config)
+        flags = _run("garbage", text, config, glossary)
         if flags:
             edits = compose(raw, edits, flags, first_checked=True)
     numbered = [edit.copy_with(id=index) for index, edit in enumerate(edits)]
     return text, numbered
 
 
-def _run(name: str, text: str, config: CleanConfig) -> list[Edit]:
+def _run(name: str, text: str, config: CleanConfig, glossary: Glossary | None) -> list[Edit]:
     stage = STAGES[name]
     if name == "glue":
-        return stage(text, config.glue_names())
+        targets = tuple(term.target for term in glossary.terms) if glossary else ()
+        return stage(text, config.names + targets)
     if name == "glossary":
-        return stage(text, config.terms)
+        return stage(text, glossary)
     return stage(text)
 
 
