@@ -41,6 +41,7 @@ SHARED_MODEL = ROOT.parent / "shared" / "models" / "opus-mt-zh-en"
 sys.path.insert(0, str(ROOT))
 
 from mtfix.engines.base import TranslateConfig, create_engine  # noqa: E402
+from mtfix.engines.ct2 import Ct2Options  # noqa: E402
 from mtfix.engines.constraints import TermRequest  # noqa: E402
 
 ZH_TERMS = [("翟晓华", "Zhai Xiaohua"), ("小扎", "Zuckerberg"), ("赵晟佳", "Shengjia Zhao"),
@@ -86,9 +87,10 @@ def decoding_table(model: Path, sentences: int, tokens: int) -> None:
         for beam in (1, 4):
             # ct2 puts a missing term in by splicing (the default) or by resuming decoding.
             for repair in (("splice", "resume") if engine_name == "ct2" else ("splice",)):
+                options = Ct2Options(compute_type="int8", threads=threads, term_repair=repair) \
+                    if engine_name == "ct2" else None
                 config = TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=tokens,
-                                         min_new_tokens=tokens, compute_type="int8", threads=threads,
-                                         term_repair=repair)
+                                         min_new_tokens=tokens, options=options)
                 engine = create_engine(config)
                 for glossary in ((False, True) if repair == "splice" else (True,)):
                     seconds = time_engine(engine, texts, requests if glossary else None)

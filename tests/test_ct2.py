@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from mtfix.engines.base import TranslateConfig, create_engine
+from mtfix.engines.ct2 import Ct2Options
 from mtfix.errors import ModelNotAvailableError, UsageError
 
 ctranslate2 = pytest.importorskip("ctranslate2")
@@ -20,7 +21,8 @@ CHINESE = ["翟晓华加入了超级智能实验室。", "没有术语的句子�
 
 def _pair(model, engine, lang, texts, **options):
     reference = create_engine(TranslateConfig(engine=engine, model=str(model), **options)).translate(texts, lang)
-    converted = create_engine(TranslateConfig(engine="ct2", model=str(model), compute_type="float32", **options))
+    converted = create_engine(TranslateConfig(engine="ct2", model=str(model), options=Ct2Options(compute_type="float32"),
+                                              **options))
     return reference, converted.translate(texts, lang)
 
 
@@ -234,7 +236,7 @@ def test_splice_decodes_once_and_resume_decodes_again(beam, tiny_marian, monkeyp
     found = {}
     for repair in ("splice", "resume"):
         engine = create_engine(TranslateConfig(engine="ct2", model=str(tiny_marian), beam_size=beam, max_new_tokens=12,
-                                               term_repair=repair))
+                                               options=Ct2Options(term_repair=repair)))
         plain = engine.translate(texts, "id")  # loads the model; random weights write no term
         assert all(check_output(o.text, t) for o, t in zip(plain, terms))
         calls = _counting(engine, monkeypatch)
@@ -271,4 +273,13 @@ def test_a_term_written_as_a_placeholder_is_linked_on_the_final_text(tiny_marian
 
 def test_an_unknown_term_repair_is_a_usage_error():
     with pytest.raises(UsageError, match="--term-repair guess: unknown"):
-        create_engine(TranslateConfig(engine="ct2", term_repair="guess"))
+        Ct2Options(term_repair="guess")
+
+
+def test_options_of_another_engine_are_refused_and_defaults_fill_the_signature():
+    with pytest.raises(UsageError, match="Ct2Options are not options of --engine marian"):
+        create_engine(TranslateConfig(engine="marian", options=Ct2Options()))
+    fields = TranslateConfig(engine="ct2", device="cpu").signature_fields()
+    assert fields["compute"] == "auto-cpu" and fields["terms"] == "splice"
+    assert TranslateConfig(engine="ct2", options=Ct2Options(compute_type="int8")).signature_fields()["compute"] == "int8"
+    assert "compute" not in TranslateConfig(engine="marian").signature_fields()

@@ -201,7 +201,7 @@ def test_every_term_comes_out_with_random_weights(engine_name, beam, tiny_marian
     model = tiny_nllb if "nllb" in engine_name else tiny_marian
     engine = create_engine(TranslateConfig(engine=engine_name.split("-")[0], model=str(model), beam_size=beam,
                                            max_new_tokens=12,
-                                           term_repair="resume" if engine_name.endswith("resume") else "splice"))
+                                           options=_ct2_options(engine_name)))
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
@@ -217,6 +217,15 @@ def test_every_term_comes_out_with_random_weights(engine_name, beam, tiny_marian
     check()
 
 
+def _ct2_options(engine_name: str):
+    """``ct2-resume`` → the ct2 options of that term repair; None for other engines."""
+    if not engine_name.startswith("ct2"):
+        return None
+    from mtfix.engines.ct2 import Ct2Options
+
+    return Ct2Options(term_repair="resume" if engine_name.endswith("resume") else "splice")
+
+
 # (target, wrong forms, source form) for Chinese sentences.
 CJK_TERMS = [("Zhai Xiaohua", ("Xiaohua Zhai",), "翟晓华"), ("Zuckerberg", (), "小扎"), ("MSL", (), "MSL"),
              ("Meta Superintelligence Labs", (), "超级智能实验室"), ("Shengjia Zhao", (), "赵晟佳")]
@@ -230,7 +239,7 @@ def test_every_cjk_term_comes_out_with_the_real_chinese_tokenizer(engine_name, b
         pytest.importorskip("ctranslate2")
     engine = create_engine(TranslateConfig(engine=engine_name.split("-")[0], model=str(zh_random_model), beam_size=beam,
                                            max_new_tokens=8,
-                                           term_repair="resume" if engine_name.endswith("resume") else "splice"))
+                                           options=_ct2_options(engine_name)))
 
     @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.tuples(st.lists(st.sampled_from(CJK_WORDS), min_size=2, max_size=12),

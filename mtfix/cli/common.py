@@ -114,16 +114,24 @@ def parse_size(text: str) -> int:
     return int(number) * units[unit]
 
 
-def refuse_options_of_other_engines(ctx: typer.Context, engine: str) -> None:
-    """An option of another engine, given on the command line, is a usage error: it would
-    otherwise be ignored without a word."""
-    from mtfix.engines.base import ENGINE_ONLY_OPTIONS
+def engine_options(ctx: typer.Context, engine: str):
+    """The chosen engine's own options (its class's ``Options``) from the command line's
+    parameters of the same names. An option of another engine, given on the command line,
+    is a usage error: it would otherwise be ignored without a word."""
+    import dataclasses
 
-    for name, engines in ENGINE_ONLY_OPTIONS.items():
-        source = ctx.get_parameter_source(name)  # by name: typer may bring a click of its own
-        if engine not in engines and source is not None and source.name == "COMMANDLINE":
-            flag = "--" + name.replace("_", "-")
-            usage_error(f"{flag} applies to --engine {' or '.join(engines)} only, not to {engine}")
+    from mtfix.engines.base import NoOptions, engine_class
+    from mtfix.engines.ct2 import Ct2Engine
+
+    chosen = getattr(engine_class(engine), "Options", NoOptions)
+    for other in (Ct2Engine,):  # the shipped engines with options (and so flags) of their own
+        for field in dataclasses.fields(other.Options):
+            source = ctx.get_parameter_source(field.name)  # by name: typer may bring a click of its own
+            if other.Options is not chosen and source is not None and source.name == "COMMANDLINE":
+                flag = "--" + field.name.replace("_", "-")
+                usage_error(f"{flag} applies to --engine {other.name} only, not to {engine}")
+    return chosen(**{field.name: ctx.params[field.name] for field in dataclasses.fields(chosen)
+                     if field.name in ctx.params})
 
 
 def open_translation_memory(memory: Optional[Path], no_memory: bool):

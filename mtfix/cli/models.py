@@ -20,7 +20,6 @@ def models_list(
     """What is in the local cache (Hugging Face's and the converted CTranslate2 models), and
     which model each language routes to (with --model, as translate would)."""
     from mtfix.engines import routing
-    from mtfix.engines.marian import candidate_models
     from mtfix.engines.nllb import DEFAULT_MODEL
 
     try:
@@ -50,8 +49,8 @@ def models_list(
         if named:
             state = f"→ {named} (--model{', not found' if not routing.model_available(named) else ''})"
         else:
-            chosen = next((m for m in candidate_models(lang) if routing.model_available(m)), None)
-            state = f"→ {chosen}" if chosen else f"→ {candidate_models(lang)[0]} (not cached)"
+            chosen = next((m for m in routing.candidate_models(lang) if routing.model_available(m)), None)
+            state = f"→ {chosen}" if chosen else f"→ {routing.candidate_models(lang)[0]} (not cached)"
         typer.echo(f"  {lang:6} {state}")
     nllb_state = "cached" if routing.model_available(DEFAULT_MODEL) else "not cached"
     typer.echo(f"Routing (nllb): every language → {DEFAULT_MODEL} ({nllb_state})")
@@ -65,7 +64,7 @@ def models_pull(
 ) -> None:
     """Download models into the Hugging Face cache (needs internet). Safetensors weights
     only, unless --allow-pickle (for repos that have none)."""
-    from mtfix.engines.marian import candidate_models
+    from mtfix.engines.routing import candidate_models
     from mtfix.engines.nllb import DEFAULT_MODEL
 
     if model:

@@ -12,8 +12,8 @@ from typing import NoReturn, Optional
 import typer
 
 from mtfix.cli.common import (
-    check_format, clean_config_from, cores, load_glossary, model_options, open_translation_memory, parse_size,
-    refuse_options_of_other_engines, usage_error,
+    check_format, clean_config_from, cores, engine_options, load_glossary, model_options, open_translation_memory,
+    parse_size, usage_error,
 )
 from mtfix.errors import printable_path
 
@@ -60,7 +60,7 @@ def translate(
     from mtfix.engines.base import TranslateConfig, create_engine
     from mtfix.inputs import TEXT_SUFFIXES, find_inputs
 
-    refuse_options_of_other_engines(ctx, engine)
+    options = engine_options(ctx, engine)  # --compute-type, --threads, --term-repair: read by name
     limit = parse_size(max_bytes)
     check_format(format_name)
     reads_stdin = str(path) == "-"
@@ -75,7 +75,7 @@ def translate(
     translate_config = TranslateConfig(
         engine=engine, model=default_model, models=models, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
-        compute_type=compute_type, threads=threads, term_repair=term_repair, links=links,
+        options=options, links=links,
     )
     clean_config = clean_config_from("" if no_clean else skip, everything=no_clean, gate=not always_repair)
     terms = load_glossary(glossary, default=not no_default_glossary)

@@ -4,7 +4,9 @@ An engine turns a batch of source sentences in one language into English. Everyt
 (splitting overlong segments, caching, glossary checks) wraps around this one method, so a
 new engine implements ``translate``, ``model_for`` and ``check`` (argos-translate's habit),
 and, where it can, ``count_tokens`` (else words are counted) and ``align`` (else its
-sentences have no word links): one module, and one row in :data:`ENGINES`.
+sentences have no word links): one module, and one row in :data:`ENGINES`. Options of its
+own are a frozen dataclass, its class's ``Options``, whose ``signature_fields(config)`` say
+which of them change the output (:class:`mtfix.engines.ct2.Ct2Options`).
 """
 
 from __future__ import annotations
@@ -35,14 +37,11 @@ class TranslateConfig:
       engine's default (:data:`DEFAULT_BATCH_TOKENS`).
     - ``device``: ``auto`` (GPU when present), ``cpu``, ``cuda``, ``cuda:1``...
     - ``allow_pickle``: load PyTorch pickle weights when a model has no safetensors.
-    - ``compute_type`` (ct2 only): ``auto`` is int8 on a CPU, int8_float16 on a GPU.
-    - ``threads`` (ct2 only): CPU threads per translation; 0 is every core this process may use.
-    - ``term_repair`` (ct2 only): how a glossary term the decoding left out is put in:
-      ``splice`` (into the output where the term's source words were translated, no second
-      decoding) or ``resume`` (the output is cut there and decoding resumes after the term:
-      more fluent after the term, up to twice the decoding). See :mod:`mtfix.engines.ct2`.
     - ``links``: word links (target word → source words) for every piece; off skips the
       alignment pass (links an engine got while translating are kept).
+    - ``options``: the engine's own options, an instance of its class's ``Options``
+      (:class:`mtfix.engines.ct2.Ct2Options`); None is that class's defaults. They add their
+      own fields to the signature.
     """
 
     engine: str = "marian"
@@ -55,10 +54,8 @@ class TranslateConfig:
     max_batch_tokens: int = 0
     device: str = "auto"
     allow_pickle: bool = False
-    compute_type: str = "auto"
-    threads: int = 0
-    term_repair: str = "splice"
     links: bool = True
+    options: object | None = None
     # Outputs at least this long (the end token is forbidden before): benchmarks use
     # min = max so that every engine writes the same number of tokens.
     min_new_tokens: int = 0
@@ -76,11 +73,25 @@ class TranslateConfig:
             fields["minnew"] = str(self.min_new_tokens)
         if not self.links:  # (named only when off: signatures made before it stay the same)
             fields["links"] = "off"
-        if self.engine == "ct2":
-            # Quantisation changes the output; with auto it depends on the device.
-            fields["compute"] = self.compute_type if self.compute_type != "auto" else f"auto-{self.device}"
-            fields["terms"] = self.term_repair
+        fields.update(self.engine_options().signature_fields(self))
         return fields
+
+    def engine_options(self):
+        """``options``, or the engine's defaults; a UsageError for another engine's."""
+        kind = getattr(engine_class(self.engine), "Options", NoOptions)
+        if self.options is None:
+            return kind()
+        if not isinstance(self.options, kind):
+            raise UsageError(f"{type(self.options).__name__} are not options of --engine {self.engine}")
+        return self.options
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of an engine that has none of its own."""
+
+    def signature_fields(self, config: TranslateConfig) -> dict[str, str]:
+        return {}
 
 
 _LANG_MODEL = re.compile(r"([a-z]{2,3})=(.+)")
@@ -132,14 +143,6 @@ def model_source_language(reference: str) -> str | None:
     return found.group(1)
 
 
-# How ct2 puts in a glossary term the decoding left out (TranslateConfig.term_repair).
-TERM_REPAIRS = ("splice", "resume")
-
-# Options that only some engines read: naming one for another engine is a usage error, not
-# a setting silently ignored.
-ENGINE_ONLY_OPTIONS = {"compute_type": ("ct2",), "threads": ("ct2",), "term_repair": ("ct2",)}
-
-
 def parse_device(device: str) -> tuple[str, int | None]:
     """``cuda:1`` → (``cuda``, 1); ``cpu`` → (``cpu``, None); ``auto`` → (``auto``, None).
 
@@ -175,11 +178,10 @@ def check_cuda(device: str, gpus: int) -> None:
         raise UsageError(f"--device {device}: there is no GPU {index} ({gpus} available: cuda:0 to cuda:{gpus - 1})")
 
 
-# Tokens per model call when the user names none. CTranslate2 gains only about 7 % from
-# 4096 over 1024 on 2 cores while its peak memory grows by about 200 MB, and its CPU workers
-# decode their shares of the budget side by side; 768 keeps the end-to-end run of
-# benchmarks/speed.py (2,000 segments, opus-mt-zh-en architecture) at about 375 MB against
-# its 415 MB budget, where 1024 came to 390-412 MB, at the same speed within noise.
+# Tokens per model call when the user names none. CTranslate2's CPU workers decode their
+# shares of the budget side by side, and its speed hardly grows past 1024 tokens while its
+# memory does: 768 keeps a long run within its memory budget at the same speed
+# (benchmarks/speed.py; the figures are in docs/performance.md).
 DEFAULT_BATCH_TOKENS = {"marian": 4096, "nllb": 4096, "ct2": 768}
 
 
@@ -253,13 +255,19 @@ def engine_names() -> list[str]:
     return sorted({**_outside_engines(), **ENGINES})
 
 
-def create_engine(config: TranslateConfig) -> Engine:
-    """The engine ``config.engine`` names, built from ``config``; only its module is imported
-    (and that module imports torch or CTranslate2 only when a model loads)."""
+def engine_class(name: str) -> type:
+    """The class of the engine ``name``; only its module is imported (and that module
+    imports torch or CTranslate2 only when a model loads)."""
     import importlib
 
-    where = ENGINES.get(config.engine) or _outside_engines().get(config.engine)
+    where = ENGINES.get(name) or _outside_engines().get(name)
     if where is None:
-        raise UsageError(f"--engine {config.engine}: unknown engine; known: {', '.join(engine_names())}")
+        raise UsageError(f"--engine {name}: unknown engine; known: {', '.join(engine_names())}")
     module_name, _, class_name = where.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)(config)
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def create_engine(config: TranslateConfig) -> Engine:
+    """The engine ``config.engine`` names, built from ``config``."""
+    config.engine_options()  # options of another engine: said now
+    return engine_class(config.engine)(config)

@@ -34,74 +34,63 @@ done by ``resume`` instead. The term repair itself is :mod:`mtfix.engines.ct2_te
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from mtfix import align
-from mtfix.engines import hf, nllb
-from mtfix.engines.base import TERM_REPAIRS, EngineOutput, TranslateConfig, batch_tokens
+from mtfix.engines import hf, nllb, routing
+from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens
 from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms
-from mtfix.engines.ct2_convert import Ct2Model, load, require_ctranslate2, resolve_compute_type, split_device
+from mtfix.engines.ct2_convert import Ct2Model, load, require_ctranslate2, resolve_compute_type, split_device, split_evenly
 from mtfix.engines.ct2_terms import (hypothesis_ids, insertion_point, missing_from, occurrences, source_positions,
                                      splice_terms)
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
 
 log = logging.getLogger(__name__)
 
+# How a glossary term the decoding left out goes in (see the module's docstring).
+TERM_REPAIRS = ("splice", "resume")
 
 
-def split_evenly(lengths: list[int], workers: int, budget: int) -> list[int]:
-    """Sizes of consecutive chunks of ``lengths`` (sorted, in tokens): ``workers`` chunks of
-    about the same number of tokens (when there are that many items), more when a chunk's
-    padded size (its longest item × its items) would pass ``budget``. Exactly ``workers``
-    matters: a third chunk on two workers runs alone, after the other two.
+@dataclass(frozen=True)
+class Ct2Options:
+    """The ct2 engine's own options (``TranslateConfig(engine="ct2", options=Ct2Options())``).
 
-    >>> split_evenly([5, 5, 5, 5], 2, 1000)
-    [2, 2]
-    >>> split_evenly([1, 1, 1, 9], 2, 1000)
-    [3, 1]
-    >>> split_evenly([4, 5, 5, 6, 6, 7, 8], 2, 1000)
-    [4, 3]
-    >>> split_evenly([4] * 10, 1, 12)
-    [3, 2, 3, 2]
-    >>> split_evenly([3], 4, 100)
-    [1]
+    - ``compute_type``: how the weights are run; ``auto`` is int8 on a CPU, int8_float16 on
+      a GPU (a type the device cannot run is refused when the engine is made).
+    - ``threads``: CPU threads per translation; 0 is every core this process may use.
+    - ``term_repair``: ``splice`` or ``resume``, how a glossary term the decoding left out
+      is put in (the module's docstring).
     """
-    count = len(lengths)
-    if not count:
-        return []
-    total = sum(lengths)
-    for chunks in range(max(1, min(workers, count)), count + 1):
-        sizes: list[int] = []
-        start, running = 0, 0
-        for index, length in enumerate(lengths):
-            running += length
-            target = total * (len(sizes) + 1) / chunks
-            left = chunks - len(sizes) - 1  # chunks still to open after this one
-            # Close the chunk at the item boundary nearest its share of the tokens.
-            if left and (running >= target or count - index - 1 == left):
-                if running - target > length / 2 and index > start:
-                    sizes.append(index - start)
-                    start = index
-                else:
-                    sizes.append(index + 1 - start)
-                    start = index + 1
-        sizes.append(count - start)
-        sizes = [size for size in sizes if size]
-        offsets = [sum(sizes[:k]) for k in range(len(sizes))]
-        if all(size == 1 or max(lengths[o : o + size]) * size <= budget for o, size in zip(offsets, sizes)):
-            return sizes
-    return [1] * count
+
+    compute_type: str = "auto"
+    threads: int = 0
+    term_repair: str = "splice"
+
+    def __post_init__(self):
+        # (The compute type is checked against the device, when the engine is made.)
+        if self.term_repair not in TERM_REPAIRS:
+            raise UsageError(f"--term-repair {self.term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}")
+        if self.threads < 0:
+            raise UsageError(f"--threads {self.threads}: must be 0 (every core) or more")
+
+    def signature_fields(self, config: TranslateConfig) -> dict[str, str]:
+        # Quantisation changes the output; with auto it depends on the device. Threads do not.
+        compute = self.compute_type if self.compute_type != "auto" else f"auto-{config.device}"
+        return {"compute": compute, "terms": self.term_repair}
+
 
 
 class Ct2Engine:
     name = "ct2"
+    Options = Ct2Options
 
     def __init__(self, config: TranslateConfig):
         require_ctranslate2()
-        # Bad options are usage errors now, not a failure of every document later.
-        resolve_compute_type(config.compute_type, split_device(config.device)[0])
-        if config.term_repair not in TERM_REPAIRS:
-            raise UsageError(f"--term-repair {config.term_repair}: unknown; use {' or '.join(TERM_REPAIRS)}")
         self.config = config
+        self.options = config.engine_options()
+        # A compute type this device cannot run: a usage error now, not a failure of every
+        # document later.
+        resolve_compute_type(self.options.compute_type, split_device(config.device)[0])
         self._loaded: dict[str, Ct2Model] = {}
         self._failed: dict[str, ModelNotAvailableError] = {}
 
@@ -112,9 +101,7 @@ class Ct2Engine:
             self._load(lang)
 
     def model_for(self, lang: str) -> str:
-        from mtfix.engines.marian import MarianEngine
-
-        return MarianEngine(self.config).model_for(lang)  # the same checkpoints: --model, then the routing
+        return routing.marian_model_for(self.config, lang)  # the same checkpoints as marian
 
     def _load(self, lang: str) -> Ct2Model:
         reference = self.model_for(lang)
@@ -122,7 +109,7 @@ class Ct2Engine:
             raise self._failed[reference]
         if reference not in self._loaded:
             try:
-                self._loaded[reference] = load(reference, self.config)
+                self._loaded[reference] = load(reference, self.config, self.options)
             except ModelNotAvailableError as error:
                 self._failed[reference] = error
                 raise
@@ -222,7 +209,7 @@ class Ct2Engine:
                 results[index], limits[index] = result, limit
             # Terms the decoding left out: spliced in, or decoding resumes after them.
             pending = {i: 0 for i in indices if prepared[i].required}
-            if self.config.term_repair == "splice":
+            if self.options.term_repair == "splice":
                 for index in list(pending):
                     outcome = self._splice(model, texts[index], sources[index], results[index], prepared[index],
                                            forms_of[index], lead, terms[index])

@@ -1,28 +1,15 @@
 """MarianMT (Helsinki-NLP opus-mt): one small model per source language.
 
-Routing: ``Helsinki-NLP/opus-mt-{lang}-en``, or the entry in ``data/marian_models.tsv``, or
-the multilingual ``opus-mt-mul-en`` when the language's own model is not in the cache.
-``--model`` replaces the routing for every language; ``--model LANG=REF`` for one. Each model loads once and is reused.
+Routing (:mod:`mtfix.engines.routing`): ``Helsinki-NLP/opus-mt-{lang}-en``, or the entry in
+``data/marian_models.tsv``, or the multilingual ``opus-mt-mul-en`` when the language's own
+model is not in the cache. ``--model`` replaces the routing for every language; ``--model
+LANG=REF`` for one. Each model loads once and is reused.
 """
 
 from __future__ import annotations
 
-from mtfix.data import read_table
 from mtfix.engines import hf, routing
 from mtfix.engines.base import EngineOutput, TranslateConfig, chosen_model
-from mtfix.errors import ModelNotAvailableError
-
-
-def _routes() -> tuple[dict[str, str], str]:
-    table = {row[0]: row[1] for row in read_table("marian_models.tsv")}
-    return table, table.pop("*")
-
-
-def candidate_models(lang: str) -> list[str]:
-    """Models that could translate ``lang``, preferred first."""
-    routes, fallback = _routes()
-    preferred = routes.get(lang, f"Helsinki-NLP/opus-mt-{lang}-en")
-    return list(dict.fromkeys([preferred, fallback]))
 
 
 class MarianEngine:
@@ -41,14 +28,7 @@ class MarianEngine:
             self._load(lang)
 
     def model_for(self, lang: str) -> str:
-        named = chosen_model(self.config, lang)
-        if named:
-            return named
-        candidates = candidate_models(lang)
-        for reference in candidates:
-            if routing.model_available(reference):
-                return reference
-        raise ModelNotAvailableError(routing.missing_model_message(candidates[0], f"mtfix models pull {lang}"))
+        return routing.marian_model_for(self.config, lang)
 
     def _load(self, lang: str) -> hf.LoadedModel:
         reference = self.model_for(lang)

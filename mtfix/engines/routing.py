@@ -1,4 +1,10 @@
-"""Where a model is and which revision of it: one answer for every part of mtfix.
+"""Which model translates a language, where a model is, and which revision of it: one
+answer for every part of mtfix.
+
+Marian's routing (the transformers and CTranslate2 engines share it): the model the user
+named (``--model LANG=REF``, else ``--model REF``); else ``Helsinki-NLP/opus-mt-{lang}-en``
+or its entry in ``data/marian_models.tsv``, then the multilingual ``opus-mt-mul-en``,
+whichever is in the cache first.
 
 A model is named by a Hugging Face hub id (looked up in the local hub cache, never
 downloaded by ``translate``) or by a local folder. Its **revision** is what the signature,
@@ -20,6 +26,30 @@ from functools import lru_cache
 from pathlib import Path
 
 from mtfix.errors import ModelNotAvailableError
+
+def candidate_models(lang: str) -> list[str]:
+    """Marian models that could translate ``lang``, preferred first."""
+    from mtfix.data import read_table
+
+    routes = {row[0]: row[1] for row in read_table("marian_models.tsv")}
+    fallback = routes.pop("*")
+    return list(dict.fromkeys([routes.get(lang, f"Helsinki-NLP/opus-mt-{lang}-en"), fallback]))
+
+
+def marian_model_for(config, lang: str) -> str:
+    """The Marian model that translates ``lang`` under ``config`` (a TranslateConfig);
+    ModelNotAvailableError when the routing finds none in the cache."""
+    from mtfix.engines.base import chosen_model
+
+    named = chosen_model(config, lang)
+    if named:
+        return named
+    candidates = candidate_models(lang)
+    for reference in candidates:
+        if model_available(reference):
+            return reference
+    raise ModelNotAvailableError(missing_model_message(candidates[0], f"mtfix models pull {lang}"))
+
 
 FULL_HASH_BYTES = 64 * 1024 * 1024
 SAMPLE_BLOCK = 1 << 20  # bytes read at each sampled place of a large file
