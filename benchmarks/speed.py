@@ -4,6 +4,12 @@ Everything runs on one set of random weights built from ``../shared/models/opus-
 (the real architecture and tokenizer), in one run, so the ratios compare like with like on a
 noisy machine. Random weights translate nonsense: these are speed figures, never quality.
 
+0. Against raw: mtfix's translate stage (glossary, protected spans, scores and word links on;
+   and with the glossary off) on the shared Chinese seed, against what a user's own script
+   gets on the same model and the same sentences: ``Translator.translate_batch`` with
+   ``max_batch_size=768, batch_type="tokens"`` (scores and attention returned), and
+   ``model.generate`` in length-sorted batches of 16; greedy and beam 4, 40 tokens each.
+   Target (issue 24): within 1.10× (ct2) and 1.15× (transformers) with everything on.
 1. Decoding speed: 16 Chinese sentences × 40 tokens (min = max new tokens, so every
    configuration writes exactly the same number of tokens), through mtfix's engines:
    transformers fp32 and CTranslate2 int8, greedy and beam 4, with the glossary off and on
@@ -16,7 +22,7 @@ noisy machine. Random weights translate nonsense: these are speed figures, never
    subprocess: wall time by stage (from ``--json``), peak RSS against the model's size.
 3. ``mtfix --help`` start-up time (median of 5).
 
-    python benchmarks/speed.py [--sentences 16] [--tokens 40] [--documents 20] [--skip-e2e]
+    python benchmarks/speed.py [--sentences 16] [--tokens 40] [--documents 20] [--skip-e2e] [--raw-only]
 
 Targets (issue 9): ct2 ≥3× transformers greedy and ≥4× beam 4 with the glossary on; all
 non-model stages ≤10 % of wall time; peak RSS ≤ 1.5 × model size on disk + 300 MB;
@@ -169,6 +175,127 @@ def end_to_end(model: Path, work: Path, documents: int, sentences: int) -> None:
           f"limit 1.5 × model + 300 MB = {limit / 2**20:,.0f} MB ({'within' if peak <= limit else 'OVER'})")
 
 
+class _Recorder:
+    """An engine wrapper that keeps what mtfix sends to the model, call by call."""
+
+    def __init__(self, engine):
+        self.engine, self.calls = engine, []
+
+    def translate(self, texts, lang, terms=None):
+        self.calls.append(list(texts))
+        return self.engine.translate(texts, lang, terms)
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+
+def seed_document():
+    """The shared Chinese seed, prepared as ``mtfix translate`` prepares it (shipped glossary)."""
+    from mtfix.glossary import shipped_glossary
+    from mtfix.pipeline import prepare_document
+
+    seed = ROOT.parent / "shared" / "seeds" / "003_50acc072ef37d5e9.txt"
+    return prepare_document(seed, glossary=shipped_glossary())
+
+
+def mtfix_translate_stage(config, document, glossary: bool, repeats: int = 3) -> tuple[float, list[str]]:
+    """Seconds of the translate stage (``translate_documents``: pieces, term requests,
+    decoding, term repair, word links) with a loaded engine; and the texts the model got."""
+    import copy
+
+    from mtfix.glossary import shipped_glossary
+    from mtfix.pipeline import translate_documents
+
+    engine = _Recorder(create_engine(config))
+    terms = shipped_glossary() if glossary else None
+    translate_documents([copy.deepcopy(document)], engine, config, glossary=terms)  # loads, warms up
+    times = []
+    for _ in range(repeats):
+        engine.calls.clear()
+        started = time.perf_counter()
+        translate_documents([copy.deepcopy(document)], engine, config, glossary=terms)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), [text for call in engine.calls for text in call]
+
+
+def raw_ct2(model: Path, texts: list[str], beam: int, tokens: int) -> float:
+    """What a user's own script gets: the Marian tokenizer, one ``translate_batch`` over
+    every sentence (CTranslate2 sorts and batches by tokens itself), detokenized."""
+    import ctranslate2
+    from transformers import AutoTokenizer
+
+    from mtfix.engines import ct2_convert
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model))
+    workers, per_worker = ct2_convert.cpu_workers(ct2_convert.default_threads())
+    translator = ctranslate2.Translator(str(ct2_convert.convert(str(model), "int8")), device="cpu",
+                                        compute_type="int8", inter_threads=workers, intra_threads=per_worker)
+
+    def run(batch: list[str]) -> list[str]:
+        sources = [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(batch)["input_ids"]]
+        results = translator.translate_batch(sources, beam_size=beam, max_batch_size=768, batch_type="tokens",
+                                             max_decoding_length=tokens, min_decoding_length=tokens,
+                                             return_scores=True, return_attention=True)
+        return [tokenizer.decode(tokenizer.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True)
+                for r in results]
+
+    run(texts[:2])
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        run(texts)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def raw_generate(model: Path, texts: list[str], beam: int, tokens: int, batch_size: int = 16, repeats: int = 3) -> float:
+    """The transformers side of a user's script: sorted by length, batches of 16, generate."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model))
+    network = AutoModelForSeq2SeqLM.from_pretrained(str(model)).eval()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+
+    def run(batch_texts: list[str]) -> None:
+        for start in range(0, len(batch_texts), batch_size):
+            batch = tokenizer(batch_texts[start : start + batch_size], return_tensors="pt", padding=True)
+            with torch.inference_mode():
+                ids = network.generate(**batch, num_beams=beam, max_new_tokens=tokens, min_new_tokens=tokens)
+            tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    run(texts[:2])
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run([texts[i] for i in order])
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def raw_table(model: Path, tokens: int, beams: tuple[int, ...], engines: tuple[str, ...]) -> None:
+    """mtfix's translate stage against a user's own script on the same model and sentences."""
+    document = seed_document()
+    print(f"\n## Against raw: the shared Chinese seed ({len(document.segments)} segments), {tokens} tokens each\n")
+    print("| engine | search | mtfix, glossary on (s) | mtfix, glossary off (s) | raw (s) | on × raw | off × raw |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for engine_name in engines:
+        for beam in beams:
+            options = Ct2Options(compute_type="int8") if engine_name == "ct2" else None
+            config = TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=tokens,
+                                     min_new_tokens=tokens, options=options)
+            # (transformers on a CPU: one timed run each, after a warm-up; ct2: the median of 3)
+            repeats = 3 if engine_name == "ct2" else 1
+            with_terms, texts = mtfix_translate_stage(config, document, glossary=True, repeats=repeats)
+            without, _ = mtfix_translate_stage(config, document, glossary=False, repeats=repeats)
+            raw = raw_ct2(model, texts, beam, tokens) if engine_name == "ct2" else \
+                raw_generate(model, texts, beam, tokens, repeats=repeats)
+            label = "ct2 int8" if engine_name == "ct2" else "transformers fp32"
+            print(f"| {label} ({len(texts)} sentences) | {'greedy' if beam == 1 else f'beam {beam}'} "
+                  f"| {with_terms:.2f} | {without:.2f} | {raw:.2f} | {with_terms / raw:.2f} | {without / raw:.2f} |",
+                  flush=True)
+
+
 def help_startup(repeats: int = 5) -> None:
     times = []
     for _ in range(repeats):
@@ -186,6 +313,9 @@ def main() -> None:
     parser.add_argument("--e2e-sentences", type=int, default=2000)
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-decoding", action="store_true")
+    parser.add_argument("--raw-only", action="store_true", help="Only the table against raw CTranslate2 / generate.")
+    parser.add_argument("--raw-engines", default="ct2,marian")
+    parser.add_argument("--skip-raw", action="store_true")
     args = parser.parse_args()
     if not (SHARED_MODEL / "config.json").is_file():
         raise SystemExit(f"{SHARED_MODEL} is absent: this benchmark needs the real opus-mt-zh-en tokenizer and config")
@@ -200,6 +330,10 @@ def main() -> None:
         work = Path(temporary)
         os.environ.setdefault("MTFIX_CT2_CACHE", str(work / "ct2"))
         model = build_random_model(SHARED_MODEL, work / "zh-random")
+        if not args.skip_raw:
+            raw_table(model, args.tokens, (1, 4), tuple(args.raw_engines.split(",")))
+        if args.raw_only:
+            return
         if not args.skip_decoding:
             decoding_table(model, args.sentences, args.tokens)
         if not args.skip_e2e:

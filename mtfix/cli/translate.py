@@ -29,7 +29,7 @@ def translate(
     max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1, help="Longest output per segment."),
     max_source_tokens: int = typer.Option(200, "--max-source-tokens", min=8, help="Longer segments are split at clauses."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Most sentences per model call."),
-    max_batch_tokens: int = typer.Option(0, "--max-batch-tokens", min=0, help="Most tokens per model call; 0: the engine's default (4096 padded tokens for transformers, 768 for ct2)."),
+    max_batch_tokens: int = typer.Option(0, "--max-batch-tokens", min=0, help="Most tokens per batch; 0: the engine's default (4096 padded tokens for transformers; 768 for ct2, a batch per CPU worker at a time)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:N."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load pickle weights (trusted models only)."),
     compute_type: str = typer.Option("auto", "--compute-type", help="ct2: int8, int8_float16, float16, float32...; auto is int8 on CPU, int8_float16 on GPU."),

@@ -178,10 +178,10 @@ def check_cuda(device: str, gpus: int) -> None:
         raise UsageError(f"--device {device}: there is no GPU {index} ({gpus} available: cuda:0 to cuda:{gpus - 1})")
 
 
-# Tokens per model call when the user names none. CTranslate2's CPU workers decode their
-# shares of the budget side by side, and its speed hardly grows past 1024 tokens while its
-# memory does: 768 keeps a long run within its memory budget at the same speed
-# (benchmarks/speed.py; the figures are in docs/performance.md).
+# Tokens per batch when the user names none; each CPU worker decodes a batch at a time. For
+# ct2, the size a user's own script passes to CTranslate2 (max_batch_size=768, by tokens):
+# the same speed for the same memory (benchmarks/speed.py; the figures, and what 512 saves,
+# are in docs/performance.md).
 DEFAULT_BATCH_TOKENS = {"marian": 4096, "nllb": 4096, "ct2": 768}
 
 

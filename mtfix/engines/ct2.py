@@ -26,8 +26,9 @@ decoding step, so a term the decoding left out is put in afterwards, in one of t
   the term in view. CTranslate2 runs a target prefix through the decoder token by token, as
   if it were decoding it, so this costs up to one more decoding per sentence.
 
-Either way known wrong forms are ``suppress_sequences``, and the output is checked afterwards
-like every engine's; a splice that would not pass the check (a wrong form made at a seam) is
+Either way a sentence that wrote one of its known wrong forms is decoded again with them as
+``suppress_sequences`` (a suppression is per call: this keeps every other sentence in one
+call), and the output is checked afterwards like every engine's; a splice that would not pass the check (a wrong form made at a seam) is
 done by ``resume`` instead. The term repair itself is :mod:`mtfix.engines.ct2_terms`.
 """
 
@@ -40,7 +41,7 @@ from mtfix import align
 from mtfix.engines import hf, nllb, routing
 from mtfix.engines.base import EngineOutput, TranslateConfig, batch_tokens
 from mtfix.engines.constraints import PreparedTerms, check_output, missing_terms
-from mtfix.engines.ct2_convert import Ct2Model, load, require_ctranslate2, resolve_compute_type, split_device, split_evenly
+from mtfix.engines.ct2_convert import Ct2Model, load, require_ctranslate2, resolve_compute_type, split_device
 from mtfix.engines.ct2_terms import (hypothesis_ids, insertion_point, missing_from, occurrences, source_positions,
                                      splice_terms)
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError, UsageError
@@ -78,6 +79,15 @@ class Ct2Options:
         compute = self.compute_type if self.compute_type != "auto" else f"auto-{config.device}"
         return {"compute": compute, "terms": self.term_repair}
 
+
+
+def _writes_any(tokens: list[str], sequences: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``tokens`` hold one of ``sequences``, as CTranslate2's suppression reads them."""
+    for sequence in sequences:
+        n = len(sequence)
+        if any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1)):
+            return True
+    return False
 
 
 class Ct2Engine:
@@ -131,16 +141,22 @@ class Ct2Engine:
         tokenizer = model.tokenizer
         return [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
-    def _decode(self, model: Ct2Model, sources, prefixes, max_length: int, suppress):
-        """One decoding of ``sources`` (with ``prefixes`` or None), results in order.
+    def _submit(self, model: Ct2Model, sources, prefixes, max_length: int, suppress) -> list:
+        """Start one decoding of ``sources`` (with ``prefixes`` or None); returns what
+        :meth:`_results` waits on.
 
-        The sentences, sorted by length, go out as at least one batch per worker, each of
-        about the same number of tokens and none over the worker's share of the token budget,
-        submitted together so that the workers decode them side by side."""
-        # The token budget bounds the tokens in flight, so the workers share it: memory stays
-        # what one batch of the budget takes (two full batches side by side cost about
-        # 100 MB more at the default budget, benchmarks/speed.py).
-        budget = max(1, batch_tokens(self.config) // model.workers)
+        CTranslate2 sorts the sentences by length and cuts them into batches of at most the
+        token budget, which its workers decode side by side. Fewer tokens than a batch for
+        each worker would be one batch, for one worker: they go out as one call per worker
+        instead, each a share of every length (on 2 cores, 16 sentences take 0.34 s so
+        against 0.51 s as one call; benchmarks/speed.py)."""
+        budget = batch_tokens(self.config)
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+        workers = model.workers
+        if workers > 1 and len(sources) > 1 and sum(map(len, sources)) <= budget * workers:
+            parts = [order[k::workers] for k in range(workers)]
+        else:
+            parts = [order]
         options = dict(
             beam_size=self.config.beam_size,
             max_batch_size=budget,
@@ -154,19 +170,14 @@ class Ct2Engine:
             return_attention=True,
             suppress_sequences=suppress or None,
         )
-        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
-        chunks = split_evenly([len(sources[i]) for i in order], model.workers, budget)
-        pending = []
-        start = 0
-        for size in chunks:
-            members = order[start : start + size]
-            start += size
-            found = model.translator.translate_batch(
-                [sources[i] for i in members],
-                target_prefix=[prefixes[i] for i in members] if prefixes else None,
-                asynchronous=True, **options)
-            pending.append((members, found))
-        results: list = [None] * len(sources)
+        return [(part, model.translator.translate_batch(
+                    [sources[i] for i in part], target_prefix=[prefixes[i] for i in part] if prefixes else None,
+                    asynchronous=True, **options))
+                for part in parts if part]
+
+    @staticmethod
+    def _results(pending: list, count: int) -> list:
+        results: list = [None] * count
         for members, found in pending:
             for i, result in zip(members, found):
                 results[i] = result.result()
@@ -196,43 +207,46 @@ class Ct2Engine:
         results: list = [None] * len(texts)
         limits: list[int] = [0] * len(texts)  # the decoding length each result had
         spliced: dict[int, tuple] = {}  # index -> (tokens, attention rows, term spans for the links)
-        # Items with different wrong forms to suppress are decoded apart: a suppression is
-        # per call, and one item's wrong forms must not change another item's output.
-        groups: dict[tuple, list[int]] = {}
-        for index in range(len(texts)):
-            groups.setdefault(tuple(sorted(set(prepared[index].banned))), []).append(index)
-        for banned, indices in groups.items():
-            suppress = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
-            jobs = [(i, [lead] if lead else None, length_for(i)) for i in indices]
-            # Attention places missing terms and gives the word links of the review page.
-            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress):
+        # A suppression is per call, and one item's wrong forms must not change another
+        # item's output; so every item is decoded first without any, in as few calls as
+        # possible, and an item that wrote one of its wrong forms is decoded again with its
+        # own suppressed. (Greedy, that is the output the suppression would have given; with
+        # a beam, an output the suppression allows.)
+        suppress_of = [tuple(tuple(tokenizer.convert_ids_to_tokens(list(seq))) for seq in sorted(set(item.banned)))
+                       for item in prepared]
+        jobs = [(i, [lead] if lead else None, length_for(i)) for i in range(len(texts))]
+        # Attention places missing terms and gives the word links of the review page.
+        for index, result, limit in self._decode_jobs(model, sources, jobs, [()] * len(texts)):
+            results[index], limits[index] = result, limit
+        wrote_wrong = [job for job in jobs if _writes_any(results[job[0]].hypotheses[0], suppress_of[job[0]])]
+        for index, result, limit in self._decode_jobs(model, sources, wrote_wrong, suppress_of):
+            results[index], limits[index] = result, limit
+        # Terms the decoding left out: spliced in, or decoding resumes after them.
+        pending = {i: 0 for i in range(len(texts)) if prepared[i].required}
+        if self.options.term_repair == "splice":
+            for index in list(pending):
+                outcome = self._splice(model, texts[index], sources[index], results[index], prepared[index],
+                                       forms_of[index], lead, terms[index])
+                if outcome is not False:  # False: the splice fails the check; resume instead
+                    del pending[index]
+                if outcome:
+                    spliced[index] = outcome
+        # Prefix repair, one round per missing term at most, every item of a round decoded
+        # together.
+        for _ in range(max((len(prepared[i].required) for i in pending), default=0)):
+            jobs = []
+            for index in list(pending):
+                step = self._repair_step(model, texts[index], sources[index], results[index], prepared[index],
+                                         forms_of[index], lead, pending[index], limits[index])
+                if step is None:
+                    del pending[index]
+                    continue
+                prefix, pending[index], limit = step
+                jobs.append((index, [lead + prefix], limit))
+            if not jobs:
+                break
+            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress_of):
                 results[index], limits[index] = result, limit
-            # Terms the decoding left out: spliced in, or decoding resumes after them.
-            pending = {i: 0 for i in indices if prepared[i].required}
-            if self.options.term_repair == "splice":
-                for index in list(pending):
-                    outcome = self._splice(model, texts[index], sources[index], results[index], prepared[index],
-                                           forms_of[index], lead, terms[index])
-                    if outcome is not False:  # False: the splice fails the check; resume instead
-                        del pending[index]
-                    if outcome:
-                        spliced[index] = outcome
-            # Prefix repair, one round per missing term at most, every item of a round in
-            # one batch.
-            for _ in range(max((len(prepared[i].required) for i in pending), default=0)):
-                jobs = []
-                for index in list(pending):
-                    step = self._repair_step(model, texts[index], sources[index], results[index], prepared[index],
-                                             forms_of[index], lead, pending[index], limits[index])
-                    if step is None:
-                        del pending[index]
-                        continue
-                    prefix, pending[index], limit = step
-                    jobs.append((index, [lead + prefix], limit))
-                if not jobs:
-                    break
-                for index, result, limit in self._decode_jobs(model, sources, jobs, suppress):
-                    results[index], limits[index] = result, limit
         outputs = []
         special = set(tokenizer.all_special_ids)
         for index, result in enumerate(results):
@@ -294,17 +308,22 @@ class Ct2Engine:
         return align.word_links(text, source, [t in special for t in source_ids], output, tokens,
                              [t in special for t in ids], rows)
 
-    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress):
-        """Decode ``jobs`` (index, target prefix or None, length limit): one call per
-        distinct limit, so an output never depends on what else was in its batch."""
-        by_limit: dict[int, list] = {}
+    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress_of):
+        """Decode ``jobs`` (index, target prefix or None, length limit), each with the
+        wrong forms ``suppress_of[index]`` suppressed: one call per distinct limit and
+        suppression, so an output never depends on what else was in its batch. Every call is
+        submitted before any is waited on: a small call does not leave a worker idle."""
+        calls: dict[tuple, list] = {}
         for job in jobs:
-            by_limit.setdefault(job[2], []).append(job)
-        for limit, members in by_limit.items():
+            calls.setdefault((job[2], suppress_of[job[0]]), []).append(job)
+        submitted = []
+        for (limit, suppress), members in calls.items():
             prefixes = [prefix[0] if prefix else [] for _, prefix, _ in members]
-            found = self._decode(model, [sources[index] for index, _, _ in members],
-                                 prefixes if any(prefixes) else None, limit, suppress)
-            for (index, _, _), result in zip(members, found):
+            pending = self._submit(model, [sources[index] for index, _, _ in members],
+                                   prefixes if any(prefixes) else None, limit, list(map(list, suppress)))
+            submitted.append((limit, members, pending))
+        for limit, members, pending in submitted:
+            for (index, _, _), result in zip(members, self._results(pending, len(members))):
                 yield index, result, limit
 
     def _repair_step(self, model: Ct2Model, text: str, source: list[str], result, terms: PreparedTerms,

@@ -4,8 +4,7 @@ A model is converted with ``TransformersConverter`` into
 ``~/.cache/mtfix/ct2/<model>--<revision>--<quantisation>`` (or ``$MTFIX_CT2_CACHE``) the
 first time it is used, atomically (a temporary folder renamed into place, so two processes
 converting at once cannot leave a half-written model), and reused afterwards. The device and
-the compute type are chosen here (int8 on a CPU, int8_float16 on a GPU), and the CPU workers:
-how many, and how a batch is shared among them.
+the compute type are chosen here (int8 on a CPU, int8_float16 on a GPU), and the CPU workers.
 """
 
 from __future__ import annotations
@@ -80,50 +79,6 @@ def cpu_workers(threads: int) -> tuple[int, int]:
     """
     workers = max(1, min(threads, 4))
     return workers, max(1, threads // workers)
-
-
-def split_evenly(lengths: list[int], workers: int, budget: int) -> list[int]:
-    """Sizes of consecutive chunks of ``lengths`` (sorted, in tokens): ``workers`` chunks of
-    about the same number of tokens (when there are that many items), more when a chunk's
-    padded size (its longest item × its items) would pass ``budget``. Exactly ``workers``
-    matters: a third chunk on two workers runs alone, after the other two.
-
-    >>> split_evenly([5, 5, 5, 5], 2, 1000)
-    [2, 2]
-    >>> split_evenly([1, 1, 1, 9], 2, 1000)
-    [3, 1]
-    >>> split_evenly([4, 5, 5, 6, 6, 7, 8], 2, 1000)
-    [4, 3]
-    >>> split_evenly([4] * 10, 1, 12)
-    [3, 2, 3, 2]
-    >>> split_evenly([3], 4, 100)
-    [1]
-    """
-    count = len(lengths)
-    if not count:
-        return []
-    total = sum(lengths)
-    for chunks in range(max(1, min(workers, count)), count + 1):
-        sizes: list[int] = []
-        start, running = 0, 0
-        for index, length in enumerate(lengths):
-            running += length
-            target = total * (len(sizes) + 1) / chunks
-            left = chunks - len(sizes) - 1  # chunks still to open after this one
-            # Close the chunk at the item boundary nearest its share of the tokens.
-            if left and (running >= target or count - index - 1 == left):
-                if running - target > length / 2 and index > start:
-                    sizes.append(index - start)
-                    start = index
-                else:
-                    sizes.append(index + 1 - start)
-                    start = index + 1
-        sizes.append(count - start)
-        sizes = [size for size in sizes if size]
-        offsets = [sum(sizes[:k]) for k in range(len(sizes))]
-        if all(size == 1 or max(lengths[o : o + size]) * size <= budget for o, size in zip(offsets, sizes)):
-            return sizes
-    return [1] * count
 
 
 def default_threads() -> int:

@@ -214,7 +214,7 @@ def generate(
         if config.beam_size > 1 and getattr(generated, "sequences_scores", None) is not None:
             scores = generated.sequences_scores.float().tolist()
         else:
-            transition = model.compute_transition_scores(sequences, generated.scores, normalize_logits=True)
+            transition = _chosen_log_probabilities(sequences, generated.scores)
             scores = []
             for row, token_ids in zip(transition, sequences[:, 1:]):
                 keep = []
@@ -244,6 +244,20 @@ def generate(
     return [output for output in outputs if output is not None]
 
 
+def _chosen_log_probabilities(sequences, step_scores):
+    """batch × steps: the log-probability of each generated token under the scores it was
+    chosen from (``compute_transition_scores(normalize_logits=True)`` for greedy search),
+    a step at a time: its log-softmax of every step's whole vocabulary at once took 7 %
+    of a greedy run (the shared Chinese seed, benchmarks/speed.py)."""
+    import torch
+
+    columns = []
+    for step, scores in enumerate(step_scores):
+        chosen = sequences[:, step + 1 : step + 2]
+        columns.append(scores.float().gather(1, chosen) - torch.logsumexp(scores.float(), dim=-1, keepdim=True))
+    return torch.cat(columns, dim=1)
+
+
 def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], batch_size: int = 16) -> list[list[list[int]]]:
     """Word links from cross-attention: for each English word, the source piece it attended
     to most (the last decoder layer's heads averaged, the English forced through the decoder
@@ -262,11 +276,16 @@ def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], bat
         # Fused attention kernels (sdpa) do not return attention weights: this one pass
         # runs with the plain implementation, then the model goes back to its own.
         previous = getattr(model.config, "_attn_implementation", None)
+        # The English goes in as the decoder's input, shifted right behind its start token,
+        # as training feeds it; the base model stops before the output layer, whose logits
+        # over the whole vocabulary no link needs (they were most of this pass's time).
+        start = torch.full_like(labels[:, :1], model.config.decoder_start_token_id)
+        decoder_input_ids = torch.cat([start, labels[:, :-1]], dim=1)
         try:
             if previous not in (None, "eager"):
                 model.set_attn_implementation("eager")
             with torch.inference_mode():
-                out = model(**encoded, labels=labels, output_attentions=True)
+                out = model.base_model(**encoded, decoder_input_ids=decoder_input_ids, output_attentions=True)
         finally:
             if previous not in (None, "eager"):
                 model.set_attn_implementation(previous)
