@@ -9,7 +9,10 @@ noisy machine. Random weights translate nonsense: these are speed figures, never
    gets on the same model and the same sentences: ``Translator.translate_batch`` with
    ``max_batch_size=768, batch_type="tokens"`` (scores and attention returned), and
    ``model.generate`` in length-sorted batches of 16; greedy and beam 4, 40 tokens each.
-   Target (issue 24): within 1.10× (ct2) and 1.15× (transformers) with everything on.
+   Then whole processes: ``mtfix translate FILE --engine ct2`` against a script that
+   imports, loads, translates the same pieces and writes them, on the seed and on its first
+   paragraph. Targets (issue 24): within 1.10× (ct2) and 1.15× (transformers) with
+   everything on; whole process within 1.15×.
 1. Decoding speed: 16 Chinese sentences × 40 tokens (min = max new tokens, so every
    configuration writes exactly the same number of tokens), through mtfix's engines:
    transformers fp32 and CTranslate2 int8, greedy and beam 4, with the glossary off and on
@@ -296,6 +299,61 @@ def raw_table(model: Path, tokens: int, beams: tuple[int, ...], engines: tuple[s
                   flush=True)
 
 
+RAW_SCRIPT = """
+import json, sys
+import ctranslate2
+from transformers import AutoTokenizer
+model, converted, texts_file, out, beam, tokens = sys.argv[1:7]
+tokenizer = AutoTokenizer.from_pretrained(model)
+translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", inter_threads=2, intra_threads=1)
+texts = json.load(open(texts_file, encoding="utf-8"))
+sources = [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts)["input_ids"]]
+results = translator.translate_batch(sources, beam_size=int(beam), max_batch_size=768, batch_type="tokens",
+                                     max_decoding_length=int(tokens), return_scores=True, return_attention=True)
+english = [tokenizer.decode(tokenizer.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True) for r in results]
+open(out, "w", encoding="utf-8").write("\\n".join(english) + "\\n")
+"""
+
+
+def whole_process_table(model: Path, work: Path, tokens: int, repeats: int = 3) -> None:
+    """``mtfix translate FILE --engine ct2`` against a script of one's own (:data:`RAW_SCRIPT`:
+    import, load, translate the same sentences, write), each a fresh process, best of
+    ``repeats``; on the shared Chinese seed and on its first paragraph alone."""
+    from mtfix.engines import ct2_convert
+    from mtfix.glossary import shipped_glossary
+    from mtfix.pipeline import prepare_document
+
+    converted = ct2_convert.convert(str(model), "int8")
+    seed = ROOT.parent / "shared" / "seeds" / "003_50acc072ef37d5e9.txt"
+    paragraph = work / "paragraph.txt"
+    paragraph.write_text(seed.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    print(f"\n## Whole process against a script of one's own: ct2 int8 greedy, {tokens} tokens at most\n")
+    print("| input | mtfix translate (s) | raw script (s) | × raw | mtfix beyond raw (s) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, source in (("the shared Chinese seed", seed), ("its first paragraph", paragraph)):
+        # The raw script gets exactly what mtfix sends to the model (English passes through).
+        config = TranslateConfig(engine="ct2", model=str(model), beam_size=1, max_new_tokens=1)
+        _, texts = mtfix_translate_stage(config, prepare_document(source, glossary=shipped_glossary()), False, 1)
+        texts_file = work / "texts.json"
+        texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        mtfix_times, raw_times = [], []
+        for attempt in range(repeats):
+            command = [sys.executable, "-m", "mtfix.cli", "translate", str(source), "--out", str(work / f"w{attempt}"),
+                       "--engine", "ct2", "--model", str(model), "--beam", "1", "--max-new-tokens", str(tokens),
+                       "--no-memory", "--quiet"]
+            started = time.perf_counter()
+            subprocess.run(command, check=True, env=env, capture_output=True)
+            mtfix_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", RAW_SCRIPT, str(model), str(converted), str(texts_file),
+                            str(work / "raw.txt"), "1", str(tokens)], check=True, env=env, capture_output=True)
+            raw_times.append(time.perf_counter() - started)
+        ours, raw = min(mtfix_times), min(raw_times)
+        print(f"| {name} ({len(texts)} pieces) | {ours:.2f} | {raw:.2f} | {ours / raw:.2f} | {ours - raw:.2f} |",
+              flush=True)
+
+
 def help_startup(repeats: int = 5) -> None:
     times = []
     for _ in range(repeats):
@@ -332,6 +390,8 @@ def main() -> None:
         model = build_random_model(SHARED_MODEL, work / "zh-random")
         if not args.skip_raw:
             raw_table(model, args.tokens, (1, 4), tuple(args.raw_engines.split(",")))
+        if not args.skip_raw:
+            whole_process_table(model, work, args.tokens)
         if args.raw_only:
             return
         if not args.skip_decoding:
