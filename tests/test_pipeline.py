@@ -470,3 +470,35 @@ def test_a_piece_too_long_to_align_loses_only_its_own_links():
     links = links_for(Aligner(), ["a", "b", "c"], outputs, "zh")
     assert links == [[[0, 2, 0, 2]], [], [[0, 2, 0, 2]]]
     assert [output.flags for output in outputs] == [[], ["no-links"], []]
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_transformers_links_come_from_the_decoding_itself(beam, tiny_marian, tiny_nllb, monkeypatch):
+    """Greedy or beam, the rows are those of the generated tokens (a forced pass over them
+    gives the same attention), so translating needs no second pass; align() is not called."""
+    import numpy as np
+    import torch
+
+    from mtfix.engines import hf
+
+    texts = ["perusahaan itu telah merekrut peneliti top", "tim baru", "dan peneliti top itu bekerja di tim baru"]
+    for engine_name, model in (("marian", tiny_marian), ("nllb", tiny_nllb)):
+        engine = create_engine(TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=9))
+        monkeypatch.setattr(hf, "align_words", lambda *a, **k: pytest.fail("a second pass"))
+        outputs = engine.translate(texts, "id")
+        for source, output in zip(texts, outputs):
+            assert output.links, output
+            assert all(0 <= a < b <= len(output.text) and 0 <= c < d <= len(source) for a, b, c, d in output.links)
+        loaded = next(iter(engine._loaded.values())) if engine_name == "marian" else engine._load()
+        batch = loaded.tokenizer(texts, return_tensors="pt", padding=True)
+        options = dict(num_beams=beam, max_new_tokens=9, return_dict_in_generate=True, output_scores=True,
+                       output_attentions=True, do_sample=False)
+        if engine_name == "nllb":
+            options["forced_bos_token_id"] = loaded.tokenizer.convert_tokens_to_ids("eng_Latn")
+        with torch.inference_mode(), hf._plain_attention(loaded.model, True):
+            generated = loaded.model.generate(**batch, **options)
+            forced = loaded.model.base_model(**batch, decoder_input_ids=generated.sequences[:, :-1],
+                                             output_attentions=True)
+        rows = hf._attention_rows(generated, beam)
+        expected = forced.cross_attentions[-1].float().mean(dim=1).numpy()
+        assert np.allclose(rows[:, : expected.shape[1]], expected, atol=1e-5)

@@ -42,7 +42,7 @@ def translate(
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
     memory: Optional[Path] = typer.Option(None, "--memory", help="Translation memory file (default: ~/.cache/mtfix/memory.sqlite3)."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither reuse nor store translations."),
-    links: bool = typer.Option(True, "--links/--no-links", help="Word links between each English sentence and its source, for the review page's highlighting and the alignment file; --no-links skips the alignment pass (a second pass of the model on transformers engines)."),
+    links: bool = typer.Option(True, "--links/--no-links", help="Word links between each English sentence and its source, for the review page's highlighting and the alignment file; --no-links leaves them out (they come from the attention of the decoding itself)."),
     glob: list[str] = typer.Option([], "--glob", help="Only files matching this pattern (repeatable), e.g. '*.md'."),
     exclude: list[str] = typer.Option([], "--exclude", help="Leave out files matching this pattern (repeatable), e.g. 'drafts/**'."),
     hidden: bool = typer.Option(False, "--hidden", help="Also read hidden files and folders."),

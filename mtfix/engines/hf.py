@@ -8,6 +8,7 @@ load from safetensors only unless the user allows pickles; remote code is never 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import weakref
@@ -183,6 +184,7 @@ def generate(
     eos_ids = set(eos if isinstance(eos, list) else [eos])
     pad = tokenizer.pad_token_id
     prepared = prepare_with_tokenizer(tokenizer, terms, len(texts))
+    special = set(tokenizer.all_special_ids)
     for batch_indices in plan_batches(order, lengths, config.batch_size, batch_tokens(config)):
         batch = tokenizer(
             [texts[index] for index in batch_indices], return_tensors="pt", padding=True
@@ -208,9 +210,14 @@ def generate(
             options["logits_processor"] = LogitsProcessorList(
                 [make_processor(batch_terms, config.beam_size, eos_ids, start, 1 + budget)]
             )
-        with torch.inference_mode():
+        if config.links:
+            # The word links come from the attention of this decoding itself, as ct2's do:
+            # no second pass over the English. (Fused attention returns no weights.)
+            options["output_attentions"] = True
+        with torch.inference_mode(), _plain_attention(model, config.links):
             generated = model.generate(**batch, **options)
         sequences = generated.sequences
+        rows = _attention_rows(generated, config.beam_size) if config.links else None
         if config.beam_size > 1 and getattr(generated, "sequences_scores", None) is not None:
             scores = generated.sequences_scores.float().tolist()
         else:
@@ -234,14 +241,52 @@ def generate(
             if produced >= budget:
                 # The budget ran out: a forced EOS or none at all means the output is cut.
                 flags.append("truncated")
-            text = prepared[index].restore(decoded[position].strip())
+            written = decoded[position].strip()
+            text = prepared[index].restore(written)
             if terms is not None and terms[index]:
                 flags.extend(check_output(text, terms[index]))
+            links = None  # (None: align() links it; so too a text whose placeholders were replaced)
+            if rows is not None and text == written:
+                source_ids = batch["input_ids"][position].tolist()
+                target_ids = sequences[position].tolist()[1:]
+                links = align.word_links(
+                    texts[index], tokenizer.convert_ids_to_tokens(source_ids), [t in special for t in source_ids],
+                    text, tokenizer.convert_ids_to_tokens(target_ids), [t in special for t in target_ids],
+                    rows[position][: len(target_ids)])
             score = scores[position]
             outputs[index] = EngineOutput(
-                text, None if score is None else round(float(score), 4), loaded.name, flags
+                text, None if score is None else round(float(score), 4), loaded.name, flags, links
             )
     return [output for output in outputs if output is not None]
+
+
+@contextlib.contextmanager
+def _plain_attention(model, wanted: bool):
+    """The model with the plain attention implementation while ``wanted``: fused kernels
+    (sdpa) return no attention weights."""
+    previous = getattr(model.config, "_attn_implementation", None)
+    switch = wanted and previous not in (None, "eager")
+    if switch:
+        model.set_attn_implementation("eager")
+    try:
+        yield
+    finally:
+        if switch:
+            model.set_attn_implementation(previous)
+
+
+def _attention_rows(generated, beams: int):
+    """Per output: the last decoder layer's cross-attention, heads averaged, one row per
+    generated token (steps × source), following the beam each token came from."""
+    import torch
+
+    steps = [step[-1].float().mean(dim=1)[:, -1, :] for step in generated.cross_attentions]  # (rows × source)
+    stacked = torch.stack(steps, dim=1)  # (batch × beams) × steps × source
+    if beams > 1 and getattr(generated, "beam_indices", None) is not None:
+        indices = generated.beam_indices[:, : stacked.shape[1]].clamp(min=0)
+        positions = torch.arange(indices.shape[1]).expand_as(indices)
+        stacked = stacked[indices, positions]
+    return stacked.cpu().numpy()
 
 
 def _chosen_log_probabilities(sequences, step_scores):
