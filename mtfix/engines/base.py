@@ -37,8 +37,9 @@ class TranslateConfig:
       engine's default (:data:`DEFAULT_BATCH_TOKENS`).
     - ``device``: ``auto`` (GPU when present), ``cpu``, ``cuda``, ``cuda:1``...
     - ``allow_pickle``: load PyTorch pickle weights when a model has no safetensors.
-    - ``links``: word links (target word → source words) for every piece; off skips the
-      alignment pass (links an engine got while translating are kept).
+    - ``links``: word links (target word → source words) for every piece, read from the
+      decoding's cross-attention (``align()`` where an engine could not); off: none asked for
+      (links an engine got anyway are kept).
     - ``options``: the engine's own options, an instance of its class's ``Options``
       (:class:`mtfix.engines.ct2.Ct2Options`); None is that class's defaults. They add their
       own fields to the signature.

@@ -318,22 +318,13 @@ def align_words(loaded: LoadedModel, sources: list[str], targets: list[str], bat
         batch_targets = targets[first : first + batch_size]
         encoded = tokenizer(batch_sources, return_tensors="pt", padding=True).to(loaded.device)
         labels = tokenizer(text_target=batch_targets, return_tensors="pt", padding=True)["input_ids"].to(loaded.device)
-        # Fused attention kernels (sdpa) do not return attention weights: this one pass
-        # runs with the plain implementation, then the model goes back to its own.
-        previous = getattr(model.config, "_attn_implementation", None)
         # The English goes in as the decoder's input, shifted right behind its start token,
         # as training feeds it; the base model stops before the output layer, whose logits
         # over the whole vocabulary no link needs (they were most of this pass's time).
         start = torch.full_like(labels[:, :1], model.config.decoder_start_token_id)
         decoder_input_ids = torch.cat([start, labels[:, :-1]], dim=1)
-        try:
-            if previous not in (None, "eager"):
-                model.set_attn_implementation("eager")
-            with torch.inference_mode():
-                out = model.base_model(**encoded, decoder_input_ids=decoder_input_ids, output_attentions=True)
-        finally:
-            if previous not in (None, "eager"):
-                model.set_attn_implementation(previous)
+        with torch.inference_mode(), _plain_attention(model, True):
+            out = model.base_model(**encoded, decoder_input_ids=decoder_input_ids, output_attentions=True)
         if not out.cross_attentions:
             links.extend([] for _ in batch_sources)
             continue
