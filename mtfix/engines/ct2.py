@@ -28,8 +28,8 @@ decoding step, so a term the decoding left out is put in afterwards, in one of t
 
 Either way a sentence that wrote one of its known wrong forms is decoded again with them as
 ``suppress_sequences`` (a suppression is per call: this keeps every other sentence in one
-call), and the output is checked afterwards like every engine's; a splice that would not pass the check (a wrong form made at a seam) is
-done by ``resume`` instead. The term repair itself is :mod:`mtfix.engines.ct2_terms`.
+call), and the output is checked afterwards like every engine's; a splice that would not
+pass the check (a wrong form made at a seam) is done by ``resume`` instead. The term repair itself is :mod:`mtfix.engines.ct2_terms`.
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ class Ct2Options:
         # Quantisation changes the output; with auto it depends on the device. Threads do not.
         compute = self.compute_type if self.compute_type != "auto" else f"auto-{config.device}"
         return {"compute": compute, "terms": self.term_repair}
-
 
 
 def _writes_any(tokens: list[str], sequences: tuple[tuple[str, ...], ...]) -> bool:
@@ -148,7 +147,7 @@ class Ct2Engine:
         CTranslate2 sorts the sentences by length and cuts them into batches of at most the
         token budget, which its workers decode side by side. Fewer tokens than a batch for
         each worker would be one batch, for one worker: they go out as one call per worker
-        instead, each a share of every length (on 2 cores, 16 sentences take 0.34 s so
+        instead, each a share of every length (on 2 cores, 16 sentences take 0.34 s
         against 0.51 s as one call; benchmarks/speed.py)."""
         budget = batch_tokens(self.config)
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
