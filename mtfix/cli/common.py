@@ -120,16 +120,16 @@ def engine_options(ctx: typer.Context, engine: str):
     is a usage error: it would otherwise be ignored without a word."""
     import dataclasses
 
-    from mtfix.engines.base import NoOptions, engine_class
-    from mtfix.engines.ct2 import Ct2Engine
+    from mtfix.engines.base import ENGINES, NoOptions, engine_class
 
     chosen = getattr(engine_class(engine), "Options", NoOptions)
-    for other in (Ct2Engine,):  # the shipped engines with options (and so flags) of their own
-        for field in dataclasses.fields(other.Options):
+    for name in ENGINES:  # the shipped engines: the command's flags are theirs
+        options = getattr(engine_class(name), "Options", NoOptions)
+        for field in dataclasses.fields(options):
             source = ctx.get_parameter_source(field.name)  # by name: typer may bring a click of its own
-            if other.Options is not chosen and source is not None and source.name == "COMMANDLINE":
+            if options is not chosen and source is not None and source.name == "COMMANDLINE":
                 flag = "--" + field.name.replace("_", "-")
-                usage_error(f"{flag} applies to --engine {other.name} only, not to {engine}")
+                usage_error(f"{flag} applies to --engine {name} only, not to {engine}")
     return chosen(**{field.name: ctx.params[field.name] for field in dataclasses.fields(chosen)
                      if field.name in ctx.params})
 
