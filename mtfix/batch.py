@@ -21,7 +21,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,25 @@ from mtfix.memory import RunMemory
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 256  # segments translated together; bounds memory, fills batches
+
+
+@contextmanager
+def _interrupt_after():
+    """Hold a Ctrl-C that comes inside the block until its end, so that a document's
+    outputs and its record in the manifest are made together: a Ctrl-C between them left
+    a document written but not recorded (the next run redid it, and the count of
+    documents written was one short). Only the main thread receives signals."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 @dataclass
@@ -299,6 +321,10 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
         save_state()
 
     def write(file: Path, document) -> None:
+        with _interrupt_after():
+            record(file, document)
+
+    def record(file: Path, document) -> None:
         try:
             paths = write_outputs(document, target_of(file), folder, file)
         except MtfixError as error:

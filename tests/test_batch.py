@@ -294,3 +294,21 @@ def subprocess_run(command: list[str]):
     import subprocess
 
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+
+
+def test_a_ctrl_c_while_a_document_is_written_waits_until_it_is_recorded():
+    import os
+    import signal
+
+    from mtfix.batch import _interrupt_after
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with _interrupt_after():
+            os.kill(os.getpid(), signal.SIGINT)
+            steps.append("outputs written")
+            steps.append("manifest entry made")
+    assert steps == ["outputs written", "manifest entry made"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with _interrupt_after():  # no Ctrl-C: nothing raised
+        steps.append("another")
