@@ -14,7 +14,7 @@ import time
 from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn
 from rich.text import Text
 
-from mtfix.batch import Reporter
+from mtfix.summary import Reporter
 from mtfix.errors import printable, printable_path
 
 
