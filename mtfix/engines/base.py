@@ -4,7 +4,9 @@ An engine turns a batch of source sentences in one language into English. Everyt
 (splitting overlong segments, caching, glossary checks) wraps around this one method, so a
 new engine implements ``translate``, ``model_for`` and ``check`` (argos-translate's habit),
 and, where it can, ``count_tokens`` (else words are counted) and ``align`` (else its
-sentences have no word links): one module, and one row in :data:`ENGINES`. Options of its
+sentences have no word links): one module, and one row in :data:`ENGINES`. An engine whose
+``translate`` takes ``decoding`` (a :class:`Decoding`) is one the output guard can retry
+with other settings (:mod:`mtfix.guard`); without it, the guard retries by splitting only. Options of its
 own are a frozen dataclass, its class's ``Options``, whose ``signature_fields(config)`` say
 which of them change the output (:class:`mtfix.engines.ct2.Ct2Options`).
 """
@@ -40,6 +42,12 @@ class TranslateConfig:
     - ``links``: word links (target word → source words) for every piece, read from the
       decoding's cross-attention (``align()`` where an engine could not); off: none asked for
       (links an engine got anyway are kept).
+    - ``no_repeat_ngram_size``, ``repetition_penalty``: the decoders' cures for loops
+      (transformers and CTranslate2 both have them; 0 and 1.0 are off). The output guard
+      retries with them (:data:`mtfix.guard.RETRIES`); a user may set them for every segment.
+    - ``guard``: what :mod:`mtfix.guard` does with an output that fails its checks:
+      ``off`` (no checks), ``flag``, or ``retry`` (decode again, then flag what remains);
+      ``max_retries``: the most retries (one segment decoded once more) per document.
     - ``options``: the engine's own options, an instance of its class's ``Options``
       (:class:`mtfix.engines.ct2.Ct2Options`); None is that class's defaults. They add their
       own fields to the signature.
@@ -56,6 +64,10 @@ class TranslateConfig:
     device: str = "auto"
     allow_pickle: bool = False
     links: bool = True
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+    guard: str = "retry"
+    max_retries: int = 50
     options: object | None = None
     # Outputs at least this long (the end token is forbidden before): benchmarks use
     # min = max so that every engine writes the same number of tokens.
@@ -74,8 +86,21 @@ class TranslateConfig:
             fields["minnew"] = str(self.min_new_tokens)
         if not self.links:  # (named only when off: signatures made before it stay the same)
             fields["links"] = "off"
+        if self.no_repeat_ngram_size:
+            fields["norepeat"] = str(self.no_repeat_ngram_size)
+        if self.repetition_penalty != 1.0:
+            fields["reppen"] = f"{self.repetition_penalty:g}"
+        fields["guard"] = self.guard + (f"{self.max_retries}" if self.guard == "retry" else "")
         fields.update(self.engine_options().signature_fields(self))
         return fields
+
+    def __post_init__(self):
+        if self.guard not in GUARD_MODES:
+            raise UsageError(f"--guard {self.guard}: unknown; use {', '.join(GUARD_MODES)}")
+        if self.max_retries < 0:
+            raise UsageError(f"--max-retries {self.max_retries}: must be 0 or more")
+        if self.no_repeat_ngram_size < 0 or self.repetition_penalty <= 0:
+            raise UsageError("--no-repeat-ngram-size must be 0 or more and --repetition-penalty above 0")
 
     def engine_options(self):
         """``options``, or the engine's defaults; a UsageError for another engine's."""
@@ -85,6 +110,35 @@ class TranslateConfig:
         if not isinstance(self.options, kind):
             raise UsageError(f"{type(self.options).__name__} are not options of --engine {self.engine}")
         return self.options
+
+
+GUARD_MODES = ("off", "flag", "retry")
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Settings one retry decodes with instead of the run's (None: the run's own)."""
+
+    no_repeat_ngram_size: int | None = None
+    repetition_penalty: float | None = None
+    beam_size: int | None = None
+    # Not a decoder setting: the guard cuts the sentence at its clauses and translates the
+    # parts (with the settings above).
+    split: bool = False
+
+    def applied(self, config: TranslateConfig) -> TranslateConfig:
+        """``config`` with these settings in place of its own."""
+        from dataclasses import replace
+
+        changes = {name: getattr(self, name) for name in ("no_repeat_ngram_size", "repetition_penalty", "beam_size")
+                   if getattr(self, name) is not None}
+        return replace(config, **changes)
+
+    def described(self, config: TranslateConfig) -> dict:
+        """The settings the attempt had in full, for the alignment file."""
+        used = self.applied(config)
+        return {"beam": used.beam_size, "no_repeat_ngram_size": used.no_repeat_ngram_size,
+                "repetition_penalty": used.repetition_penalty, "split": self.split}
 
 
 @dataclass(frozen=True)
@@ -199,6 +253,10 @@ class EngineOutput:
     # Word links ([target_start, target_end, source_start, source_end]) when the engine got
     # them while translating (ct2: the attention of the decoding itself); None: ask align().
     links: list[list[int]] | None = None
+    # What the output guard found ({"flag", "reason"}) and, when it retried, every attempt
+    # ({"settings", "text", "flags", "score", "chosen"}): see mtfix.retry.
+    checks: list[dict] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
 
 
 class Engine(Protocol):
@@ -216,14 +274,38 @@ class Engine(Protocol):
         """Source length in the model's tokens, to decide splitting and batching (optional:
         without it, :func:`count_tokens` counts words)."""
 
-    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
+    def translate(self, texts: list[str], lang: str, terms=None, decoding: Decoding | None = None) -> list[EngineOutput]:
         """English for each text, in order. ``terms``, when given, is one list of
         :class:`~mtfix.engines.constraints.TermRequest` per text: glossary targets the output
-        must contain (an engine that cannot enforce them must still check and flag)."""
+        must contain (an engine that cannot enforce them must still check and flag).
+        ``decoding`` (optional for an engine): settings in place of the run's, for a retry."""
 
+    # Optional: ``checked = False`` for an engine whose output is not a model's (identity):
+    # the output guard leaves it alone.
     # Optional: ``align(texts, outputs, lang)``, the word links of each (source, English)
     # pair (see :mod:`mtfix.align`); without it, and without links in its outputs, an
     # engine's sentences have none.
+
+
+def takes_decoding(engine: Engine) -> bool:
+    """Whether ``engine.translate`` takes ``decoding`` (settings for a retry)."""
+    import inspect
+
+    declared = getattr(engine, "takes_decoding", None)
+    if isinstance(declared, bool):
+        return declared
+    try:
+        return "decoding" in inspect.signature(engine.translate).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def translate_with(engine: Engine, texts: list[str], lang: str, terms=None, decoding: Decoding | None = None):
+    """``engine.translate``, with ``decoding`` where there is one (an engine that takes
+    none is called as the interface's first version was)."""
+    if decoding is None:
+        return engine.translate(texts, lang, terms)
+    return engine.translate(texts, lang, terms, decoding=decoding)
 
 
 def count_tokens(engine: Engine, texts: list[str], lang: str) -> list[int]:

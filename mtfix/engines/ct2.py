@@ -140,7 +140,7 @@ class Ct2Engine:
         tokenizer = model.tokenizer
         return [tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
-    def _submit(self, model: Ct2Model, sources, prefixes, max_length: int, suppress) -> list:
+    def _submit(self, model: Ct2Model, sources, prefixes, max_length: int, suppress, config: TranslateConfig) -> list:
         """Start one decoding of ``sources`` (with ``prefixes`` or None); returns what
         :meth:`_results` waits on.
 
@@ -149,7 +149,7 @@ class Ct2Engine:
         each worker would be one batch, for one worker: they go out as one call per worker
         instead, each a share of every length (on 2 cores, 16 sentences take 0.34 s
         against 0.51 s as one call; benchmarks/speed.py)."""
-        budget = batch_tokens(self.config)
+        budget = batch_tokens(config)
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
         workers = model.workers
         if workers > 1 and len(sources) > 1 and sum(map(len, sources)) <= budget * workers:
@@ -157,13 +157,15 @@ class Ct2Engine:
         else:
             parts = [order]
         options = dict(
-            beam_size=self.config.beam_size,
+            beam_size=config.beam_size,
+            no_repeat_ngram_size=config.no_repeat_ngram_size,
+            repetition_penalty=config.repetition_penalty,
             max_batch_size=budget,
             batch_type="tokens",
             max_input_length=0,  # long segments are split before they get here, never cut
             max_decoding_length=max_length,
             # Both lengths count the target prefix (the language token of NLLB, say).
-            min_decoding_length=min(max_length, self.config.min_new_tokens + (1 if model.is_nllb else 0)),
+            min_decoding_length=min(max_length, config.min_new_tokens + (1 if model.is_nllb else 0)),
             return_scores=True,
             # Attention always: it places missing terms and gives the word links.
             return_attention=True,
@@ -182,9 +184,10 @@ class Ct2Engine:
                 results[i] = result.result()
         return results
 
-    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
+    def translate(self, texts: list[str], lang: str, terms=None, decoding=None) -> list[EngineOutput]:
         if not texts:
             return []
+        config = decoding.applied(self.config) if decoding else self.config
         model = self._load(lang)
         tokenizer = model.tokenizer
         lead = [nllb.TARGET_CODE] if model.is_nllb else []
@@ -200,7 +203,7 @@ class Ct2Engine:
         # Marian, end a full-length output with a forced EOS: the same lengths here make
         # greedy outputs identical token for token.
         def length_for(index: int) -> int:
-            budget = max(self.config.max_new_tokens, prepared[index].needed_tokens + 2)
+            budget = max(config.max_new_tokens, prepared[index].needed_tokens + 2)
             return budget - (1 if model.forced_eos and not lead else 0)
 
         results: list = [None] * len(texts)
@@ -215,10 +218,10 @@ class Ct2Engine:
                        for item in prepared]
         jobs = [(i, [lead] if lead else None, length_for(i)) for i in range(len(texts))]
         # Attention places missing terms and gives the word links of the review page.
-        for index, result, limit in self._decode_jobs(model, sources, jobs, [()] * len(texts)):
+        for index, result, limit in self._decode_jobs(model, sources, jobs, [()] * len(texts), config):
             results[index], limits[index] = result, limit
         wrote_wrong = [job for job in jobs if _writes_any(results[job[0]].hypotheses[0], suppress_of[job[0]])]
-        for index, result, limit in self._decode_jobs(model, sources, wrote_wrong, suppress_of):
+        for index, result, limit in self._decode_jobs(model, sources, wrote_wrong, suppress_of, config):
             results[index], limits[index] = result, limit
         # Terms the decoding left out: spliced in, or decoding resumes after them.
         pending = {i: 0 for i in range(len(texts)) if prepared[i].required}
@@ -244,7 +247,7 @@ class Ct2Engine:
                 jobs.append((index, [lead + prefix], limit))
             if not jobs:
                 break
-            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress_of):
+            for index, result, limit in self._decode_jobs(model, sources, jobs, suppress_of, config):
                 results[index], limits[index] = result, limit
         outputs = []
         special = set(tokenizer.all_special_ids)
@@ -307,7 +310,7 @@ class Ct2Engine:
         return align.word_links(text, source, [t in special for t in source_ids], output, tokens,
                              [t in special for t in ids], rows)
 
-    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress_of):
+    def _decode_jobs(self, model: Ct2Model, sources, jobs, suppress_of, config: TranslateConfig):
         """Decode ``jobs`` (index, target prefix or None, length limit), each with the
         wrong forms ``suppress_of[index]`` suppressed: one call per distinct limit and
         suppression, so an output never depends on what else was in its batch. Every call is
@@ -319,7 +322,7 @@ class Ct2Engine:
         for (limit, suppress), members in calls.items():
             prefixes = [prefix[0] if prefix else [] for _, prefix, _ in members]
             pending = self._submit(model, [sources[index] for index, _, _ in members],
-                                   prefixes if any(prefixes) else None, limit, list(map(list, suppress)))
+                                   prefixes if any(prefixes) else None, limit, list(map(list, suppress)), config)
             submitted.append((limit, members, pending))
         for limit, members, pending in submitted:
             for (index, _, _), result in zip(members, self._results(pending, len(members))):

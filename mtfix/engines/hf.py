@@ -200,6 +200,11 @@ def generate(
         )
         if config.beam_size == 1:
             options["early_stopping"] = False
+        # (The term processor runs after these: a term token they ruled out is forced anyway.)
+        if config.no_repeat_ngram_size:
+            options["no_repeat_ngram_size"] = config.no_repeat_ngram_size
+        if config.repetition_penalty != 1.0:
+            options["repetition_penalty"] = config.repetition_penalty
         if config.min_new_tokens:
             options["min_new_tokens"] = min(config.min_new_tokens, budget)
         if forced_bos_token_id is not None:

@@ -9,7 +9,7 @@ LANG=REF`` for one. Each model loads once and is reused.
 from __future__ import annotations
 
 from mtfix.engines import hf, routing
-from mtfix.engines.base import EngineOutput, TranslateConfig, chosen_model
+from mtfix.engines.base import Decoding, EngineOutput, TranslateConfig, chosen_model
 
 
 class MarianEngine:
@@ -46,7 +46,8 @@ class MarianEngine:
             return []
         return hf.align_words(self._load(lang), texts, outputs)
 
-    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
+    def translate(self, texts: list[str], lang: str, terms=None, decoding: Decoding | None = None) -> list[EngineOutput]:
         if not texts:
             return []
-        return hf.generate(self._load(lang), texts, self.config, terms=terms)
+        config = decoding.applied(self.config) if decoding else self.config
+        return hf.generate(self._load(lang), texts, config, terms=terms)

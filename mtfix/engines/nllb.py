@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from mtfix.data import read_table
 from mtfix.engines import hf, routing
-from mtfix.engines.base import EngineOutput, TranslateConfig
+from mtfix.engines.base import Decoding, EngineOutput, TranslateConfig
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError
 
 DEFAULT_MODEL = "facebook/nllb-200-distilled-600M"
@@ -76,8 +76,9 @@ class NllbEngine:
         self._set_source(lang)
         return hf.align_words(self._load(), texts, outputs)
 
-    def translate(self, texts: list[str], lang: str, terms=None) -> list[EngineOutput]:
+    def translate(self, texts: list[str], lang: str, terms=None, decoding: Decoding | None = None) -> list[EngineOutput]:
         if not texts:
             return []
         self._set_source(lang)
-        return hf.generate(self._load(), texts, self.config, forced_bos_token_id=self._code_id(TARGET_CODE), terms=terms)
+        config = decoding.applied(self.config) if decoding else self.config
+        return hf.generate(self._load(), texts, config, forced_bos_token_id=self._code_id(TARGET_CODE), terms=terms)
