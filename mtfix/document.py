@@ -87,6 +87,11 @@ class Translation:
     # Word links from cross-attention: [target_start, target_end, source_start, source_end]
     # in ``text`` and in the segment's source text (folded as the model saw it).
     links: list[list[int]] = field(default_factory=list)
+    # The output guard (mtfix.guard): what it found in the English ({"flag", "reason"}), and
+    # when it decoded again, every attempt ({"settings", "text", "flags", "score", "chosen"}; "piece"
+    # for a segment translated in pieces).
+    checks: list[dict] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
 
 
 @dataclass

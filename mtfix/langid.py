@@ -65,7 +65,8 @@ class LanguageGuess:
 
 
 @lru_cache(maxsize=4096)
-def _script_of(char: str) -> str:
+def script_of(char: str) -> str:
+    """The script of a letter by its Unicode name: HAN, KANA, LATIN, CYRILLIC, HANGUL..."""
     try:
         name = unicodedata.name(char)
     except ValueError:
@@ -87,7 +88,7 @@ def script_counts(text: str) -> Counter:
     counts: Counter = Counter()
     for char in text:
         if unicodedata.category(char).startswith("L"):
-            counts[_script_of(char)] += 1
+            counts[script_of(char)] += 1
     return counts
 
 

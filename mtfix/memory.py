@@ -5,7 +5,8 @@ share it), default ``~/.cache/mtfix/memory.sqlite3`` (``$MTFIX_MEMORY`` or ``--m
 elsewhere, ``--no-memory`` off). The key is everything that decides a translation: the
 source text as the model sees it, its language, the engine, the model and its revision, the
 options that change output, the glossary, and the mtfix version (a new version may decode
-differently). The value is the English, its score, flags and word links.
+differently). The value is the English, its score, flags and word links, and what the output
+guard found and tried (``review``: its checks and attempts, :mod:`mtfix.guard`).
 
 >>> import tempfile, os
 >>> memory = TranslationMemory(os.path.join(tempfile.mkdtemp(), "tm.sqlite3"))
@@ -34,7 +35,7 @@ from mtfix.errors import MtfixError, OutputError, printable_path
 # Marks an mtfix memory, so that ``--memory`` never adds tables to (or clears rows of) another
 # program's database: ``PRAGMA application_id`` ("mtfx") and a schema version.
 APPLICATION_ID = 0x6D746678
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the review column (the output guard's checks and attempts)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tm (
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS tm (
     score REAL,
     flags TEXT NOT NULL,
     links TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    review TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS mtfix_schema (version INTEGER NOT NULL);
 """
@@ -123,17 +125,28 @@ class TranslationMemory:
             if version is not None and version > SCHEMA_VERSION:
                 raise MemoryFileError(f"is a memory of a newer mtfix (schema {version}); use that version or "
                                    "another --memory", str(self.path))
+            self._upgrade()
             return
         if application_id == 0 and tables == {"tm"}:
             columns = [row[1] for row in self.connection.execute("PRAGMA table_info(tm)")]
             if columns == LEGACY_COLUMNS:
                 self.connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                self.connection.executescript(SCHEMA)
-                self.connection.execute("INSERT INTO mtfix_schema VALUES (?)", (SCHEMA_VERSION,))
+                self.connection.executescript("CREATE TABLE IF NOT EXISTS mtfix_schema (version INTEGER NOT NULL);")
+                self.connection.execute("INSERT INTO mtfix_schema VALUES (1)")
+                self._upgrade()
                 return
         self.connection.close()
         raise NotAMemoryError("is not an mtfix translation memory (another program's database?); it was left "
                            "as it is: choose another --memory", str(self.path))
+
+    def _upgrade(self) -> None:
+        """A memory of schema 1 gains the review column (its rows: none)."""
+        columns = [row[1] for row in self.connection.execute("PRAGMA table_info(tm)")]
+        if "review" not in columns:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.connection.execute("ALTER TABLE tm ADD COLUMN review TEXT NOT NULL DEFAULT '{}'")
+                self.connection.execute("INSERT INTO mtfix_schema VALUES (?)", (SCHEMA_VERSION,))
 
     def _failed(self, error: Exception) -> None:
         if self.strict:
@@ -157,19 +170,20 @@ class TranslationMemory:
             for first in range(0, len(keys), 500):
                 chunk = keys[first : first + 500]
                 rows = self.connection.execute(
-                    f"SELECT key, target, score, flags, links FROM tm WHERE key IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-                for key, target, score, flags, links in rows:
+                    f"SELECT key, target, score, flags, links, review FROM tm WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk).fetchall()
+                for key, target, score, flags, links, review in rows:
                     found[key] = {"target": target, "score": score, "flags": json.loads(flags),
-                                  "links": json.loads(links)}
+                                  "links": json.loads(links), **_review(json.loads(review))}
         except (sqlite3.Error, ValueError) as error:  # a damaged page, or a row another tool wrote
             self._failed(error)
             return {}
         return found
 
     def put_many(self, rows: list[tuple]) -> None:
-        """Rows of (key, source, lang, context, target, score, flags, links), in one
-        transaction: a batch is in the memory whole or not at all."""
+        """Rows of (key, source, lang, context, target, score, flags, links[, review]), in
+        one transaction: a batch is in the memory whole or not at all. ``review``: the
+        output guard's ``{"checks", "attempts"}``."""
         if self.broken:
             return
         now = time.time()
@@ -177,9 +191,11 @@ class TranslationMemory:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
                 self.connection.executemany(
-                    "INSERT OR REPLACE INTO tm VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now)
-                     for key, source, lang, context, target, score, flags, links in rows],
+                    "INSERT OR REPLACE INTO tm (key, source, lang, context, target, score, flags, links, created, review)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now,
+                      json.dumps(_review(review[0] if review else {})))
+                     for key, source, lang, context, target, score, flags, links, *review in rows],
                 )
         except (sqlite3.Error, OSError) as error:
             self._failed(error)
@@ -225,8 +241,16 @@ class RunMemory:
         return {key: self.rows[key] for key in keys if key in self.rows}
 
     def put_many(self, rows: list[tuple]) -> None:
-        for key, _source, _lang, _context, target, score, flags, links in rows:
-            self.rows[key] = {"target": target, "score": score, "flags": list(flags), "links": links}
+        for key, _source, _lang, _context, target, score, flags, links, *review in rows:
+            self.rows[key] = {"target": target, "score": score, "flags": list(flags), "links": links,
+                              **_review(review[0] if review else {})}
+
+
+def _review(value) -> dict:
+    """The output guard's record of a row, {"checks": [...], "attempts": [...]}, whatever
+    was stored (an older row has none)."""
+    value = value if isinstance(value, dict) else {}
+    return {name: list(value.get(name) or []) for name in ("checks", "attempts")}
 
 
 def memory_context(engine_name: str, model: str, options: dict[str, str], glossary_digest: str | None) -> str:

@@ -235,8 +235,9 @@ def translate_documents(
 
     segments = [segment for document in documents for segment in document.segments]
     homes = [home for document in documents for home in [document_language(document)] * len(document.segments)]
+    owners = [k for k, document in enumerate(documents) for _ in document.segments]
     results = translate_segment_list(segments, engine, translate_config, glossary, memory=memory,
-                                     document_languages=homes, on_progress=on_progress)
+                                     document_languages=homes, on_progress=on_progress, owners=owners)
     position = 0
     for document in documents:
         found = results[position : position + len(document.segments)]

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 
-STAGES = ("read", "degarble", "segment", "langid", "load", "translate", "align", "write")
+STAGES = ("read", "degarble", "segment", "langid", "load", "translate", "align", "guard", "write")
 
 _totals: Counter = Counter()
 

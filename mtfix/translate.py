@@ -6,6 +6,9 @@
 - All segments of one language go to the engine together, shortest first, a few batches
   at a time, so batches are as full as one call's would be, while progress moves and every
   finished chunk is saved in the memory.
+- Every piece's English goes through the output guard (:mod:`mtfix.guard`) before it is
+  kept: a piece that loops, copies its source or writes another script is decoded again
+  with other settings (:class:`mtfix.retry.OutputGuard`), and what remains is flagged.
 - A language with no model fails no document but its own: its segments take the model of
   their document's language where they are short or unsure (a table cell ``Llama 4`` taken
   for Spanish in a Chinese note), else stay untranslated, flagged ``no-model``; the run says
@@ -22,8 +25,9 @@ from collections.abc import Callable
 
 from mtfix.align import join_piece_links, links_for, model_input
 from mtfix.document import Segment, Translation
-from mtfix.engines.base import Engine, TranslateConfig, count_tokens
+from mtfix.engines.base import Engine, EngineOutput, TranslateConfig, count_tokens
 from mtfix.engines.constraints import TermRequest, target_pattern
+from mtfix.retry import OutputGuard
 from mtfix.formats.layout import PLACEHOLDER
 from mtfix.protect import find_protected
 from mtfix.timing import stage
@@ -125,14 +129,14 @@ def term_hits(glossary, source: str, lang: str, target: str, protect: bool = Tru
     return terms, protected
 
 
-def _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory, done=None):
+def _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory, done=None,
+                           output_guard: OutputGuard | None = None, owners: list | None = None):
     """Outputs and word links for every piece: from the memory where it has them, from the
     engine for the rest, shortest first in chunks of :data:`CHUNK_BATCHES` batches, each
-    chunk going into the memory (one transaction) as soon as it is translated, so
-    that an interrupted run loses at most one chunk. ``done``, if given, is called with the
-    positions of the pieces each step finished."""
-    from mtfix.engines.base import EngineOutput
-
+    chunk through ``output_guard`` and then into the memory (one transaction) as soon as it
+    is translated, so that an interrupted run loses at most one chunk. ``done``, if given, is
+    called with the positions of the pieces each step finished; ``owners``: the document of
+    each piece (whose retries the guard counts)."""
     keys: list[str] = []
     known: dict[str, dict] = {}
     if memory is not None:
@@ -153,7 +157,8 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
     for i, key in enumerate(keys):
         if key in known:
             entry = known[key]
-            outputs[i] = EngineOutput(entry["target"], entry["score"], model, list(entry["flags"]))
+            outputs[i] = EngineOutput(entry["target"], entry["score"], model, list(entry["flags"]),
+                                      checks=list(entry.get("checks", [])), attempts=list(entry.get("attempts", [])))
             links[i] = entry["links"]
     if done is not None and len(missing) < len(flat):
         done([i for i in range(len(flat)) if outputs[i] is not None])
@@ -172,15 +177,20 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
         with stage("align"):
             fresh_links = (links_for(engine, [flat[i] for i in part], fresh, lang) if config.links
                            else [output.links or [] for output in fresh])
+        if output_guard is not None:
+            output_guard.review([flat[i] for i in part], fresh, fresh_links, wanted,
+                                [owners[i] if owners else 0 for i in part])
         finished = []
         for i, output, link in zip(part, fresh, fresh_links):
             for j in copies_of[i]:
-                outputs[j] = output if j == i else replace(output, flags=list(output.flags))
+                outputs[j] = output if j == i else replace(output, flags=list(output.flags), checks=list(output.checks),
+                                                           attempts=list(output.attempts))
                 links[j] = link
                 finished.append(j)
         if memory is not None:
             memory.put_many([(keys[i], flat[i], lang, context, outputs[i].text, outputs[i].score,
-                              outputs[i].flags, links[i]) for i in part])
+                              outputs[i].flags, links[i], {"checks": outputs[i].checks, "attempts": outputs[i].attempts})
+                             for i in part])
         if done is not None:
             done(finished)
     if memory is not None:
@@ -298,7 +308,7 @@ def translate_segments(
 def translate_segment_list(
     segments: list[Segment], engine: Engine, config: TranslateConfig, glossary=None, protect: bool = True,
     memory=None, document_languages: list[str] | None = None,
-    on_progress: Callable[[float, int], None] | None = None,
+    on_progress: Callable[[float, int], None] | None = None, owners: list[int] | None = None,
 ) -> list[Translation | None]:
     """A translation for every segment that needs one (None for the others), in order; the
     segments may come from many documents, and each language goes to the engine in one
@@ -309,7 +319,9 @@ def translate_segment_list(
     already holds are not translated again, and new ones are added to it.
     ``document_languages``: the language of each segment's document (see
     :func:`route_missing_languages`). ``on_progress(segments, characters)`` is called as
-    pieces are translated (a segment cut into three pieces counts a third per piece)."""
+    pieces are translated (a segment cut into three pieces counts a third per piece).
+    ``owners``: the document of each segment (default: one document), each of which the
+    output guard gives ``config.max_retries`` retries."""
     by_language: dict[str, list[int]] = defaultdict(list)
     for position, segment in enumerate(segments):
         if segment.translate and segment.lang not in PASS_THROUGH_LANGUAGES:
@@ -318,6 +330,9 @@ def translate_segment_list(
         by_language = route_missing_languages(by_language, segments, engine, document_languages)
 
     translations: list[Translation | None] = [None] * len(segments)
+    owners = owners if owners is not None else [0] * len(segments)
+    budget = {owner: config.max_retries for owner in set(owners)}
+    checked = config.guard != "off" and getattr(engine, "checked", True)
     for lang, positions in by_language.items():
         group = [segments[position] for position in positions]
         try:
@@ -342,8 +357,10 @@ def translate_segment_list(
             flat = [piece for pieces in pieces_of for piece in pieces]
             log.info("translating %d segments (%d pieces) of %s with %s", len(group), len(flat), lang, model)
             requests = [term_requests(glossary, piece, lang, protect) for piece in flat]
-            outputs, piece_links = _translate_with_memory(engine, config, model, lang, flat, requests, glossary, memory,
-                                                          _pieces_done(on_progress, pieces_of))
+            piece_owners = [owners[at] for at, pieces in zip(positions, pieces_of) for _ in pieces]
+            outputs, piece_links = _translate_with_memory(
+                engine, config, model, lang, flat, requests, glossary, memory, _pieces_done(on_progress, pieces_of),
+                OutputGuard(engine, config, lang, budget) if checked else None, piece_owners)
         except UnsupportedLanguageError as error:
             log.warning("%s; %d segments left untranslated", error, len(group))
             for segment in group:
@@ -374,4 +391,10 @@ def translate_segment_list(
             )
             translation.terms, translation.protected = term_hits(glossary, model_input(segment.text), lang, text, protect)
             translation.links = join_piece_links(model_input(segment.text), pieces, parts, links_of_parts)
+            # A segment cut into pieces says which piece each check and attempt is of.
+            several = len(parts) > 1
+            translation.checks = [{**check, "piece": k} if several else check
+                                  for k, part in enumerate(parts) for check in part.checks]
+            translation.attempts = [{**attempt, "piece": k} if several else attempt
+                                    for k, part in enumerate(parts) for attempt in part.attempts]
     return translations

@@ -200,13 +200,13 @@ def test_another_program_s_database_is_never_used_as_a_memory(tmp_path, tiny_mar
 
 
 def test_a_new_memory_is_marked_and_private(tmp_path):
-    from mtfix.memory import APPLICATION_ID, TranslationMemory
+    from mtfix.memory import APPLICATION_ID, SCHEMA_VERSION, TranslationMemory
 
     path = tmp_path / "tm.sqlite3"
     TranslationMemory(path).close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-        assert connection.execute("SELECT version FROM mtfix_schema").fetchone() == (1,)
+        assert connection.execute("SELECT version FROM mtfix_schema").fetchall() == [(SCHEMA_VERSION,)]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

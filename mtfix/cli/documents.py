@@ -13,6 +13,7 @@ from mtfix.cli.common import (
     beside, check_format, clean_config_from, load_alignment, load_glossary, parse_size, usage_error, write_one,
 )
 from mtfix.errors import printable, printable_path
+from mtfix.guard import PROBLEM_FLAGS
 
 
 def clean(
@@ -76,15 +77,19 @@ def export(
     alignment: Path = typer.Argument(..., help="A NAME.align.jsonl written by mtfix translate."),
     format: str = typer.Option("tmx", "--format", "-f", help="tmx (TMX 1.4b) or xliff (XLIFF 2.1)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The file to write (default: NAME.tmx/.xlf beside it)."),
+    skip_flagged: bool = typer.Option(False, "--skip-flagged", help=f"Leave out segments whose English has a problem flag: {', '.join(PROBLEM_FLAGS)}."),
 ) -> None:
     """Write the translated segments as TMX or XLIFF for CAT tools (OmegaT and others)."""
-    from mtfix.export.interchange import TMX_MARK, XLIFF_MARK, to_tmx, to_xliff
+    from mtfix.export.interchange import TMX_MARK, XLIFF_MARK, to_tmx, to_xliff, units
 
-    writers = {"tmx": (to_tmx, ".tmx", TMX_MARK), "xliff": (to_xliff, ".xlf", XLIFF_MARK)}
+    writers = {"tmx": (lambda d, skip: to_tmx(d, skip=skip), ".tmx", TMX_MARK), "xliff": (to_xliff, ".xlf", XLIFF_MARK)}
     if format not in writers:
         usage_error(f"--format: unknown format {format!r} (known: tmx, xliff)")
     document = load_alignment(alignment)
     writer, suffix, mark = writers[format]
+    skip = frozenset(PROBLEM_FLAGS) if skip_flagged else frozenset()
     target = out or beside(alignment, suffix)
-    write_one(target, writer(document), [alignment], out is not None, mark)
-    typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({len(document.translations)} units)")
+    write_one(target, writer(document, skip), [alignment], out is not None, mark)
+    kept = units(document, skip)
+    left_out = f", {len(document.translations) - kept} flagged left out" if skip_flagged else ""
+    typer.echo(f"{printable_path(alignment)} → {printable_path(target)} ({kept} units{left_out})")

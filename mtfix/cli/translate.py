@@ -35,6 +35,10 @@ def translate(
     compute_type: str = typer.Option("auto", "--compute-type", help="ct2: int8, int8_float16, float16, float32...; auto is int8 on CPU, int8_float16 on GPU."),
     threads: int = typer.Option(0, "--threads", min=0, help="ct2: CPU threads; 0 uses every core available."),
     term_repair: str = typer.Option("splice", "--term-repair", help="ct2: how a glossary term the model left out goes in: splice (where its source words were translated; no extra decoding) or resume (decoding resumes after it: more fluent, up to 2x slower)."),
+    guard: str = typer.Option("retry", "--guard", help="Checks on every English sentence (loops, length, untranslated, wrong script, filler): off, flag (flag what fails), or retry (decode it again with the cures for loops, a larger beam, then clause by clause; flag what remains)."),
+    max_retries: int = typer.Option(50, "--max-retries", min=0, help="Most retries (one sentence decoded once more) per document."),
+    no_repeat_ngram_size: int = typer.Option(0, "--no-repeat-ngram-size", min=0, help="Never write the same N tokens twice, for every sentence (0: off; the guard's retries use 3)."),
+    repetition_penalty: float = typer.Option(1.0, "--repetition-penalty", min=0.01, help="Penalty on tokens already written, for every sentence (1.0: off; the guard's retries use 1.2)."),
     no_clean: bool = typer.Option(False, "--no-clean", help="Skip de-garbling."),
     skip: str = typer.Option("", "--skip", help="Repairs to leave out, comma-separated (see `mtfix clean --help`)."),
     always_repair: bool = typer.Option(False, "--always-repair", help="Run every repair even where the document shows no damage of an earlier machine translation (see `mtfix clean --help`)."),
@@ -75,7 +79,8 @@ def translate(
     translate_config = TranslateConfig(
         engine=engine, model=default_model, models=models, beam_size=beam_size, max_new_tokens=max_new_tokens,
         max_source_tokens=max_source_tokens, batch_size=batch_size, max_batch_tokens=max_batch_tokens, device=device, allow_pickle=allow_pickle,
-        options=options, links=links,
+        options=options, links=links, guard=guard, max_retries=max_retries, no_repeat_ngram_size=no_repeat_ngram_size,
+        repetition_penalty=repetition_penalty,
     )
     clean_config = clean_config_from("" if no_clean else skip, everything=no_clean, gate=not always_repair)
     terms = load_glossary(glossary, default=not no_default_glossary)

@@ -207,6 +207,16 @@ def _csp() -> str:
     return f"{CSP_BASE}; script-src 'sha256-{digest}'"
 
 
+def _flag_badge(flag: str, translation) -> str:
+    """A flag, with the output guard's reason for it, or what it tried, as its tooltip."""
+    reasons = [check["reason"] for check in (translation.checks if translation else []) if check.get("flag") == flag]
+    if flag == "retried" and translation is not None and translation.attempts:
+        chosen = [k + 1 for k, attempt in enumerate(translation.attempts) if attempt.get("chosen")]
+        reasons = [f"decoded {len(translation.attempts)} times; attempt {', '.join(map(str, chosen))} kept"]
+    title = f' title="{escape("; ".join(reasons))}"' if reasons else ""
+    return f'<b class="flag"{title}>{escape(flag)}</b>'
+
+
 def render_report(document: Document) -> str:
     languages = Counter(segment.lang for segment in document.segments if segment.translate)
     edit_kinds = Counter(edit.kind for edit in document.edits)
@@ -247,7 +257,7 @@ def render_report(document: Document) -> str:
             + ('<td class="same"></td>' if same else f'<td>{_source_with_spans(segment, translation)}</td>')
             # Text passed through is the cleaned source again: not written twice either.
             + ('<td class="same">' if same_english else f'<td>{_english_with_spans(english, translation)}')
-            + "".join(f'<b class="flag">{escape(flag)}</b>' for flag in flags)
+            + "".join(_flag_badge(flag, translation) for flag in flags)
             + f"{passed} {score}</td></tr>"
         )
     engines = sorted({f"{t.engine} {t.model}" for t in document.translations.values()})

@@ -35,11 +35,17 @@ def _bcp47(lang: str) -> str:
     return lang.replace("_", "-") if lang and lang != "und" else "und"
 
 
-def _translated(document: Document):
+def _translated(document: Document, skip: frozenset[str] = frozenset()):
+    """(segment, translation) of every translated segment, but those with a flag in ``skip``."""
     for segment in document.segments:
         translation = document.translations.get(segment.id)
-        if translation is not None:
+        if translation is not None and not skip.intersection(segment.flags + translation.flags):
             yield segment, translation
+
+
+def units(document: Document, skip: frozenset[str] = frozenset()) -> int:
+    """How many units a TMX or XLIFF of ``document`` has (see :func:`to_tmx`)."""
+    return sum(1 for _ in _translated(document, skip))
 
 
 def _edit_notes(document: Document, segment) -> list[str]:
@@ -52,10 +58,11 @@ def _edit_notes(document: Document, segment) -> list[str]:
     return notes
 
 
-def to_tmx(document: Document, created: str | None = None) -> str:
-    """A TMX 1.4b document, one ``tu`` per translated segment; ``created`` is the header's
-    creation date (``YYYYMMDDThhmmssZ``, now when not given)."""
-    pairs = list(_translated(document))
+def to_tmx(document: Document, created: str | None = None, skip: frozenset[str] = frozenset()) -> str:
+    """A TMX 1.4b document, one ``tu`` per translated segment but those flagged with one of
+    ``skip``; ``created`` is the header's creation date (``YYYYMMDDThhmmssZ``, now when not
+    given)."""
+    pairs = list(_translated(document, skip))
     languages = Counter(segment.lang for segment, _ in pairs)
     srclang = _bcp47(languages.most_common(1)[0][0]) if len(languages) == 1 else "*all*"
     root, body = _tmx("mtfix-align", srclang, created)
@@ -91,12 +98,12 @@ def _tmx_text(root) -> str:
             + ET.tostring(root, encoding="unicode") + "\n")
 
 
-def to_xliff(document: Document) -> str:
-    """An XLIFF 2.1 document: one ``unit`` per translated segment. XLIFF has one source
-    language per document, so the commonest one is declared and a unit in another language
-    says so in a note."""
+def to_xliff(document: Document, skip: frozenset[str] = frozenset()) -> str:
+    """An XLIFF 2.1 document: one ``unit`` per translated segment but those flagged with one
+    of ``skip``. XLIFF has one source language per document, so the commonest one is
+    declared and a unit in another language says so in a note."""
     ET.register_namespace("", XLIFF_NS)
-    pairs = list(_translated(document))
+    pairs = list(_translated(document, skip))
     languages = Counter(segment.lang for segment, _ in pairs)
     main = _bcp47(languages.most_common(1)[0][0]) if languages else "und"
     q = lambda tag: f"{{{XLIFF_NS}}}{tag}"  # noqa: E731

@@ -69,6 +69,8 @@ def alignment_records(document: Document) -> list[dict]:
                 "protected": translation.protected if translation else [],
                 "links": translation.links if translation else [],
                 "flags": sorted(set(segment.flags + (translation.flags if translation else []))),
+                "checks": translation.checks if translation else [],
+                "attempts": translation.attempts if translation else [],
             }
         )
         position = segment.raw_end
@@ -241,7 +243,8 @@ def document_from_alignment(records: list[dict]) -> Document:
                     segment_id=segment.id, text=record["target"], engine=record.get("engine") or "",
                     model=record.get("model") or "", score=record.get("score"),
                     terms=list(record.get("terms", [])), protected=list(record.get("protected", [])),
-                    links=list(record.get("links", [])),
+                    links=list(record.get("links", [])), checks=list(record.get("checks", [])),
+                    attempts=list(record.get("attempts", [])),
                 )
     return document
 
