@@ -27,6 +27,10 @@ noisy machine. Random weights translate nonsense: these are speed figures, never
 
     python benchmarks/speed.py [--sentences 16] [--tokens 40] [--documents 20] [--skip-e2e] [--raw-only]
 
+mtfix runs with the output guard checking every output (``--guard flag``) but not retrying:
+random weights loop on every sentence, so retries here would time a broken model's retries,
+which ``benchmarks/guard.py`` measures.
+
 Targets (issue 9): ct2 ≥3× transformers greedy and ≥4× beam 4 with the glossary on; all
 non-model stages ≤10 % of wall time; peak RSS ≤ 1.5 × model size on disk + 300 MB;
 ``--help`` under 0.5 s.
@@ -138,7 +142,7 @@ def end_to_end(model: Path, work: Path, documents: int, sentences: int) -> None:
     converted = ct2_convert.convert(str(model), "int8")
     model_bytes = sum(f.stat().st_size for f in converted.iterdir() if f.is_file())
     arguments = ["translate", str(corpus), "--out", str(work / "out"), "--engine", "ct2", "--model", str(model),
-                 "--beam", "1", "--max-new-tokens", "32", "--no-memory", "--quiet", "--json"]
+                 "--beam", "1", "--max-new-tokens", "32", "--no-memory", "--quiet", "--json", "--guard", "flag"]
     # The child reports its own peak (VmHWM) as it exits: the rusage of children counts the
     # pages of this process copied at fork time (this process holds torch and two models).
     code = ("import atexit, sys\n"
@@ -286,7 +290,7 @@ def raw_table(model: Path, tokens: int, beams: tuple[int, ...], engines: tuple[s
         for beam in beams:
             options = Ct2Options(compute_type="int8") if engine_name == "ct2" else None
             config = TranslateConfig(engine=engine_name, model=str(model), beam_size=beam, max_new_tokens=tokens,
-                                     min_new_tokens=tokens, options=options)
+                                     min_new_tokens=tokens, options=options, guard="flag")
             # (transformers on a CPU: one timed run each, after a warm-up; ct2: the median of 3)
             repeats = 3 if engine_name == "ct2" else 1
             with_terms, texts = mtfix_translate_stage(config, document, glossary=True, repeats=repeats)
@@ -341,7 +345,7 @@ def whole_process_table(model: Path, work: Path, tokens: int, repeats: int = 3) 
         for attempt in range(repeats):
             command = [sys.executable, "-m", "mtfix.cli", "translate", str(source), "--out", str(work / f"w{attempt}"),
                        "--engine", "ct2", "--model", str(model), "--beam", "1", "--max-new-tokens", str(tokens),
-                       "--no-memory", "--quiet"]
+                       "--no-memory", "--quiet", "--guard", "flag"]
             started = time.perf_counter()
             subprocess.run(command, check=True, env=env, capture_output=True)
             mtfix_times.append(time.perf_counter() - started)
