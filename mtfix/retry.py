@@ -12,6 +12,7 @@ is flagged ``glossary-missing`` and ranks below one that kept it). Each document
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import deque
 from dataclasses import replace
@@ -21,6 +22,8 @@ from mtfix.align import join_piece_links, links_for
 from mtfix.engines.base import Decoding, EngineOutput, TranslateConfig, takes_decoding, translate_with
 from mtfix.engines.constraints import TermRequest, check_output
 from mtfix.timing import stage
+
+log = logging.getLogger(__name__)
 
 # Where the guard's last retry cuts a sentence: after a CJK mark, or a Latin one before a
 # space (never inside a URL or a number).
@@ -103,9 +106,13 @@ class OutputGuard:
                             and (not decoding.split or len(clause_parts(sources[i])) > 1)):
                         self.budget[owners[i]] -= 1
                         todo.append(i)
-                for i, attempt in zip(todo, self._attempt([sources[i] for i in todo], [requests[i] for i in todo],
-                                                          decoding)):
-                    output, link = attempt
+                try:
+                    attempts = self._attempt([sources[i] for i in todo], [requests[i] for i in todo], decoding)
+                except Exception as error:  # noqa: BLE001  (a retry never fails what the first decoding did)
+                    log.warning("the output guard's retry (%s) failed: %s; the outputs before it are kept",
+                                decoding.described(self.config), error)
+                    break
+                for i, (output, link) in zip(todo, attempts):
                     candidates[i].append((output, link, self._checked(sources[i], output, requests[i]), decoding))
             spent = {i for i in flagged if len(candidates[i]) == 1 and self._still_wanted(candidates[i])
                      and self.budget.get(owners[i], 0) <= 0}

@@ -280,6 +280,17 @@ def test_an_engine_without_decoding_settings_is_retried_by_splitting_only():
     assert all(decoding is None for _, decoding in engine.calls)
 
 
+def test_a_retry_that_fails_keeps_the_first_output():
+    class BrokenOnRetry(LoopingEngine):
+        def translate(self, texts, lang, terms=None, decoding=None):
+            if decoding is not None:
+                raise RuntimeError("out of memory")
+            return super().translate(texts, lang, terms)
+
+    (found,) = translate_segment_list(segments_of("Ein loop Satz."), BrokenOnRetry(), CONFIG)
+    assert found.text.startswith("ITEM") and "output-loop" in found.flags and "retried" not in found.flags
+
+
 def test_glossary_terms_stay_pinned_through_a_retry():
     from mtfix.glossary import Glossary, Term
 
