@@ -7,7 +7,8 @@ A format is chosen by the file's suffix where the suffix says it (``.md``, ``.ht
 its content (``<!DOCTYPE html``, ``<html``, an XHTML ``<?xml``; front matter, headings or
 fences for Markdown; plain text otherwise), or named with ``--format``. Adding a format is
 one module with ``NAME``, ``SUFFIXES``, ``sniff``, ``parse`` and ``ESCAPES`` (and, where its
-syntax can be upset by the English, ``CHECKS`` and ``FALLBACKS``), and one row in ``FORMATS``.
+syntax can be upset by the English, ``CHECKS`` and ``FALLBACKS``; where a written block needs a
+last pass, ``FINISH``), and one row in ``FORMATS``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mtfix.errors import UsageError
 FORMATS = {
     "html": "mtfix.formats.html",
     "markdown": "mtfix.formats.markdown",
+    "subtitles": "mtfix.formats.subtitles",
     "plain": "mtfix.formats.plain",
 }
 
@@ -77,3 +79,13 @@ def block_check(name: str):
         if found is not None:
             return found, module(format_name).FALLBACKS.get(name)
     return None, None
+
+
+def block_finish(name: str):
+    """``finish(written) -> text``, the last pass over a written block escaped as ``name``
+    (a subtitle's cues re-wrapped), or None."""
+    for format_name in FORMATS:
+        found = getattr(module(format_name), "FINISH", {}).get(name)
+        if found is not None:
+            return found
+    return None

@@ -11,7 +11,8 @@ unit of prose (a paragraph, a heading, a table cell, an attribute value) as a li
   ``</a>``, a link's ``[`` and ``](url)``); ``pair`` is the index of its partner;
 - ``void``: inline markup that stands alone (``<br>``, a footnote reference); a
   ``boundary`` one also ends a sentence (a hard line break, an image whose ``alt`` is a block
-  of its own);
+  of its own); its ``text``, when set, is what the model sees in its place (a space for a
+  subtitle's cue break inside a sentence);
 - ``code``: inline code, kept byte for byte. The model sees a placeholder in its place
   (:func:`placeholder`), which the decoding is made to write, so the code lands where the
   sentence needs it and never reaches a model.
@@ -50,6 +51,9 @@ class Block:
     # How English is written back into this block (:mod:`mtfix.formats.writer`): plain,
     # markdown, html, html-attribute, yaml-plain, yaml-single, yaml-double.
     escape: str = "plain"
+    # Markup goes back in proportion to where it stood in the sentence, not by word links:
+    # a subtitle's cue breaks, so that each cue's English takes the share its source had.
+    proportional: bool = False
 
     @property
     def start(self) -> int:
@@ -147,7 +151,7 @@ def model_text(block: Block, source: str) -> ModelText:
             codes[shown] = index
             verbatim.append(False)
         else:
-            shown = ""
+            shown = run.text or ""
             verbatim.append(False)
         parts.append(shown)
         position += len(shown)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from mtfix.formats import block_check, escaper
+from mtfix.formats import block_check, block_finish, escaper
 from mtfix.formats.inline import Piece, place
 from mtfix.formats.layout import PLACEHOLDER, Block, model_text
 
@@ -147,12 +147,13 @@ def render_block(block: Block, segments: list, translations: dict, text: str, pa
         length += len(english)
         position = segment.model_end
     english = "".join(parts)
-    events, code_spans = place(block, model, english, pieces, links, anchors)
+    events, code_spans = place(block, model, english, pieces, [] if block.proportional else links, anchors)
     written = _assemble(block, english, events, code_spans, patched)
     check, fallback = block_check(block.escape)
     if check is not None and not check(patched.source(block.start, block.end), written):
         written = _assemble(block, english, events, code_spans, patched, fallback)
-    return written
+    finish = block_finish(block.escape)
+    return finish(written) if finish is not None else written
 
 
 def _assemble(block: Block, english: str, events, code_spans: dict, patched: _Patched, fallback=None) -> str:
