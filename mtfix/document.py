@@ -69,6 +69,9 @@ class Segment:
     model_end: int = 0
     # The inline code the placeholders of ``text`` stand for (placeholder → code).
     codes: dict[str, str] = field(default_factory=dict)
+    # Where a reviewer finds it in the file: its format's own words (``cue 17 at
+    # 00:01:02,500``), else the line of the original it starts on (``line 12``).
+    location: str = ""
 
 
 @dataclass

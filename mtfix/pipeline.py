@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import logging
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -167,6 +168,8 @@ def _segment(document: Document) -> None:
     edit_ends = [edit.raw_end for edit in document.edits]
     cuts = [point for span in _flagged_spans_in_clean(document.edits, "garbage") for point in span]
     models = {}
+    line_starts = [0] + [found.end() for found in re.finditer("\n", document.raw)]
+    located = [start for start, _ in layout.locations]
     for sentence in segment_layout(layout, document.clean, cuts, _block_language(layout, document.clean)):
         block = layout.blocks[sentence.block]
         if sentence.block not in models:
@@ -187,6 +190,8 @@ def _segment(document: Document) -> None:
             for e in (document.edits[i] for i in edit_ids) if "garbage" in e.flags
         )
         translate = sentence.kind != "nonword" and garbage * 2 < max(1, raw_end - raw_start)
+        at = bisect.bisect_right(located, sentence.start) - 1
+        location = layout.locations[at][1] if at >= 0 else f"line {bisect.bisect_right(line_starts, raw_start)}"
         document.segments.append(
             Segment(
                 id=len(document.segments),
@@ -203,6 +208,7 @@ def _segment(document: Document) -> None:
                 model_start=sentence.model_start,
                 model_end=sentence.model_end,
                 codes=codes,
+                location=location,
             )
         )
 

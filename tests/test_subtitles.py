@@ -143,3 +143,20 @@ def test_subtitles_are_found_by_suffix_and_by_content_and_picked_up_in_folders(t
                                   if (PEER / "sample.vtt").exists() else "WEBVTT\n\n00:01.000 --> 00:02.000\nHola.\n",
                                   encoding="utf-8")
     assert sorted(p.name for p in find_inputs(folder, tmp_path / "out").files) == ["a.srt", "b.vtt"]
+
+
+def test_each_segment_says_where_it_is_its_cue_or_its_line(tmp_path):
+    import json
+
+    _, document = english_of(PEER / "using_identifiers.vtt", tmp_path / "vtt")
+    records = [json.loads(line) for line in
+               (tmp_path / "vtt" / "using_identifiers.vtt.align.jsonl").read_text(encoding="utf-8").splitlines()]
+    cues = [r["location"] for r in records if r["type"] == "segment"]
+    assert cues and all(c.startswith("cue ") and " at 00:" in c for c in cues)
+    assert document.segments[0].location == cues[0]
+    page = (tmp_path / "vtt" / "using_identifiers.vtt.review.html").read_text(encoding="utf-8")
+    assert f"<small>{cues[0]}</small>" in page
+    source = tmp_path / "notes.txt"
+    source.write_text("Judul laporan.\n\nPerusahaan itu merekrut peneliti.\nTim baru bekerja.\n", encoding="utf-8")
+    document = translate_file(source, out_dir=None, translate_config=IDENTITY)
+    assert [s.location for s in document.segments] == ["line 1", "line 3", "line 4"]

@@ -251,7 +251,8 @@ def render_report(document: Document) -> str:
         same_englishes += same_english
         rows.append(
             f'<tr id="s{escape(str(segment.id))}"' + (f' class="{escape(" ".join(classes))}"' if classes else "") + f'{data}>'
-            f'<td>{escape(str(segment.id))} <i>{escape(segment.lang)}</i></td>'
+            f'<td>{escape(str(segment.id))} <i>{escape(segment.lang)}</i>'
+            + (f'<br><small>{escape(segment.location)}</small>' if segment.location else "") + '</td>'
             f'<td>{original}</td>'
             # The cleaned source says nothing the original does not: not written twice.
             + ('<td class="same"></td>' if same else f'<td>{_source_with_spans(segment, translation)}</td>')

@@ -58,6 +58,7 @@ def alignment_records(document: Document) -> list[dict]:
                 "lang": segment.lang,
                 "lang_score": segment.lang_score,
                 "lang_reason": segment.lang_reason,
+                "location": segment.location,
                 "translatable": segment.translate,
                 "translated": translation is not None,
                 "target": document.target_text(segment),
@@ -233,7 +234,7 @@ def document_from_alignment(records: list[dict]) -> Document:
             segment = Segment(
                 id=record["id"], raw_start=record["raw_start"], raw_end=record["raw_end"], clean_start=0, clean_end=0,
                 text=record["source"], kind=record["kind"], lang=record["lang"], lang_score=record.get("lang_score", 0.0),
-                lang_reason=record.get("lang_reason", ""),
+                lang_reason=record.get("lang_reason", ""), location=record.get("location", ""),
                 translate=record.get("translatable", record["translated"]), flags=list(record.get("flags", [])),
                 edits=list(record.get("edits", [])),
             )

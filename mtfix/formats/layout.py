@@ -73,6 +73,9 @@ class Layout:
     # the English document is written in UTF-8 whatever the input was).
     rewrites: list[tuple[int, int, str]] = field(default_factory=list)
     always: list[tuple[int, int, str]] = field(default_factory=list)
+    # (start, label), sorted: where a segment starting at or after ``start`` is, in the
+    # format's own words (a subtitle cue); none: its line.
+    locations: list[tuple[int, str]] = field(default_factory=list)
 
     def shown_spans(self) -> list[tuple[int, int]]:
         """The spans of the text the de-garbler may repair: prose, and the markup marked

@@ -57,15 +57,19 @@ def _library_cues(text: str) -> int:
         raise InputError(f"is not a valid SubRip file ({str(error).splitlines()[0]})") from None
 
 
-def cue_spans(text: str) -> list[tuple[int, int]]:
-    """The span of each cue's text (the lines after its timing line, up to a blank line)."""
+def cue_spans(text: str) -> list[tuple[int, int, str]]:
+    """The span of each cue's text (the lines after its timing line, up to a blank line),
+    and where a reviewer finds the cue (``cue 17 at 00:01:02,500``: its index or
+    identifier, else its number, and its start)."""
     spans = []
-    for timing in _TIMING.finditer(text):
+    for number, timing in enumerate(_TIMING.finditer(text), 1):
         start = timing.end()
         blank = re.compile(r"\n[ \t]*\r?\n|\Z").search(text, start)
         end = blank.start() if blank else len(text)
         end = len(text[start:end].rstrip("\r\n \t")) + start
-        spans.append((start, max(start, end)))
+        before = text[: timing.start()].rstrip("\r\n").rsplit("\n", 1)[-1].strip()
+        name = before if before and "-->" not in before and before != "WEBVTT" and len(before) < 40 else str(number)
+        spans.append((start, max(start, end), f"cue {name} at {timing.group().split('-->')[0].strip()}"))
     return spans
 
 
@@ -100,7 +104,7 @@ def parse(text: str) -> Layout:
     expected = _library_cues(text)
     if expected != len(spans):
         raise InputError(f"has {expected} cues but {len(spans)} timing lines were found; its cues cannot be placed")
-    layout = Layout(NAME)
+    layout = Layout(NAME, locations=[(start, label) for start, _, label in spans])
     group: list[tuple[int, int]] = []
 
     def close_group() -> None:
@@ -123,7 +127,7 @@ def parse(text: str) -> Layout:
             layout.blocks.append(Block(kept, kind="subtitle", escape="subtitle", proportional=True))
         group.clear()
 
-    for start, end in spans:
+    for start, end, _ in spans:
         if start == end:
             close_group()
             continue
