@@ -115,6 +115,9 @@ class Document:
     # The signs of machine-translation damage the de-garbler found (Evidence.summary()), or
     # None when its gate was off: why the repairs that need evidence ran or did not.
     evidence: dict | None = None
+    # (raw offset, label), sorted, for a text made from a file that is not text: a PDF's
+    # "page 3 block 5" (Segment.location).
+    locations: list = field(default_factory=list)
 
     def target_text(self, segment: Segment) -> str:
         """English for ``segment``: its translation, or its own text when it passed through."""

@@ -68,10 +68,16 @@ class CleanPaths:
         return [self.clean, self.edits]
 
 
+# Inputs whose English is another kind of file: a PDF's text layer is written as Markdown.
+WRITTEN_AS = {".pdf": ".md"}
+
+
 def _with_marker(name: str, marker: str) -> str:
-    """``notes.md`` → ``notes.MARKER.md``; ``README`` → ``README.MARKER``."""
+    """``notes.md`` → ``notes.MARKER.md``; ``README`` → ``README.MARKER``; ``paper.pdf`` →
+    ``paper.MARKER.md``."""
     path = Path(name)
-    return f"{path.stem}.{marker}{path.suffix}" if path.suffix else f"{name}.{marker}"
+    suffix = WRITTEN_AS.get(path.suffix.lower(), path.suffix)
+    return f"{path.stem}.{marker}{suffix}" if path.suffix else f"{name}.{marker}"
 
 
 def output_paths(input_name: str, folder: str | os.PathLike) -> OutputPaths:

@@ -84,7 +84,8 @@ def repair_document(path: str | os.PathLike, clean_config: CleanConfig = CleanCo
     # 1. Bytes to text, with the encoding recorded.
     with stage("read"):
         decoded = read_text(path, max_bytes)
-    document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256)
+    document = Document(path=printable_path(path), raw=decoded.text, encoding=decoded.encoding, sha256=decoded.sha256,
+                        locations=list(decoded.locations))
 
     # 2. What the format says the document is: its blocks of prose, and the rest (markup,
     # code, layout), which no repair may touch.
@@ -169,7 +170,10 @@ def _segment(document: Document) -> None:
     cuts = [point for span in _flagged_spans_in_clean(document.edits, "garbage") for point in span]
     models = {}
     line_starts = [0] + [found.end() for found in re.finditer("\n", document.raw)]
+    # Where a reviewer finds each segment: the format's words (a subtitle cue), the source's
+    # (a PDF's page and block), else its line.
     located = [start for start, _ in layout.locations]
+    sourced = [start for start, _ in document.locations]
     for sentence in segment_layout(layout, document.clean, cuts, _block_language(layout, document.clean)):
         block = layout.blocks[sentence.block]
         if sentence.block not in models:
@@ -190,8 +194,13 @@ def _segment(document: Document) -> None:
             for e in (document.edits[i] for i in edit_ids) if "garbage" in e.flags
         )
         translate = sentence.kind != "nonword" and garbage * 2 < max(1, raw_end - raw_start)
-        at = bisect.bisect_right(located, sentence.start) - 1
-        location = layout.locations[at][1] if at >= 0 else f"line {bisect.bisect_right(line_starts, raw_start)}"
+        at, by_source = bisect.bisect_right(located, sentence.start) - 1, bisect.bisect_right(sourced, raw_start) - 1
+        if at >= 0:
+            location = layout.locations[at][1]
+        elif by_source >= 0:
+            location = document.locations[by_source][1]
+        else:
+            location = f"line {bisect.bisect_right(line_starts, raw_start)}"
         document.segments.append(
             Segment(
                 id=len(document.segments),

@@ -56,6 +56,9 @@ class DecodedText:
     encoding: str
     sha256: str
     bom: bool = False
+    # (offset, label) where the text was made from a file that is not text (a PDF's pages
+    # and blocks): where a reviewer finds each part in the file.
+    locations: tuple = ()
 
 
 def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
@@ -292,7 +295,13 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> b
 def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:
     """Read a file as text. Raises InputError with one sentence naming the problem."""
     name = os.fspath(path)
-    decoded = decode_bytes(read_bytes(path, max_bytes), name)
+    data = read_bytes(path, max_bytes)
+    if data.startswith(b"%PDF-"):
+        from mtfix.formats import pdf
+
+        text, locations = pdf.extract(data, name)
+        return DecodedText(text, pdf.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
+    decoded = decode_bytes(data, name)
     if not decoded.text.strip():
         raise InputError("is empty (nothing to translate)", name)
     return decoded

@@ -23,6 +23,7 @@ FORMATS = {
     "html": "mtfix.formats.html",
     "markdown": "mtfix.formats.markdown",
     "subtitles": "mtfix.formats.subtitles",
+    "pdf": "mtfix.formats.pdf",
     "plain": "mtfix.formats.plain",
 }
 
