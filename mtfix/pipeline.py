@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from mtfix import __version__
+from mtfix import __version__, formats
 from mtfix.degarble import CleanConfig, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
@@ -79,8 +79,6 @@ def repair_document(path: str | os.PathLike, clean_config: CleanConfig = CleanCo
                     glossary: Glossary | None = None):
     """The steps of :func:`prepare_document` where ``mtfix clean`` stops: the file read, its
     format parsed, its prose repaired. Returns the document and the layout of its raw text."""
-    from mtfix import formats
-
     # 1. Bytes to text, with the encoding recorded.
     with stage("read"):
         decoded = read_text(path, max_bytes)
@@ -106,8 +104,6 @@ def prepare_document(path: str | os.PathLike, clean_config: CleanConfig = CleanC
     """Read, repair, segment and label one file: everything but the translation.
     ``format_name``: the format to read it as (default: by suffix, then by content);
     ``glossary``: the terms the repairs keep and mend (:func:`mtfix.degarble.clean`)."""
-    from mtfix import formats
-
     document, layout = repair_document(path, clean_config, max_bytes, format_name, glossary)
 
     # 4. Sentences, found in the clean text and mapped back to raw.
@@ -285,7 +281,7 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
             folder.start()
         try:
             mode = folder.mode_for(source if source.exists() else None)
-            folder.write(paths.english, english_document(document), mode)
+            folder.write(paths.english, formats.packed(document.format, source, english_document(document)), mode)
             folder.write(paths.alignment, jsonl.alignment_jsonl(document), mode)
             folder.write(paths.report, html.render_report(document), mode)
         finally:
@@ -365,7 +361,7 @@ def clean_file(
                       "evidence": document.evidence}
             lines = [header] + [edit_record(edit) for edit in document.edits]
             mode = folder.mode_for(source)
-            folder.write(paths.clean, document.clean, mode)
+            folder.write(paths.clean, formats.packed(document.format, source, document.clean), mode)
             folder.write(paths.edits, "".join(json_line(line) for line in lines), mode)
         finally:
             folder.finish()

@@ -301,6 +301,11 @@ def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> De
 
         text, locations = pdf.extract(data, name)
         return DecodedText(text, pdf.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
+    if data.startswith(b"PK\x03\x04") and data[30:58] == b"mimetypeapplication/epub+zip":  # (EPUB's first entry)
+        from mtfix.formats import epub
+
+        text, locations = epub.extract(data, name)
+        return DecodedText(text, epub.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
     decoded = decode_bytes(data, name)
     if not decoded.text.strip():
         raise InputError("is empty (nothing to translate)", name)

@@ -8,7 +8,8 @@ its content (``<!DOCTYPE html``, ``<html``, an XHTML ``<?xml``; front matter, he
 fences for Markdown; plain text otherwise), or named with ``--format``. Adding a format is
 one module with ``NAME``, ``SUFFIXES``, ``sniff``, ``parse`` and ``ESCAPES`` (and, where its
 syntax can be upset by the English, ``CHECKS`` and ``FALLBACKS``; where a written block needs a
-last pass, ``FINISH``), and one row in ``FORMATS``.
+last pass, ``FINISH``; where its file is not text, ``extract`` and ``pack`` in its module, called
+by :mod:`mtfix.sources` and the writers of outputs), and one row in ``FORMATS``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mtfix.errors import UsageError
 
 # Name → module, in the order their ``sniff`` is tried on text whose suffix says nothing.
 FORMATS = {
+    "epub": "mtfix.formats.epub",
     "html": "mtfix.formats.html",
     "markdown": "mtfix.formats.markdown",
     "subtitles": "mtfix.formats.subtitles",
@@ -80,6 +82,21 @@ def block_check(name: str):
         if found is not None:
             return found, module(format_name).FALLBACKS.get(name)
     return None, None
+
+
+def packed(format_name: str, source, text: str) -> str | bytes:
+    """What is written for ``text`` in ``format_name``: the text, or, for a format whose file
+    is not text (an EPUB), the file packed around it from the ``source`` file."""
+    from pathlib import Path
+
+    from mtfix.errors import OutputError
+
+    pack = getattr(module(format_name), "pack", None)
+    if pack is None:
+        return text
+    if source is None or not Path(source).is_file():
+        raise OutputError(f"an {format_name} is written around its original file, which is not here")
+    return pack(Path(source).read_bytes(), text)
 
 
 def block_finish(name: str):

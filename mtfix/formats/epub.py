@@ -1,0 +1,114 @@
+"""EPUB: each XHTML document of the book (its chapters, and its navigation) through the HTML
+format, and the book packed back around their English.
+
+:func:`extract` reads the package with ebooklib (which parts are XHTML documents, in spine
+order, the navigation after them) and makes one text of them, each part opened by a marker
+the HTML reader keeps and never sends (``<!-- mtfix-part OEBPS/ch1.xhtml -->``): that text
+is the document's original (offsets, review page, alignment), and each segment's location is
+its part. :func:`pack` writes the English book: every entry of the original ZIP in its order,
+``mimetype`` first and stored as EPUB requires, each XHTML part replaced by its English and
+everything else (package document, styles, images, fonts) byte for byte. A damaged or
+DRM-encrypted book is one line and nothing is written. The package document's title and
+metadata are not translated yet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from mtfix.errors import InputError
+from mtfix.formats import html
+
+NAME = "epub"
+SUFFIXES = (".epub",)
+ENCODING = "epub (XHTML parts, utf-8)"
+
+_MARKER = "<!-- mtfix-part {} -->\n"
+_MARKERS = re.compile(r"<!-- mtfix-part (\S+) -->\n")
+
+
+def sniff(head: str) -> bool:
+    return head.startswith("<!-- mtfix-part ")
+
+
+def parse(text: str):
+    layout = html.parse(text)
+    layout.format = NAME
+    return layout
+
+
+def _documents(data: bytes, path: str) -> list[str]:
+    """The names (in the ZIP) of the book's XHTML documents: the spine's, then the rest."""
+    import ebooklib
+    from ebooklib import epub
+
+    try:
+        book = epub.read_epub(io.BytesIO(data), options={"ignore_ncx": True})
+    except Exception as error:  # noqa: BLE001  (ebooklib and zipfile raise many kinds)
+        raise InputError(f"is a damaged EPUB ({str(error).splitlines()[0] if str(error) else type(error).__name__})",
+                         path) from None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        if "META-INF/encryption.xml" in names:
+            raise InputError("is an encrypted EPUB (DRM); only a book without DRM can be read", path)
+    folder = book.FOLDER_NAME + "/" if getattr(book, "FOLDER_NAME", "") else ""
+    by_id = {item.get_id(): item for item in book.get_items()}
+    ordered = [by_id[item_id] for item_id, _ in book.spine if item_id in by_id]
+    ordered += [item for item in book.get_items() if item not in ordered]
+    found = []
+    for item in ordered:
+        if item.get_type() in (ebooklib.ITEM_DOCUMENT, ebooklib.ITEM_NAVIGATION) and item.media_type in (
+                "application/xhtml+xml", "text/html"):
+            name = folder + item.get_name() if folder + item.get_name() in names else item.get_name()
+            if name in names and name not in found:
+                found.append(name)
+    return found
+
+
+def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
+    """The book's XHTML documents as one text with part markers, and where each part starts
+    (offset, its name in the book); InputError for a book that cannot be read."""
+    names = _documents(data, path)
+    if not names:
+        raise InputError("is an EPUB without any XHTML document", path)
+    parts, locations, length = [], [], 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in names:
+            try:
+                text = archive.read(name).decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"is an EPUB whose {name} is not UTF-8", path) from None
+            part = _MARKER.format(name) + text.lstrip("\ufeff")
+            part += "" if part.endswith("\n") else "\n"
+            locations.append((length, name))
+            parts.append(part)
+            length += len(part)
+    return "".join(parts), locations
+
+
+def split_parts(text: str) -> dict[str, str]:
+    """The text of each part of an extracted (or translated) book, by its name."""
+    found = list(_MARKERS.finditer(text))
+    return {marker.group(1): text[marker.end() : following.start() if following else len(text)]
+            for marker, following in zip(found, found[1:] + [None])}
+
+
+def pack(original: bytes, english: str) -> bytes:
+    """The English book: ``original``'s entries in order, its XHTML parts replaced by their
+    English (the added newline of each part taken off again where the source had none)."""
+    replaced = split_parts(english)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(out, "w") as book:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename in replaced:
+                text = replaced[info.filename]
+                had = content.decode("utf-8")
+                if not had.endswith("\n") and text.endswith("\n"):
+                    text = text[:-1]
+                content = (("\ufeff" if had.startswith("\ufeff") else "") + text).encode("utf-8")
+            # (mimetype keeps its stored, uncompressed entry: EPUB readers look for it there.)
+            book.writestr(info, content, compress_type=info.compress_type)
+    return out.getvalue()
