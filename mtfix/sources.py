@@ -301,6 +301,11 @@ def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> De
 
         text, locations = pdf.extract(data, name)
         return DecodedText(text, pdf.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
+    from mtfix.formats import docx
+
+    if docx.is_docx(data):
+        text, locations = docx.extract(data, name)
+        return DecodedText(text, docx.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
     if data.startswith(b"PK\x03\x04") and data[30:58] == b"mimetypeapplication/epub+zip":  # (EPUB's first entry)
         from mtfix.formats import epub
 

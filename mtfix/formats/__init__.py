@@ -22,6 +22,7 @@ from mtfix.errors import UsageError
 # Name → module, in the order their ``sniff`` is tried on text whose suffix says nothing.
 FORMATS = {
     "epub": "mtfix.formats.epub",
+    "docx": "mtfix.formats.docx",
     "html": "mtfix.formats.html",
     "markdown": "mtfix.formats.markdown",
     "subtitles": "mtfix.formats.subtitles",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from mtfix.errors import InputError
 from mtfix.formats import html
@@ -80,6 +81,8 @@ def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
                 text = archive.read(name).decode("utf-8")
             except UnicodeDecodeError:
                 raise InputError(f"is an EPUB whose {name} is not UTF-8", path) from None
+            except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+                raise InputError(f"is a damaged EPUB ({name}: {error})", path) from None
             part = _MARKER.format(name) + text.lstrip("\ufeff")
             part += "" if part.endswith("\n") else "\n"
             locations.append((length, name))

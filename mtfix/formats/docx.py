@@ -1,0 +1,139 @@
+"""Word documents (``.docx``): the WordprocessingML parts through a reader of their own, and
+the package packed back around their English.
+
+:func:`extract` takes the parts that hold prose (the body, headers, footers, footnotes,
+endnotes, comments) out of the ZIP and makes one text of them, each part opened by a kept
+marker (``<!-- mtfix-part word/document.xml -->``). :func:`parse` reads that text with the
+HTML tokenizer (which reports every tag's offset; the tags are ``w:p``, ``w:r``, ``w:t``...):
+each ``w:p`` is a block, the contents of its ``w:t`` elements are its prose, and everything
+between them (run properties, ``w:rPr`` bold or italic, hyperlinks, bookmarks, fields and
+their ``w:instrText``, tracked deletions) is markup the English is written around, so a
+run's formatting lands on the English words aligned to the words it had. A tab or a break
+between words is a space to the model. A paragraph inside another (a text box) is a block
+of its own, written first. :func:`pack` writes every entry of the original package in its
+order, the prose parts replaced, each ``w:t`` of a translated paragraph told to keep its
+spaces. Each segment's location is its part and paragraph (``word/document.xml paragraph
+12``). The package's metadata (title, subject) is not translated yet.
+"""
+
+from __future__ import annotations
+
+import html as html_entities
+import io
+import re
+import zipfile
+import zlib
+
+from mtfix.errors import InputError
+from mtfix.formats import epub
+from mtfix.formats.html import tokens
+from mtfix.formats.layout import Block, Layout, Run, text_runs
+
+NAME = "docx"
+SUFFIXES = (".docx",)
+ENCODING = "docx (WordprocessingML parts, utf-8)"
+
+_PROSE_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+_SPACE_TO_MODEL = re.compile(r"<w:(tab|br|cr)\b")
+_PLAIN_T = re.compile(r"<w:t>|<w:t (?![^>]*xml:space)")
+
+
+def is_docx(data: bytes) -> bool:
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def sniff(head: str) -> bool:
+    return head.startswith("<!-- mtfix-part word/")
+
+
+def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
+    """The prose parts of the package as one text with part markers, and where each starts."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = [name for name in archive.namelist() if _PROSE_PARTS.fullmatch(name)]
+        # The body first, then the parts in the package's order.
+        names.sort(key=lambda name: name != "word/document.xml")
+        parts, locations, length = [], [], 0
+        for name in names:
+            text = archive.read(name).decode("utf-8").lstrip("\ufeff")
+            part = f"<!-- mtfix-part {name} -->\n" + text + ("" if text.endswith("\n") else "\n")
+            locations.append((length, name))
+            parts.append(part)
+            length += len(part)
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error) as error:
+        raise InputError(f"is a damaged Word document ({error})", path) from None
+    except UnicodeDecodeError:
+        raise InputError("is a Word document whose XML is not UTF-8", path) from None
+    if "word/encryption" in " ".join(archive.namelist()).lower() or "EncryptionInfo" in archive.namelist():
+        raise InputError("is an encrypted Word document; decrypt it first", path)
+    return "".join(parts), locations
+
+
+def parse(text: str) -> Layout:
+    layout = Layout(NAME)
+    # Each open paragraph: [its first token's start, runs so far, start of the markup since
+    # its last text, its number in the part, the part].
+    open_paragraphs: list[list] = []
+    part, numbers = "", {}
+    inside_text = False
+    for start, end, kind, name in tokens(text):
+        if kind == "other" and text.startswith("<!-- mtfix-part ", start):
+            part = text[start:end].split()[2]
+            continue
+        if kind == "start" and name == "w:p":
+            numbers[part] = numbers.get(part, 0) + 1
+            open_paragraphs.append([start, [], None, numbers[part], part])
+        elif kind == "end" and name == "w:p" and open_paragraphs:
+            _close(layout, open_paragraphs.pop(), text)
+        elif kind == "start" and name == "w:t":
+            inside_text = True
+        elif kind == "end" and name == "w:t":
+            inside_text = False
+        elif kind in ("data", "entity") and inside_text and open_paragraphs:
+            paragraph = open_paragraphs[-1]
+            runs = paragraph[1]
+            if paragraph[2] is not None and runs:
+                markup = text[paragraph[2] : start]
+                runs.append(Run(paragraph[2], start, "void", text=" " if _SPACE_TO_MODEL.search(markup) else None))
+            if kind == "entity":
+                runs.append(Run(start, end, text=html_entities.unescape(text[start:end])))
+            else:
+                runs.extend(text_runs(text, start, end))
+            paragraph[2] = end
+    layout.blocks.sort(key=lambda block: block.start)
+    return layout
+
+
+def _close(layout: Layout, paragraph: list, text: str) -> None:
+    """The block of a paragraph just closed, if it has a letter."""
+    _, runs, _, number, part = paragraph
+    if not any(run.role == "text" and any(ch.isalpha() for ch in (run.text or text[run.start : run.end]))
+               for run in runs):
+        return
+    layout.blocks.append(Block(runs, kind="paragraph", escape="xml-text"))
+    layout.locations.append((runs[0].start, f"{part} paragraph {number}"))
+    layout.locations.sort()
+
+
+def _xml_text(english: str, starts_block: bool) -> str:
+    return english.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _keep_spaces(written: str) -> str:
+    """Every ``w:t`` of a translated paragraph keeps the spaces at its edges."""
+    return _PLAIN_T.sub(lambda m: '<w:t xml:space="preserve">' if m.group() == "<w:t>"
+                        else '<w:t xml:space="preserve" ', written)
+
+
+def pack(original: bytes, english: str) -> bytes:
+    return epub.pack(original, english)
+
+
+ESCAPES = {"xml-text": _xml_text}
+FINISH = {"xml-text": _keep_spaces}
