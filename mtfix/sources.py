@@ -296,21 +296,12 @@ def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> De
     """Read a file as text. Raises InputError with one sentence naming the problem."""
     name = os.fspath(path)
     data = read_bytes(path, max_bytes)
-    if data.startswith(b"%PDF-"):
-        from mtfix.formats import pdf
+    from mtfix.formats import packaged
 
-        text, locations = pdf.extract(data, name)
-        return DecodedText(text, pdf.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
-    from mtfix.formats import docx
-
-    if docx.is_docx(data):
-        text, locations = docx.extract(data, name)
-        return DecodedText(text, docx.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
-    if data.startswith(b"PK\x03\x04") and data[30:58] == b"mimetypeapplication/epub+zip":  # (EPUB's first entry)
-        from mtfix.formats import epub
-
-        text, locations = epub.extract(data, name)
-        return DecodedText(text, epub.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
+    kind = packaged(data)  # a PDF, a Word document, an EPUB...: its format's text of it
+    if kind is not None:
+        text, locations = kind.extract(data, name)
+        return DecodedText(text, kind.ENCODING, hashlib.sha256(data).hexdigest(), locations=tuple(locations))
     decoded = decode_bytes(data, name)
     if not decoded.text.strip():
         raise InputError("is empty (nothing to translate)", name)

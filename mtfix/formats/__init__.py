@@ -23,6 +23,7 @@ from mtfix.errors import UsageError
 FORMATS = {
     "epub": "mtfix.formats.epub",
     "docx": "mtfix.formats.docx",
+    "pptx": "mtfix.formats.pptx",
     "html": "mtfix.formats.html",
     "markdown": "mtfix.formats.markdown",
     "subtitles": "mtfix.formats.subtitles",
@@ -83,6 +84,16 @@ def block_check(name: str):
         if found is not None:
             return found, module(format_name).FALLBACKS.get(name)
     return None, None
+
+
+def packaged(data: bytes):
+    """The module of the format whose file ``data`` is, among those whose file is not text
+    (``is_file(data)``: a PDF, a Word document, an EPUB), or None."""
+    for name in FORMATS:
+        found = module(name)
+        if getattr(found, "is_file", None) is not None and found.is_file(data):
+            return found
+    return None
 
 
 def packed(format_name: str, source, text: str) -> str | bytes:

@@ -38,27 +38,34 @@ _SPACE_TO_MODEL = re.compile(r"<w:(tab|br|cr)\b")
 _PLAIN_T = re.compile(r"<w:t>|<w:t (?![^>]*xml:space)")
 
 
-def is_docx(data: bytes) -> bool:
+def has_entry(data: bytes, entry: str) -> bool:
+    """Whether ``data`` is a ZIP with ``entry`` in it (an Office package's main part)."""
     if not data.startswith(b"PK\x03\x04"):
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
+            return entry in archive.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def is_file(data: bytes) -> bool:
+    return has_entry(data, "word/document.xml")
 
 
 def sniff(head: str) -> bool:
     return head.startswith("<!-- mtfix-part word/")
 
 
-def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
-    """The prose parts of the package as one text with part markers, and where each starts."""
+def extract(data: bytes, path: str, parts_pattern: re.Pattern = _PROSE_PARTS, main: str = "word/document.xml",
+            kind: str = "Word document") -> tuple[str, list[tuple[int, str]]]:
+    """The prose parts of the package (``parts_pattern``; ``main`` first) as one text with
+    part markers, and where each starts."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = [name for name in archive.namelist() if _PROSE_PARTS.fullmatch(name)]
-        # The body first, then the parts in the package's order.
-        names.sort(key=lambda name: name != "word/document.xml")
+        names = [name for name in archive.namelist() if parts_pattern.fullmatch(name)]
+        # The main part first, then the parts in the package's order.
+        names.sort(key=lambda name: name != main)
         parts, locations, length = [], [], 0
         for name in names:
             text = archive.read(name).decode("utf-8").lstrip("\ufeff")
@@ -67,16 +74,22 @@ def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
             parts.append(part)
             length += len(part)
     except (zipfile.BadZipFile, KeyError, EOFError, zlib.error) as error:
-        raise InputError(f"is a damaged Word document ({error})", path) from None
+        raise InputError(f"is a damaged {kind} ({error})", path) from None
     except UnicodeDecodeError:
-        raise InputError("is a Word document whose XML is not UTF-8", path) from None
-    if "word/encryption" in " ".join(archive.namelist()).lower() or "EncryptionInfo" in archive.namelist():
-        raise InputError("is an encrypted Word document; decrypt it first", path)
+        raise InputError(f"is a {kind} whose XML is not UTF-8", path) from None
     return "".join(parts), locations
 
 
 def parse(text: str) -> Layout:
-    layout = Layout(NAME)
+    return parse_paragraphs(text, NAME, "w:p", "w:t", _SPACE_TO_MODEL, "xml-text")
+
+
+def parse_paragraphs(text: str, format_name: str, paragraph_tag: str, text_tag: str, spaces: re.Pattern,
+                     escape: str) -> Layout:
+    """The blocks of Office XML parts: each ``paragraph_tag`` element a block, the contents
+    of its ``text_tag`` elements the prose, everything between them markup (a tag matching
+    ``spaces`` a space to the model)."""
+    layout = Layout(format_name)
     # Each open paragraph: [its first token's start, runs so far, start of the markup since
     # its last text, its number in the part, the part].
     open_paragraphs: list[list] = []
@@ -86,21 +99,21 @@ def parse(text: str) -> Layout:
         if kind == "other" and text.startswith("<!-- mtfix-part ", start):
             part = text[start:end].split()[2]
             continue
-        if kind == "start" and name == "w:p":
+        if kind == "start" and name == paragraph_tag:
             numbers[part] = numbers.get(part, 0) + 1
             open_paragraphs.append([start, [], None, numbers[part], part])
-        elif kind == "end" and name == "w:p" and open_paragraphs:
-            _close(layout, open_paragraphs.pop(), text)
-        elif kind == "start" and name == "w:t":
+        elif kind == "end" and name == paragraph_tag and open_paragraphs:
+            _close(layout, open_paragraphs.pop(), text, escape)
+        elif kind == "start" and name == text_tag:
             inside_text = True
-        elif kind == "end" and name == "w:t":
+        elif kind == "end" and name == text_tag:
             inside_text = False
         elif kind in ("data", "entity") and inside_text and open_paragraphs:
             paragraph = open_paragraphs[-1]
             runs = paragraph[1]
             if paragraph[2] is not None and runs:
                 markup = text[paragraph[2] : start]
-                runs.append(Run(paragraph[2], start, "void", text=" " if _SPACE_TO_MODEL.search(markup) else None))
+                runs.append(Run(paragraph[2], start, "void", text=" " if spaces.search(markup) else None))
             if kind == "entity":
                 runs.append(Run(start, end, text=html_entities.unescape(text[start:end])))
             else:
@@ -110,18 +123,18 @@ def parse(text: str) -> Layout:
     return layout
 
 
-def _close(layout: Layout, paragraph: list, text: str) -> None:
+def _close(layout: Layout, paragraph: list, text: str, escape: str) -> None:
     """The block of a paragraph just closed, if it has a letter."""
     _, runs, _, number, part = paragraph
     if not any(run.role == "text" and any(ch.isalpha() for ch in (run.text or text[run.start : run.end]))
                for run in runs):
         return
-    layout.blocks.append(Block(runs, kind="paragraph", escape="xml-text"))
+    layout.blocks.append(Block(runs, kind="paragraph", escape=escape))
     layout.locations.append((runs[0].start, f"{part} paragraph {number}"))
     layout.locations.sort()
 
 
-def _xml_text(english: str, starts_block: bool) -> str:
+def xml_text(english: str, starts_block: bool) -> str:
     return english.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -135,5 +148,5 @@ def pack(original: bytes, english: str) -> bytes:
     return epub.pack(original, english)
 
 
-ESCAPES = {"xml-text": _xml_text}
+ESCAPES = {"xml-text": xml_text}
 FINISH = {"xml-text": _keep_spaces}

@@ -30,6 +30,11 @@ _MARKER = "<!-- mtfix-part {} -->\n"
 _MARKERS = re.compile(r"<!-- mtfix-part (\S+) -->\n")
 
 
+def is_file(data: bytes) -> bool:
+    # (An EPUB's first entry is its stored mimetype.)
+    return data.startswith(b"PK\x03\x04") and data[30:58] == b"mimetypeapplication/epub+zip"
+
+
 def sniff(head: str) -> bool:
     return head.startswith("<!-- mtfix-part ")
 

@@ -29,6 +29,10 @@ _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>|~&])")
 _LINE_START_MARKUP = re.compile(r"^(\s*)([#+=>-]+|\d+[.)])(?=\s|$)")
 
 
+def is_file(data: bytes) -> bool:
+    return data.startswith(b"%PDF-")
+
+
 def sniff(head: str) -> bool:
     return False  # the extracted text is Markdown; only a .pdf (its bytes) is a PDF
 
