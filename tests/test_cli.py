@@ -243,7 +243,7 @@ def test_files_in_formats_mtfix_does_not_read_are_said_in_one_line_and_listed_in
         (folder / name).write_bytes(b"x")
     code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out")
     assert code == 0 and output.count("in formats mtfix does not read") == 1
-    assert ".xlsx ×1" in output and ".rtf ×1" in output and "it reads .docx .epub .htm .html .markdown .md .pdf .srt .text .txt .vtt" in output
+    assert ".xlsx ×1" in output and ".rtf ×1" in output and "it reads .docx .epub .htm .html .markdown .md .pdf .pptx .srt .text .txt .vtt" in output
     code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out2", "--json")
     unsupported = json.loads(output[output.index("{"):])["unsupported"]
     assert sorted(unsupported) == sorted(str(folder / name) for name in ("sub/notes.rtf", "b.xlsx", "c.odt", "d.ass"))
