@@ -23,7 +23,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 # Files a folder walk picks up.
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".text", ".srt", ".vtt", ".pdf", ".epub", ".docx", ".pptx"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".text", ".srt", ".vtt", ".pdf", ".epub", ".docx", ".pptx", ".odt", ".odp"})
 
 
 @dataclass

@@ -239,14 +239,14 @@ def test_files_in_formats_mtfix_does_not_read_are_said_in_one_line_and_listed_in
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text("Perusahaan itu merekrut peneliti.\n", encoding="utf-8")
-    for name in ("sub/notes.rtf", "b.xlsx", "c.odt", "d.ass"):
+    for name in ("sub/notes.rtf", "b.xlsx", "c.ods", "d.ass"):
         (folder / name).write_bytes(b"x")
     code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out")
     assert code == 0 and output.count("in formats mtfix does not read") == 1
-    assert ".xlsx ×1" in output and ".rtf ×1" in output and "it reads .docx .epub .htm .html .markdown .md .pdf .pptx .srt .text .txt .vtt" in output
+    assert ".xlsx ×1" in output and ".rtf ×1" in output and "it reads .docx .epub .htm .html .markdown .md .odp .odt .pdf .pptx .srt .text .txt .vtt" in output
     code, output = run("translate", folder, "--engine", "identity", "--out", tmp_path / "out2", "--json")
     unsupported = json.loads(output[output.index("{"):])["unsupported"]
-    assert sorted(unsupported) == sorted(str(folder / name) for name in ("sub/notes.rtf", "b.xlsx", "c.odt", "d.ass"))
+    assert sorted(unsupported) == sorted(str(folder / name) for name in ("sub/notes.rtf", "b.xlsx", "c.ods", "d.ass"))
 
 
 def test_standard_input_and_output_as_unix_tools_have_them(tmp_path):

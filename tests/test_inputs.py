@@ -11,7 +11,7 @@ def test_folder_walk_globs_excludes_hidden_and_link_loops(tmp_path):
     folder = tmp_path / "corpus"
     (folder / "drafts").mkdir(parents=True)
     (folder / "posts" / ".private").mkdir(parents=True)
-    for name in ("a.md", "b.txt", "drafts/c.md", "posts/d.md", "posts/e.html", "posts/.f.md", "posts/.private/g.md", "x.odt"):
+    for name in ("a.md", "b.txt", "drafts/c.md", "posts/d.md", "posts/e.html", "posts/.f.md", "posts/.private/g.md", "x.ods"):
         (folder / name).write_text("text\n", encoding="utf-8")
     (folder / "posts" / "loop").symlink_to(folder, target_is_directory=True)  # a link loop
     out = folder / "out"
@@ -22,7 +22,7 @@ def test_folder_walk_globs_excludes_hidden_and_link_loops(tmp_path):
         return sorted(p.relative_to(folder).as_posix() for p in find_inputs(folder, out, **options).files)
 
     everything = names()
-    assert "a.md" in everything and "posts/d.md" in everything and "x.odt" not in everything
+    assert "a.md" in everything and "posts/d.md" in everything and "x.ods" not in everything
     assert not any(n.startswith("out/") or "/.f" in n or ".private" in n for n in everything)
     assert len(everything) == len(set(everything))  # the loop adds nothing twice... or at all beyond its target
     assert names(globs=["*.md"], excludes=["drafts/**"]) == [n for n in names(globs=["*.md"]) if not n.startswith("drafts/")]

@@ -24,6 +24,7 @@ FORMATS = {
     "epub": "mtfix.formats.epub",
     "docx": "mtfix.formats.docx",
     "pptx": "mtfix.formats.pptx",
+    "odf": "mtfix.formats.odf",
     "html": "mtfix.formats.html",
     "markdown": "mtfix.formats.markdown",
     "subtitles": "mtfix.formats.subtitles",
