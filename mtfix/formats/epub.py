@@ -36,7 +36,10 @@ def is_file(data: bytes) -> bool:
 
 
 def sniff(head: str) -> bool:
-    return head.startswith("<!-- mtfix-part ")
+    # (The Office formats mark their parts alike: theirs are named as the packages name them.)
+    found = _MARKERS.match(head)
+    return found is not None and not found.group(1).startswith(("word/", "ppt/")) and found.group(1) not in (
+        "content.xml", "styles.xml")
 
 
 def parse(text: str):
