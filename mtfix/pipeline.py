@@ -16,7 +16,7 @@ from mtfix.degarble import CleanConfig, clean_explained
 from mtfix.document import Document, OffsetMap, Segment
 from mtfix.engines.base import Engine, TranslateConfig, create_engine
 from mtfix.langid import UNCERTAIN_BELOW, detect_language, detect_languages, is_list_of_names, looks_like_code
-from mtfix.errors import MtfixError, printable_path
+from mtfix.errors import InputError, MtfixError, printable_path
 from mtfix.glossary import Glossary, shipped_glossary
 from mtfix.sources import DEFAULT_MAX_BYTES, read_text
 from mtfix.timing import stage
@@ -89,6 +89,10 @@ def repair_document(path: str | os.PathLike, clean_config: CleanConfig = CleanCo
     # code, layout), which no repair may touch.
     with stage("segment"):
         document.format = formats.choose(Path(path).name, document.raw, format_name)
+        kind = formats.module(document.format)
+        if getattr(kind, "is_file", None) is not None and document.encoding != kind.ENCODING:
+            # (A Word document's reader reads what mtfix made of a Word document, nothing else.)
+            raise InputError(f"is not a {document.format} file, which --format {document.format} reads", path)
         layout = formats.parse(document.raw, document.format)
 
     # 3. Repairs, as edits on the raw text, inside the prose only.

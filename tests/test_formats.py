@@ -388,8 +388,13 @@ def test_the_identity_engine_from_the_command_line(tmp_path):
                                       "--no-clean", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "history-intro.ja.en.html").read_bytes() == source.read_bytes()
-    result = CliRunner().invoke(app, ["translate", str(source), "--format", "docx", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "--format docx: unknown format" in result.stderr
+    result = CliRunner().invoke(app, ["translate", str(source), "--format", "rtf", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--format rtf: unknown format" in result.stderr
+    # A format whose files are not text reads only such a file.
+    result = CliRunner().invoke(app, ["translate", str(source), "--format", "docx", "--engine", "identity",
+                                      "--out", str(tmp_path / "docx")])
+    assert result.exit_code == 1 and "is not a docx file, which --format docx reads" in result.output
+    assert not list((tmp_path / "docx").glob("*.en.*"))
 
 
 def test_markup_around_a_protected_name_wraps_its_english_whatever_the_links(tmp_path):

@@ -15,6 +15,8 @@ by :mod:`mtfix.sources` and the writers of outputs), and one row in ``FORMATS``.
 from __future__ import annotations
 
 import importlib
+import zipfile
+import zlib
 from functools import lru_cache
 
 from mtfix.errors import UsageError
@@ -109,7 +111,10 @@ def packed(format_name: str, source, text: str) -> str | bytes:
         return text
     if source is None or not Path(source).is_file():
         raise OutputError(f"an {format_name} is written around its original file, which is not here")
-    return pack(Path(source).read_bytes(), text)
+    try:
+        return pack(Path(source).read_bytes(), text)
+    except (OSError, zipfile.BadZipFile, zlib.error) as error:  # (it changed since it was read)
+        raise OutputError(f"the {format_name} could not be written around its original ({error})", str(source)) from None
 
 
 def block_finish(name: str):
