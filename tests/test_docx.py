@@ -7,12 +7,12 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from mtfix.engines.base import TranslateConfig
+from zipped import contents, entries
 from mtfix.pipeline import translate_file
 
 docx = pytest.importorskip("docx", reason="python-docx is not installed")
@@ -56,10 +56,6 @@ def make_document(path: Path) -> Path:
     return path
 
 
-def entries(path: Path) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(path) as archive:
-        return [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
-
 
 def test_the_identity_engine_gives_the_document_back_entry_for_entry(tmp_path):
     source = make_document(tmp_path / "laporan.docx")
@@ -73,7 +69,7 @@ def test_a_random_model_changes_every_paragraph_and_keeps_the_formatting_and_the
     config = TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=8, guard="off")
     translate_file(source, out_dir=tmp_path / "out", translate_config=config)
     english = tmp_path / "out" / "laporan.en.docx"
-    before, after = dict(entries(source)), dict(entries(english))
+    before, after = contents(source), contents(english)
     assert list(after) == list(before)
     changed = {name for name in before if before[name] != after[name]}
     assert changed == {"word/document.xml", "word/header1.xml", "word/footer1.xml"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mtfix.engines.base import TranslateConfig
+from zipped import entries
 from mtfix.pipeline import translate_file
 
 epub = pytest.importorskip("ebooklib.epub", reason="ebooklib is not installed")
@@ -43,10 +44,6 @@ def make_book(path: Path) -> Path:
     epub.write_epub(str(path), book)
     return path
 
-
-def entries(path: Path) -> list[tuple[str, bytes, int]]:
-    with zipfile.ZipFile(path) as archive:
-        return [(info.filename, archive.read(info.filename), info.compress_type) for info in archive.infolist()]
 
 
 def test_the_identity_engine_gives_the_book_back_entry_for_entry(tmp_path):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from mtfix.engines.base import TranslateConfig
+from zipped import contents, entries
 from mtfix.pipeline import translate_file
 
 pytest.importorskip("odf", reason="odfpy is not installed")
@@ -68,10 +68,6 @@ def make_presentation(path: Path) -> Path:
     return path
 
 
-def entries(path: Path) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(path) as archive:
-        return [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
-
 
 @pytest.mark.parametrize("maker, name", [(make_text, "laporan.odt"), (make_presentation, "slides.odp")])
 def test_the_identity_engine_gives_the_package_back_entry_for_entry(tmp_path, maker, name):
@@ -87,7 +83,7 @@ def test_a_random_model_translates_every_paragraph_and_the_footnote_and_keeps_th
     source = make_text(tmp_path / "laporan.odt")
     config = TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=8, guard="off")
     translate_file(source, out_dir=tmp_path / "out", translate_config=config)
-    before, after = dict(entries(source)), dict(entries(tmp_path / "out" / "laporan.en.odt"))
+    before, after = contents(source), contents(tmp_path / "out" / "laporan.en.odt")
     assert list(after) == list(before)
     assert {name for name in before if before[name] != after[name]} == {"content.xml"}
     tree = etree.fromstring(after["content.xml"])

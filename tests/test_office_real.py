@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 from xml.dom import minidom
 
 import pytest
 
 from mtfix.engines.base import TranslateConfig
+from zipped import contents, entries
 from mtfix.pipeline import translate_file
 
 TEMPLATES = Path("/usr/lib/libreoffice/share/template")
@@ -53,10 +53,6 @@ def _tags(xml: bytes) -> list[str]:
     return re.findall(rb"<(/?[A-Za-z][\w:.-]*)", xml)
 
 
-def _entries(path: Path) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(path) as archive:
-        return [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
-
 
 def test_the_identity_engine_gives_every_real_office_file_back_entry_for_entry(tmp_path, real_files):
     for path in real_files:
@@ -64,7 +60,7 @@ def test_the_identity_engine_gives_every_real_office_file_back_entry_for_entry(t
         assert document.segments, path.name
         assert document.format == {".ott": "odf", ".otp": "odf", ".docx": "docx", ".pptx": "pptx"}[path.suffix]
         english = next((tmp_path / path.name).glob(f"{path.stem}.en.*"))
-        assert _entries(english) == _entries(path), path.name
+        assert entries(english) == entries(path), path.name
 
 
 def test_libreoffice_opens_every_real_office_file_after_every_paragraph_is_rewritten(tmp_path, real_files):
@@ -86,7 +82,7 @@ def test_libreoffice_opens_every_real_office_file_after_every_paragraph_is_rewri
         translate_document(document, PseudoEngine(), TranslateConfig(engine="identity", guard="off"))
         assert document.translations, path.name
         paths = write_outputs(document, tmp_path / path.name, source=path)
-        before, after = dict(_entries(path)), dict(_entries(paths.english))
+        before, after = contents(path), contents(paths.english)
         assert list(after) == list(before) and after != before, path.name
         for name, content in after.items():
             if name.endswith(".xml") and content.strip():

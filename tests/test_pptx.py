@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from mtfix.engines.base import TranslateConfig
+from zipped import contents, entries
 from mtfix.pipeline import translate_file
 
 pptx = pytest.importorskip("pptx", reason="python-pptx is not installed")
@@ -42,10 +42,6 @@ def make_deck(path: Path) -> Path:
     return path
 
 
-def entries(path: Path) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(path) as archive:
-        return [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
-
 
 def test_the_identity_engine_gives_the_deck_back_entry_for_entry(tmp_path):
     source = make_deck(tmp_path / "deck.pptx")
@@ -59,7 +55,7 @@ def test_a_random_model_changes_every_slide_text_and_keeps_the_rest(tmp_path, ti
     config = TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=8, guard="off")
     translate_file(source, out_dir=tmp_path / "out", translate_config=config)
     english = tmp_path / "out" / "deck.en.pptx"
-    before, after = dict(entries(source)), dict(entries(english))
+    before, after = contents(source), contents(english)
     assert list(after) == list(before)
     changed = {name for name in before if before[name] != after[name]}
     assert changed == {"ppt/slides/slide1.xml", "ppt/slides/slide2.xml", "ppt/notesSlides/notesSlide1.xml"}

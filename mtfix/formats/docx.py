@@ -19,13 +19,9 @@ spaces. Each segment's location is its part and paragraph (``word/document.xml p
 from __future__ import annotations
 
 import html as html_entities
-import io
 import re
-import zipfile
-import zlib
 
-from mtfix.errors import InputError
-from mtfix.formats import epub
+from mtfix.formats import package
 from mtfix.formats.html import tokens
 from mtfix.formats.layout import Block, Layout, Run, text_runs
 
@@ -38,46 +34,16 @@ _SPACE_TO_MODEL = re.compile(r"<w:(tab|br|cr)\b")
 _PLAIN_T = re.compile(r"<w:t>|<w:t (?![^>]*xml:space)")
 
 
-def has_entry(data: bytes, entry: str) -> bool:
-    """Whether ``data`` is a ZIP with ``entry`` in it (an Office package's main part)."""
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return entry in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
 def is_file(data: bytes) -> bool:
-    return has_entry(data, "word/document.xml")
+    return package.has_entry(data, "word/document.xml")
 
 
 def sniff(head: str) -> bool:
     return head.startswith("<!-- mtfix-part word/")
 
 
-def extract(data: bytes, path: str, parts_pattern: re.Pattern = _PROSE_PARTS, main: str = "word/document.xml",
-            kind: str = "Word document") -> tuple[str, list[tuple[int, str]]]:
-    """The prose parts of the package (``parts_pattern``; ``main`` first) as one text with
-    part markers, and where each starts."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = [name for name in archive.namelist() if parts_pattern.fullmatch(name)]
-        # The main part first, then the parts in the package's order.
-        names.sort(key=lambda name: name != main)
-        parts, locations, length = [], [], 0
-        for name in names:
-            text = archive.read(name).decode("utf-8").lstrip("\ufeff")
-            part = f"<!-- mtfix-part {name} -->\n" + text + ("" if text.endswith("\n") else "\n")
-            locations.append((length, name))
-            parts.append(part)
-            length += len(part)
-    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error) as error:
-        raise InputError(f"is a damaged {kind} ({error})", path) from None
-    except UnicodeDecodeError:
-        raise InputError(f"is a {kind} whose XML is not UTF-8", path) from None
-    return "".join(parts), locations
+def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
+    return package.extract_parts(data, path, _PROSE_PARTS, "Word document")
 
 
 def parse(text: str) -> Layout:
@@ -144,8 +110,7 @@ def _keep_spaces(written: str) -> str:
                         else '<w:t xml:space="preserve" ', written)
 
 
-def pack(original: bytes, english: str) -> bytes:
-    return epub.pack(original, english)
+pack = package.pack
 
 
 ESCAPES = {"xml-text": xml_text}

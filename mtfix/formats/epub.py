@@ -15,19 +15,15 @@ metadata are not translated yet.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-import zlib
 
 from mtfix.errors import InputError
-from mtfix.formats import html
+from mtfix.formats import html, package
 
 NAME = "epub"
 SUFFIXES = (".epub",)
 ENCODING = "epub (XHTML parts, utf-8)"
 
-_MARKER = "<!-- mtfix-part {} -->\n"
-_MARKERS = re.compile(r"<!-- mtfix-part (\S+) -->\n")
 
 
 def is_file(data: bytes) -> bool:
@@ -37,9 +33,8 @@ def is_file(data: bytes) -> bool:
 
 def sniff(head: str) -> bool:
     # (The Office formats mark their parts alike: theirs are named as the packages name them.)
-    found = _MARKERS.match(head)
-    return found is not None and not found.group(1).startswith(("word/", "ppt/")) and found.group(1) not in (
-        "content.xml", "styles.xml")
+    part = package.first_part(head)
+    return part is not None and not part.startswith(("word/", "ppt/")) and part not in ("content.xml", "styles.xml")
 
 
 def parse(text: str):
@@ -82,44 +77,7 @@ def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
     names = _documents(data, path)
     if not names:
         raise InputError("is an EPUB without any XHTML document", path)
-    parts, locations, length = [], [], 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in names:
-            try:
-                text = archive.read(name).decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"is an EPUB whose {name} is not UTF-8", path) from None
-            except (zipfile.BadZipFile, EOFError, zlib.error) as error:
-                raise InputError(f"is a damaged EPUB ({name}: {error})", path) from None
-            part = _MARKER.format(name) + text.lstrip("\ufeff")
-            part += "" if part.endswith("\n") else "\n"
-            locations.append((length, name))
-            parts.append(part)
-            length += len(part)
-    return "".join(parts), locations
+    return package.extract_parts(data, path, names, "EPUB")
 
 
-def split_parts(text: str) -> dict[str, str]:
-    """The text of each part of an extracted (or translated) book, by its name."""
-    found = list(_MARKERS.finditer(text))
-    return {marker.group(1): text[marker.end() : following.start() if following else len(text)]
-            for marker, following in zip(found, found[1:] + [None])}
-
-
-def pack(original: bytes, english: str) -> bytes:
-    """The English book: ``original``'s entries in order, its XHTML parts replaced by their
-    English (the added newline of each part taken off again where the source had none)."""
-    replaced = split_parts(english)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(out, "w") as book:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename in replaced:
-                text = replaced[info.filename]
-                had = content.decode("utf-8")
-                if not had.endswith("\n") and text.endswith("\n"):
-                    text = text[:-1]
-                content = (("\ufeff" if had.startswith("\ufeff") else "") + text).encode("utf-8")
-            # (mimetype keeps its stored, uncompressed entry: EPUB readers look for it there.)
-            book.writestr(info, content, compress_type=info.compress_type)
-    return out.getvalue()
+pack = package.pack

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html as html_entities
 import re
 
-from mtfix.formats import docx
+from mtfix.formats import docx, package
 from mtfix.formats.html import tokens
 from mtfix.formats.layout import Block, Layout, Run, prose_block_runs, text_runs
 
@@ -42,7 +42,7 @@ def sniff(head: str) -> bool:
 
 
 def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
-    return docx.extract(data, path, _PROSE_PARTS, main="content.xml", kind="OpenDocument")
+    return package.extract_parts(data, path, _PROSE_PARTS, "OpenDocument")
 
 
 def parse(text: str) -> Layout:
@@ -98,8 +98,7 @@ def _close(layout: Layout, paragraph: list, text: str) -> None:
     layout.locations.append((kept[0].start, f"{part} paragraph {number}"))
 
 
-def pack(original: bytes, english: str) -> bytes:
-    return docx.pack(original, english)
+pack = package.pack
 
 
 ESCAPES = {"odf-text": docx.xml_text}

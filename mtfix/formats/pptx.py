@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from mtfix.formats import docx
+from mtfix.formats import docx, package
 
 NAME = "pptx"
 SUFFIXES = (".pptx",)
@@ -25,7 +25,7 @@ _SPACE_TO_MODEL = re.compile(r"<a:(br|tab)\b")
 
 
 def is_file(data: bytes) -> bool:
-    return docx.has_entry(data, "ppt/presentation.xml")
+    return package.has_entry(data, "ppt/presentation.xml")
 
 
 def sniff(head: str) -> bool:
@@ -33,16 +33,14 @@ def sniff(head: str) -> bool:
 
 
 def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
-    text, locations = docx.extract(data, path, _PROSE_PARTS, main="", kind="PowerPoint deck")
-    return text, locations
+    return package.extract_parts(data, path, _PROSE_PARTS, "PowerPoint deck")
 
 
 def parse(text: str):
     return docx.parse_paragraphs(text, NAME, "a:p", "a:t", _SPACE_TO_MODEL, "drawingml-text")
 
 
-def pack(original: bytes, english: str) -> bytes:
-    return docx.pack(original, english)
+pack = package.pack
 
 
 # (DrawingML keeps the spaces of a:t as they are: no last pass.)
