@@ -56,7 +56,7 @@ def parse_paragraphs(text: str, format_name: str, paragraph_tag: str, text_tag: 
     of its ``text_tag`` elements the prose, everything between them markup (a tag matching
     ``spaces`` a space to the model)."""
     layout = Layout(format_name)
-    # Each open paragraph: [its first token's start, runs so far, start of the markup since
+    # Each open paragraph: [runs so far, start of the markup since
     # its last text, its number in the part, the part].
     open_paragraphs: list[list] = []
     part, numbers = "", {}
@@ -67,7 +67,7 @@ def parse_paragraphs(text: str, format_name: str, paragraph_tag: str, text_tag: 
             continue
         if kind == "start" and name == paragraph_tag:
             numbers[part] = numbers.get(part, 0) + 1
-            open_paragraphs.append([start, [], None, numbers[part], part])
+            open_paragraphs.append([[], None, numbers[part], part])
         elif kind == "end" and name == paragraph_tag and open_paragraphs:
             _close(layout, open_paragraphs.pop(), text, escape)
         elif kind == "start" and name == text_tag:
@@ -76,28 +76,29 @@ def parse_paragraphs(text: str, format_name: str, paragraph_tag: str, text_tag: 
             inside_text = False
         elif kind in ("data", "entity") and inside_text and open_paragraphs:
             paragraph = open_paragraphs[-1]
-            runs = paragraph[1]
-            if paragraph[2] is not None and runs:
-                markup = text[paragraph[2] : start]
-                runs.append(Run(paragraph[2], start, "void", text=" " if spaces.search(markup) else None))
+            runs = paragraph[0]
+            if paragraph[1] is not None and runs:
+                markup = text[paragraph[1] : start]
+                runs.append(Run(paragraph[1], start, "void", text=" " if spaces.search(markup) else None))
             if kind == "entity":
                 runs.append(Run(start, end, text=html_entities.unescape(text[start:end])))
             else:
                 runs.extend(text_runs(text, start, end))
-            paragraph[2] = end
+            paragraph[1] = end
+    # (A paragraph closes after those inside it: both lists in document order once.)
     layout.blocks.sort(key=lambda block: block.start)
+    layout.locations.sort()
     return layout
 
 
 def _close(layout: Layout, paragraph: list, text: str, escape: str) -> None:
     """The block of a paragraph just closed, if it has a letter."""
-    _, runs, _, number, part = paragraph
+    runs, _, number, part = paragraph
     if not any(run.role == "text" and any(ch.isalpha() for ch in (run.text or text[run.start : run.end]))
                for run in runs):
         return
     layout.blocks.append(Block(runs, kind="paragraph", escape=escape))
     layout.locations.append((runs[0].start, f"{part} paragraph {number}"))
-    layout.locations.sort()
 
 
 def xml_text(english: str, starts_block: bool) -> str:
