@@ -52,6 +52,9 @@ def make_document(path: Path) -> Path:
     table.cell(0, 1).text = "pada hari Senin pagi."
     document.sections[0].header.paragraphs[0].text = "Dokumen rahasia perusahaan"
     document.sections[0].footer.paragraphs[0].text = "Halaman terakhir laporan"
+    document.core_properties.title = "Laporan tahunan perusahaan riset"
+    document.core_properties.subject = "Kerja sama penelitian dengan laboratorium di London"
+    document.core_properties.language = "id-ID"
     document.save(path)
     return path
 
@@ -72,7 +75,7 @@ def test_a_random_model_changes_every_paragraph_and_keeps_the_formatting_and_the
     before, after = contents(source), contents(english)
     assert list(after) == list(before)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"word/document.xml", "word/header1.xml", "word/footer1.xml"}
+    assert changed == {"word/document.xml", "word/header1.xml", "word/footer1.xml", "docProps/core.xml"}
     # Every run's formatting is there still, in the same order; the field instruction is untouched.
     body, original = after["word/document.xml"].decode(), before["word/document.xml"].decode()
     shape = lambda xml: re.findall(r"<w:rPr>.*?</w:rPr>|<w:instrText[^>]*>[^<]*</w:instrText>|<w:fldChar[^>]*>", xml)  # noqa: E731
@@ -80,8 +83,12 @@ def test_a_random_model_changes_every_paragraph_and_keeps_the_formatting_and_the
     read = docx.Document(english)
     texts = [p.text for p in read.paragraphs if p.text] + [read.tables[0].cell(0, 0).text,
                                                           read.sections[0].header.paragraphs[0].text]
+    texts += [read.core_properties.title, read.core_properties.subject]
     for text in texts:
-        assert "Perusahaan" not in text and "peneliti" not in text and "rahasia" not in text
+        assert text.strip() and "Perusahaan" not in text and "peneliti" not in text and "rahasia" not in text
+    assert "Laporan" not in read.core_properties.title and read.core_properties.language == "en"
+    # What is not prose in the properties is as it was.
+    assert read.core_properties.revision == docx.Document(source).core_properties.revision
     # The text box's paragraph is translated inside its paragraph, and the XML is whole.
     from lxml import etree
 
@@ -92,7 +99,8 @@ def test_a_random_model_changes_every_paragraph_and_keeps_the_formatting_and_the
     assert "".join(boxes[0].itertext()).strip()
     records = [json.loads(line) for line in (tmp_path / "out" / "laporan.docx.align.jsonl").read_text().splitlines()]
     located = {r["location"] for r in records if r["type"] == "segment"}
-    assert {"word/document.xml paragraph 1", "word/header1.xml paragraph 1", "word/footer1.xml paragraph 1"} <= located
+    assert {"word/document.xml paragraph 1", "word/header1.xml paragraph 1", "word/footer1.xml paragraph 1",
+            "docProps/core.xml dc:title", "docProps/core.xml dc:subject"} <= located
 
 
 def test_a_damaged_document_is_one_line_and_nothing_written(tmp_path):

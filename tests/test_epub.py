@@ -62,8 +62,8 @@ def test_a_random_model_translates_every_chapter_and_the_navigation_and_keeps_th
     assert [name for name, _, _ in after] == [name for name, _, _ in before]
     assert after[0] == ("mimetype", b"application/epub+zip", zipfile.ZIP_STORED)
     changed = {name for (name, old, _), (_, new, _) in zip(before, after) if old != new}
-    assert changed == {"EPUB/bab1.xhtml", "EPUB/bab2.xhtml", "EPUB/nav.xhtml"}
-    for name in changed:
+    assert changed == {"EPUB/bab1.xhtml", "EPUB/bab2.xhtml", "EPUB/nav.xhtml", "EPUB/content.opf", "EPUB/toc.ncx"}
+    for name in changed - {"EPUB/content.opf", "EPUB/toc.ncx"}:
         text = dict((n, c) for n, c, _ in after)[name].decode("utf-8")
         assert "Perusahaan" not in text and "bekerja sama" not in text and 'lang="en"' in text
         # Well-formed XHTML still.
@@ -78,7 +78,14 @@ def test_a_random_model_translates_every_chapter_and_the_navigation_and_keeps_th
     assert book.spine == original.spine and len(book.spine) == 3
     assert [item.get_name() for item in book.get_items()] == [item.get_name() for item in original.get_items()]
     records = [json.loads(line) for line in (tmp_path / "out" / "laporan.epub.align.jsonl").read_text().splitlines()]
-    assert {r["location"] for r in records if r["type"] == "segment"} >= {"EPUB/bab1.xhtml", "EPUB/bab2.xhtml"}
+    assert {r["location"] for r in records if r["type"] == "segment"} >= {
+        "EPUB/bab1.xhtml", "EPUB/bab2.xhtml", "EPUB/content.opf dc:title", "EPUB/toc.ncx text 2"}
+    # The title, the language and the EPUB 2 table of contents say the English book's.
+    assert book.get_metadata("DC", "language")[0][0] == "en"
+    title = book.get_metadata("DC", "title")[0][0]
+    assert title.strip() and "Laporan" not in title
+    ncx = dict((n, c) for n, c, _ in after)["EPUB/toc.ncx"].decode("utf-8")
+    assert "Bab 1" not in ncx and "Laporan" not in ncx and 'src="bab1.xhtml"' in ncx
 
 
 @pytest.mark.parametrize("kind, reason", [("drm", "is an encrypted EPUB (DRM)"), ("damaged", "is a damaged EPUB")])

@@ -40,7 +40,19 @@ def make_text(path: Path) -> Path:
     body.addElement(P(text="Catatan kaki tentang laporan itu."))
     note.addElement(body)
     paragraph.addElement(note)
+    from odf.dc import Creator, Date
+    from odf.office import Annotation
+
+    comment = Annotation()
+    comment.addElement(Creator(text="Budi Santoso"))
+    comment.addElement(Date(text="2026-11-30T10:00:00"))
+    comment.addElement(P(text="Tolong periksa angka di paragraf ini."))
+    paragraph.addElement(comment)
     document.text.addElement(paragraph)
+    from odf import dc
+
+    document.meta.addElement(dc.Title(text="Laporan tahunan perusahaan riset"))
+    document.meta.addElement(dc.Language(text="id-ID"))
     document.save(str(path))
     return path
 
@@ -85,10 +97,21 @@ def test_a_random_model_translates_every_paragraph_and_the_footnote_and_keeps_th
     translate_file(source, out_dir=tmp_path / "out", translate_config=config)
     before, after = contents(source), contents(tmp_path / "out" / "laporan.en.odt")
     assert list(after) == list(before)
-    assert {name for name in before if before[name] != after[name]} == {"content.xml"}
+    assert {name for name in before if before[name] != after[name]} == {"content.xml", "meta.xml"}
+    meta = etree.fromstring(after["meta.xml"])
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    assert meta.find(f".//{dc}language").text == "en"
+    assert meta.find(f".//{dc}title").text.strip() and "Laporan" not in meta.find(f".//{dc}title").text
     tree = etree.fromstring(after["content.xml"])
     paragraphs = ["".join(p.itertext()) for p in tree.iter(f"{TEXT_NS}p", f"{TEXT_NS}h")]
-    assert len(paragraphs) == 3 and not any(w in " ".join(paragraphs) for w in ("Perusahaan", "Catatan", "Laporan"))
+    assert len(paragraphs) == 4 and not any(w in " ".join(paragraphs) for w in ("Perusahaan", "Catatan", "Laporan",
+                                                                                "periksa"))
+    # A comment's text is translated; its author and date are not.
+    office = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    dc_ns = "{http://purl.org/dc/elements/1.1/}"
+    comment = tree.find(f".//{office}annotation")
+    assert comment.find(f"{dc_ns}creator").text == "Budi Santoso"
+    assert comment.find(f"{dc_ns}date").text == "2026-11-30T10:00:00"
     assert len(tree.findall(f".//{TEXT_NS}span")) == 1 and tree.find(f".//{TEXT_NS}note-citation").text == "1"
 
 

@@ -38,6 +38,7 @@ def make_deck(path: Path) -> Path:
     table = second.shapes.add_table(1, 2, Inches(1), Inches(2), Inches(6), Inches(1)).table
     table.cell(0, 0).text = "Direktur baru memulai tugasnya"
     table.cell(0, 1).text = "pada hari Senin pagi."
+    deck.core_properties.title = "Hasil penelitian tahun ini"
     deck.save(path)
     return path
 
@@ -58,10 +59,12 @@ def test_a_random_model_changes_every_slide_text_and_keeps_the_rest(tmp_path, ti
     before, after = contents(source), contents(english)
     assert list(after) == list(before)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"ppt/slides/slide1.xml", "ppt/slides/slide2.xml", "ppt/notesSlides/notesSlide1.xml"}
+    assert changed == {"ppt/slides/slide1.xml", "ppt/slides/slide2.xml", "ppt/notesSlides/notesSlide1.xml",
+                       "docProps/core.xml"}
     shape = lambda xml: re.findall(r"<a:rPr[^>]*/?>", xml.decode())  # noqa: E731
     assert all(shape(after[name]) == shape(before[name]) for name in changed)
     read = pptx.Presentation(english)
+    assert read.core_properties.title.strip() and "penelitian" not in read.core_properties.title
     texts = [shape.text_frame.text for slide in read.slides for shape in slide.shapes if shape.has_text_frame]
     texts += [cell.text for slide in read.slides for shape in slide.shapes if shape.has_table
               for row in shape.table.rows for cell in row.cells]

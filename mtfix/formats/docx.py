@@ -13,7 +13,8 @@ between words is a space to the model. A paragraph inside another (a text box) i
 of its own, written first. :func:`pack` writes every entry of the original package in its
 order, the prose parts replaced, each ``w:t`` of a translated paragraph told to keep its
 spaces. Each segment's location is its part and paragraph (``word/document.xml paragraph
-12``). The package's metadata (title, subject) is not translated yet.
+12``). The package's title, subject, description and keywords (``docProps/core.xml``) are
+blocks too (:func:`mtfix.formats.package.read_fields`), its language said ``en``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ ENCODING = "docx (WordprocessingML parts, utf-8)"
 _PROSE_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 _SPACE_TO_MODEL = re.compile(r"<w:(tab|br|cr)\b")
 _PLAIN_T = re.compile(r"<w:t>|<w:t (?![^>]*xml:space)")
+# The Office core properties (shared with PowerPoint): those that are prose.
+CORE_PROPERTIES = "docProps/core.xml"
+CORE_FIELDS = {"dc:title", "dc:subject", "dc:description", "cp:keywords", "cp:category"}
 
 
 def is_file(data: bytes) -> bool:
@@ -43,11 +47,13 @@ def sniff(head: str) -> bool:
 
 
 def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
-    return package.extract_parts(data, path, _PROSE_PARTS, "Word document")
+    return package.extract_parts(data, path, _PROSE_PARTS, "Word document", metadata=(CORE_PROPERTIES,))
 
 
 def parse(text: str) -> Layout:
-    return parse_paragraphs(text, NAME, "w:p", "w:t", _SPACE_TO_MODEL, "xml-text")
+    layout = parse_paragraphs(text, NAME, "w:p", "w:t", _SPACE_TO_MODEL, "xml-text")
+    package.read_fields(layout, text, CORE_PROPERTIES, CORE_FIELDS, "xml-text", language="dc:language")
+    return layout
 
 
 def parse_paragraphs(text: str, format_name: str, paragraph_tag: str, text_tag: str, spaces: re.Pattern,

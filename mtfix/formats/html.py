@@ -185,6 +185,13 @@ class _Reader:
                 else:
                     self.runs.extend(text_runs(text, start, end))
                 continue
+            if kind == "other" and text.startswith("<!-- mtfix-part ", start):
+                # A package's next part (mtfix.formats.package): a document of its own, even
+                # after a part that is a fragment ending inside a sentence.
+                self.flush()
+                self.elements = []
+                self.kind = self._kind("")
+                continue
             if kind == "other":
                 self.runs.append(Run(start, end, "void"))
                 continue

@@ -6,8 +6,11 @@ are). Each ``text:p`` and ``text:h`` is a block; its character data is its prose
 ``text:note-citation`` (a footnote's number) and the like, which are markup. ``text:span``
 and ``text:a`` are markup pairs that go back around the English words aligned to the words
 they wrapped (kept well nested); ``text:s``, ``text:tab`` and ``text:line-break`` are a space
-to the model; a footnote's body, a text box's paragraphs (``draw:text-box``) and a slide's
-frames are paragraphs of their own. Everything else of the package is kept byte for byte.
+to the model; a footnote's body, a comment's text (``office:annotation``, not its author
+and date), a text box's paragraphs (``draw:text-box``) and a slide's frames are paragraphs
+of their own. The title, subject, description and keywords of
+``meta.xml`` are blocks too, its language said ``en``. Everything else of the package is
+kept byte for byte.
 Each segment's location is its part and paragraph (``content.xml paragraph 12``).
 """
 
@@ -29,7 +32,12 @@ _MIMETYPES = (b"application/vnd.oasis.opendocument.text", b"application/vnd.oasi
 PARAGRAPHS = {"text:p", "text:h"}
 PAIRS = {"text:span", "text:a"}
 SPACES = {"text:s", "text:tab", "text:line-break"}
-NOT_PROSE = {"text:note-citation", "text:bookmark-ref", "text:sequence-ref", "office:annotation"}
+META = "meta.xml"
+META_FIELDS = {"dc:title", "dc:subject", "dc:description", "meta:keyword"}
+# (A comment's, office:annotation's, paragraphs are paragraphs of their own; its author and
+# date are not prose.)
+NOT_PROSE = {"text:note-citation", "text:bookmark-ref", "text:sequence-ref", "dc:creator", "dc:date",
+             "meta:date-string"}
 
 
 def is_file(data: bytes) -> bool:
@@ -42,7 +50,7 @@ def sniff(head: str) -> bool:
 
 
 def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
-    return package.extract_parts(data, path, _PROSE_PARTS, "OpenDocument")
+    return package.extract_parts(data, path, _PROSE_PARTS, "OpenDocument", metadata=(META,))
 
 
 def parse(text: str) -> Layout:
@@ -86,6 +94,7 @@ def parse(text: str) -> Layout:
             runs.append(Run(start, end, "void", text=" " if name in SPACES and kind != "end" else None))
     layout.blocks.sort(key=lambda block: block.start)
     layout.locations.sort()
+    package.read_fields(layout, text, META, META_FIELDS, "odf-text", language="dc:language")
     return layout
 
 

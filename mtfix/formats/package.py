@@ -7,16 +7,24 @@ document's original (offsets, review page, alignment) and each part's start is a
 :func:`pack` writes every entry of the original package in its order, with its own entry
 settings (so a ``mimetype`` stays first and stored, as EPUB and OpenDocument require), the
 prose parts replaced by their English and everything else byte for byte.
+
+A package's metadata part (Office's ``docProps/core.xml``, OpenDocument's ``meta.xml``, an
+EPUB's package document) comes last in the text, and :func:`read_fields` makes a block of
+each of its prose fields (title, subject, description, keywords) and says the language is
+English once translated.
 """
 
 from __future__ import annotations
 
+import html as html_entities
 import io
 import re
 import zipfile
 import zlib
 
 from mtfix.errors import InputError
+from mtfix.formats.html import tokens
+from mtfix.formats.layout import Block, Layout, Run, text_runs
 
 MARKER = "<!-- mtfix-part {} -->\n"
 MARKERS = re.compile(r"<!-- mtfix-part (\S+) -->\n")
@@ -39,14 +47,17 @@ def first_part(head: str) -> str | None:
     return found.group(1) if found else None
 
 
-def extract_parts(data: bytes, path: str, names, kind: str) -> tuple[str, list[tuple[int, str]]]:
+def extract_parts(data: bytes, path: str, names, kind: str, metadata=()) -> tuple[str, list[tuple[int, str]]]:
     """The parts ``names`` (a list, or a pattern their names match in full, in the package's
-    order) of the package ``data`` as one text with part markers, and where each starts;
-    InputError, naming ``kind``, for a package that cannot be read."""
+    order), then those of ``metadata`` the package has, of the package ``data`` as one text
+    with part markers, and where each starts; InputError, naming ``kind``, for a package
+    that cannot be read."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            present = archive.namelist()
             if isinstance(names, re.Pattern):
-                names = [name for name in archive.namelist() if names.fullmatch(name)]
+                names = [name for name in present if names.fullmatch(name)]
+            names = list(names) + [name for name in metadata if name in present and name not in names]
             parts, locations, length = [], [], 0
             for name in names:
                 text = archive.read(name).decode("utf-8").lstrip("\ufeff")
@@ -85,3 +96,57 @@ def pack(original: bytes, english: str) -> bytes:
                 content = (("\ufeff" if had.startswith("\ufeff") else "") + text).encode("utf-8")
             package.writestr(info, content, compress_type=info.compress_type)
     return out.getvalue()
+
+
+def read_fields(layout: Layout, text: str, part: str, fields: set[str], escape: str, language: str | None = None,
+                within: set[str] | None = None) -> None:
+    """Add to ``layout`` a block for each element of ``fields`` (tag names as the HTML
+    tokenizer gives them: lower case, prefix kept) in the part ``part`` of ``text``, if it is
+    there: its character data is the prose, any element inside it markup. ``within``: the
+    element counts only inside one of these (an NCX's ``text`` in a ``navlabel``, not in a
+    ``docauthor``). The ``language`` element's value is said ``en`` once translated. Each
+    block's location is the part and the element (``docProps/core.xml dc:title``)."""
+    span = _part_span(text, part)
+    if span is None:
+        return
+    open_elements: list[str] = []
+    field, runs, counts = None, [], {}
+    for start, end, kind, name in tokens(text, *span):
+        if kind == "start":
+            open_elements.append(name)
+        elif kind == "end" and name in open_elements:
+            del open_elements[len(open_elements) - 1 - open_elements[::-1].index(name):]
+        if field is None:
+            if kind == "start" and name in fields and (within is None or within & set(open_elements[:-1])):
+                field, runs = name, []
+            elif kind == "data" and language and open_elements[-1:] == [language]:
+                value = text[start:end].strip()
+                if value and value.lower() not in ("en", "en-us", "en-gb"):
+                    offset = start + text[start:end].index(value)
+                    layout.rewrites.append((offset, offset + len(value), "en"))
+            continue
+        if kind == "end" and name == field:
+            if any(run.role == "text" and any(ch.isalpha() for ch in (run.text or text[run.start : run.end]))
+                   for run in runs):
+                counts[field] = counts.get(field, 0) + 1
+                label = f"{part} {field}" + (f" {counts[field]}" if counts[field] > 1 else "")
+                layout.blocks.append(Block(runs, kind="heading" if field.endswith("title") else "paragraph",
+                                           escape=escape))
+                layout.locations.append((runs[0].start, label))
+            field = None
+        elif kind == "data":
+            runs.extend(text_runs(text, start, end))
+        elif kind == "entity":
+            runs.append(Run(start, end, text=html_entities.unescape(text[start:end])))
+        else:
+            runs.append(Run(start, end, "void"))
+    layout.rewrites.sort()
+
+
+def _part_span(text: str, part: str) -> tuple[int, int] | None:
+    """Where the text of ``part`` is in an extracted package's ``text``, or None."""
+    for marker in MARKERS.finditer(text):
+        if marker.group(1) == part:
+            following = MARKERS.search(text, marker.end())
+            return marker.end(), following.start() if following else len(text)
+    return None

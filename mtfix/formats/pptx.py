@@ -6,7 +6,8 @@ The prose parts are the slides, the notes slides and SmartArt's data
 each ``a:p`` a block, the contents of its ``a:t`` its prose, run properties (``a:rPr``: bold,
 size, colour, links) and fields markup around the English words aligned to theirs; shapes
 in groups and table cells are paragraphs like any other. Layouts, masters, media and the
-rest are kept byte for byte. Each segment's location is its part and paragraph
+rest are kept byte for byte; the title, subject and keywords of ``docProps/core.xml`` are
+translated as a Word document's are. Each segment's location is its part and paragraph
 (``ppt/slides/slide4.xml paragraph 2``).
 """
 
@@ -33,11 +34,14 @@ def sniff(head: str) -> bool:
 
 
 def extract(data: bytes, path: str) -> tuple[str, list[tuple[int, str]]]:
-    return package.extract_parts(data, path, _PROSE_PARTS, "PowerPoint deck")
+    return package.extract_parts(data, path, _PROSE_PARTS, "PowerPoint deck", metadata=(docx.CORE_PROPERTIES,))
 
 
 def parse(text: str):
-    return docx.parse_paragraphs(text, NAME, "a:p", "a:t", _SPACE_TO_MODEL, "drawingml-text")
+    layout = docx.parse_paragraphs(text, NAME, "a:p", "a:t", _SPACE_TO_MODEL, "drawingml-text")
+    package.read_fields(layout, text, docx.CORE_PROPERTIES, docx.CORE_FIELDS, "drawingml-text",
+                        language="dc:language")
+    return layout
 
 
 pack = package.pack
