@@ -128,7 +128,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
               max_bytes: int | None = None, absolute_paths: bool = False,
               format_name: str | None = None, resume: bool = True, keep_documents: bool = False,
-              glossary=None, names: dict[Path, str] | None = None) -> BatchSummary:
+              glossary=None, names: dict[Path, str] | None = None, pdf_layout: bool = False) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
     mirroring the tree; returns what became of each. The rules that keep the user's files
     safe are :mod:`mtfix.outputs`'. Pages and exports name each document by its path
@@ -138,7 +138,8 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     terms the repairs mend and the translation pins (None: none). ``resume``: skip a
     document done before with the same bytes and plan. ``keep_documents``: each result of
     a document done holds it (a failed one always holds its error). ``names``: what a file
-    is called instead (standard input is ``-``)."""
+    is called instead (standard input is ``-``). ``pdf_layout``: a PDF's English is also set
+    into its pages (a part of the plan: a PDF done without them is done again)."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
@@ -151,7 +152,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     started = time.perf_counter()
     timing.reset()
     summary = BatchSummary()
-    plan = make_signature(clean_config, translate_config, [], glossary)
+    plan = make_signature(clean_config, translate_config, [], glossary) + ("|pdf-layout:yes" if pdf_layout else "")
     folder = OutputFolder(out, files, warn=reporter.warning)
     state = folder.state
     index_rows: dict[str, dict] = {}
@@ -254,7 +255,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
 
     def record(file: Path, document) -> None:
         try:
-            paths = write_outputs(document, target_of(file), folder, file)
+            paths = write_outputs(document, target_of(file), folder, file, pdf_layout)
         except MtfixError as error:
             fail(file, hashes[file], error, save=False)
             return

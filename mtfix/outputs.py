@@ -54,9 +54,11 @@ class OutputPaths:
     english: Path
     alignment: Path
     report: Path
+    # The English set into the original's pages (a PDF's, with --pdf-layout).
+    layout: Path | None = None
 
     def all(self) -> list[Path]:
-        return [self.english, self.alignment, self.report]
+        return [self.english, self.alignment, self.report] + ([self.layout] if self.layout else [])
 
 
 @dataclass(frozen=True)
@@ -80,17 +82,22 @@ def _with_marker(name: str, marker: str) -> str:
     return f"{path.stem}.{marker}{suffix}" if path.suffix else f"{name}.{marker}"
 
 
-def output_paths(input_name: str, folder: str | os.PathLike) -> OutputPaths:
-    """The three outputs of ``translate`` for an input called ``input_name``.
+def output_paths(input_name: str, folder: str | os.PathLike, pdf_layout: bool = False) -> OutputPaths:
+    """The outputs of ``translate`` for an input called ``input_name``: three, and for a PDF
+    with ``pdf_layout`` its English pages too.
 
     >>> [p.name for p in output_paths("notes.md", "out").all()]
     ['notes.en.md', 'notes.md.align.jsonl', 'notes.md.review.html']
     >>> [p.name for p in output_paths("README", "out").all()]
     ['README.en', 'README.align.jsonl', 'README.review.html']
+    >>> output_paths("paper.pdf", "out", pdf_layout=True).layout.name
+    'paper.en.pdf'
     """
     name = Path(printable_path(input_name)).name
     base = Path(folder)
-    return OutputPaths(base / _with_marker(name, "en"), base / f"{name}.align.jsonl", base / f"{name}.review.html")
+    layout = base / f"{Path(name).stem}.en.pdf" if pdf_layout and Path(name).suffix.lower() == ".pdf" else None
+    return OutputPaths(base / _with_marker(name, "en"), base / f"{name}.align.jsonl", base / f"{name}.review.html",
+                       layout)
 
 
 def clean_paths(input_name: str, folder: str | os.PathLike) -> CleanPaths:

@@ -264,12 +264,30 @@ def translate_documents(
     return documents
 
 
-def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, source: str | os.PathLike | None = None):
+def _pages_in_english(source: Path, english: str, name: str) -> bytes:
+    """A PDF's pages with its English set in (``--pdf-layout``); OutputError where the
+    original cannot be read again."""
+    from mtfix.errors import OutputError
+    from mtfix.formats import pdf
+
+    try:
+        pages, unmatched = pdf.set_in_pages(source.read_bytes(), english, name)
+    except (OSError, MtfixError) as error:
+        raise OutputError(f"its English could not be set into its pages ({error})", name) from None
+    if unmatched:
+        log.warning("%s: %d page(s) of the PDF with its English kept as they were (their English could not be "
+                    "matched block for block)", name, unmatched)
+    return pages
+
+
+def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, source: str | os.PathLike | None = None,
+                  pdf_layout: bool = False):
     """Write the English document, the alignment and the review page of ``document`` into
     ``out_dir`` (names: :func:`mtfix.outputs.output_paths`) and return their paths.
     ``folder``: the run's :class:`mtfix.outputs.OutputFolder` (a batch passes its own; alone,
     ``out_dir`` is the folder), which refuses to replace an input or a file mtfix did not
-    write; ``source``: the input file (default: the document's path)."""
+    write; ``source``: the input file (default: the document's path); ``pdf_layout``: a
+    PDF's English is also set into its pages (:func:`mtfix.formats.pdf.set_in_pages`)."""
     from mtfix.export import html, jsonl
     from mtfix.formats.writer import english_document
     from mtfix.outputs import OutputFolder, output_paths
@@ -278,14 +296,17 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
     alone = folder is None
     if alone:
         folder = OutputFolder(out_dir, [source] if source.exists() else [])
-    paths = output_paths(source.name, out_dir)
+    paths = output_paths(source.name, out_dir, pdf_layout and document.format == "pdf")
     with stage("write"):
         folder.claim(paths.all(), document.path)
         if alone:
             folder.start()
         try:
             mode = folder.mode_for(source if source.exists() else None)
-            folder.write(paths.english, formats.packed(document.format, source, english_document(document)), mode)
+            english = english_document(document)
+            folder.write(paths.english, formats.packed(document.format, source, english, document.encoding), mode)
+            if paths.layout is not None:
+                folder.write(paths.layout, _pages_in_english(source, english, document.path), mode)
             folder.write(paths.alignment, jsonl.alignment_jsonl(document), mode)
             folder.write(paths.report, html.render_report(document), mode)
         finally:
@@ -305,6 +326,7 @@ def translate_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     format_name: str | None = None,
     name: str | None = None,
+    pdf_layout: bool = False,
 ) -> Document:
     """Translate one file to English and return it. Unless ``out_dir`` is None, it is a
     batch of one (:func:`mtfix.batch.run_batch`): the outputs, the manifest and the checks
@@ -316,7 +338,8 @@ def translate_file(
     to reuse loaded models across files, ``memory`` (a
     :class:`mtfix.memory.TranslationMemory`) to reuse translations already made.
     ``format_name``: read the file as that format (default: by suffix, then content);
-    ``name``: what the document is called in its outputs (default: the file's name).
+    ``name``: what the document is called in its outputs (default: the file's name);
+    ``pdf_layout``: a PDF's English is also set into its pages (``NAME.en.pdf``).
     """
     from mtfix.batch import Reporter, run_batch
 
@@ -329,7 +352,8 @@ def translate_file(
     silent = Reporter(echo=lambda line: None, echo_error=lambda line: None)
     summary = run_batch([Path(path)], Path(path), Path(out_dir), engine, translate_config, clean_config, memory,
                         reporter=silent, max_bytes=max_bytes, format_name=format_name, resume=False,
-                        keep_documents=True, glossary=glossary, names=None if name is None else {Path(path): name})
+                        keep_documents=True, glossary=glossary, names=None if name is None else {Path(path): name},
+                        pdf_layout=pdf_layout)
     if summary.interrupted:
         raise KeyboardInterrupt
     result = summary.results[0]
@@ -365,7 +389,7 @@ def clean_file(
                       "evidence": document.evidence}
             lines = [header] + [edit_record(edit) for edit in document.edits]
             mode = folder.mode_for(source)
-            folder.write(paths.clean, formats.packed(document.format, source, document.clean), mode)
+            folder.write(paths.clean, formats.packed(document.format, source, document.clean, document.encoding), mode)
             folder.write(paths.edits, "".join(json_line(line) for line in lines), mode)
         finally:
             folder.finish()

@@ -94,3 +94,89 @@ def test_a_real_pdf_reads_in_reading_order_and_its_english_passes_through(tmp_pa
     assert "Shared MIME-info Database" in english.split("<!-- page 2 -->")[0]
     assert all(s.location.startswith("page ") for s in document.segments)
     assert not document.edits  # clean English text: no repair
+
+
+def _page_words(page) -> str:
+    return " ".join(page.get_text().split())
+
+
+def test_pdf_layout_sets_each_block_s_english_in_its_box_and_keeps_images_and_drawings(tmp_path, tiny_marian):
+    source = tmp_path / "memo.pdf"
+    document = pymupdf.open()
+    page = document.new_page()
+    page.insert_text((72, 72), "Perusahaan itu mengumumkan bahwa tiga peneliti baru akan bergabung.", fontsize=14)
+    page.insert_text((72, 140), "Tim riset di Zurich bekerja sama dengan laboratorium di London.", fontsize=11)
+    page.draw_rect(pymupdf.Rect(60, 200, 300, 260), color=(1, 0, 0), fill=(0.9, 0.9, 1))
+    pixmap = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 20, 20), False)
+    pixmap.clear_with(90)
+    page.insert_image(pymupdf.Rect(320, 200, 380, 260), pixmap=pixmap)
+    page.insert_text((72, 300), "42", fontsize=9)
+    document.new_page().insert_text((72, 72), "Direktur baru mulai bekerja pada hari Senin.", fontsize=11)
+    document.save(source)
+    config = TranslateConfig(model=str(tiny_marian), beam_size=1, max_new_tokens=8, guard="off")
+    translated = translate_file(source, out_dir=tmp_path / "out", translate_config=config, pdf_layout=True)
+    assert (tmp_path / "out" / "memo.en.md").exists()
+    before, after = pymupdf.open(source), pymupdf.open(tmp_path / "out" / "memo.en.pdf")
+    assert after.page_count == 2 and [p.rect for p in after] == [p.rect for p in before]
+    for old, new in zip(before, after):
+        assert len(new.get_images()) == len(old.get_images()) and len(new.get_drawings()) == len(old.get_drawings())
+    text = _page_words(after[0]) + " " + _page_words(after[1])
+    assert not any(word in text for word in ("Perusahaan", "peneliti", "Zurich bekerja", "Direktur"))
+    for translation in translated.translations.values():
+        assert " ".join(translation.text.split()) in text  # every character set (fallback fonts)
+    assert "42" in _page_words(after[0])  # a block with nothing to translate stays
+    # Each English stands in its block's box.
+    boxes = [block[:4] for block in before[0].get_text("blocks", sort=True) if "Perusahaan" in block[4]]
+    assert "Perusahaan" not in after[0].get_textbox(pymupdf.Rect(boxes[0]))
+    assert after[0].get_textbox(pymupdf.Rect(boxes[0])).strip()
+    # The manifest lists it among the outputs; without --pdf-layout there is none.
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert "memo.en.pdf" in next(iter(manifest["documents"].values()))["outputs"]
+    translate_file(source, out_dir=tmp_path / "plain", translate_config=config)
+    assert not (tmp_path / "plain" / "memo.en.pdf").exists()
+
+
+def test_pdf_layout_with_the_identity_engine_changes_no_page_s_text(tmp_path):
+    source = make_pdf(tmp_path / "report.pdf", [["Perusahaan itu mengumumkan hasilnya.", "# Bukan judul * 2 _x_"],
+                                                ["1. Direktur baru mulai bekerja."]])
+    from typer.testing import CliRunner
+
+    from mtfix.cli import app
+
+    result = CliRunner().invoke(app, ["translate", str(source), "--engine", "identity", "--out", str(tmp_path / "out"),
+                                      "--no-memory", "--pdf-layout"])
+    assert result.exit_code == 0, result.output
+    before, after = pymupdf.open(source), pymupdf.open(tmp_path / "out" / "report.en.pdf")
+    assert [p.get_text() for p in after] == [p.get_text() for p in before]
+
+
+@pytest.mark.skipif(not REAL.exists(), reason=f"{REAL} is not installed (Debian's shared-mime-info)")
+def test_pdf_layout_on_a_real_pdf_sets_every_rewritten_block_and_keeps_the_pages(tmp_path):
+    """Every block of a real 17-page PDF rewritten by the pseudo-translation (every word
+    changed, tests/pseudo.py; the English is labelled Indonesian for it)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from pseudo import PseudoEngine
+
+    from mtfix.pipeline import prepare_document, translate_document, write_outputs
+
+    document = prepare_document(REAL)
+    for segment in document.segments:
+        if segment.translate and segment.lang == "en":
+            segment.lang = "id"
+    translate_document(document, PseudoEngine(), TranslateConfig(engine="identity", guard="off"))
+    paths = write_outputs(document, tmp_path, source=REAL, pdf_layout=True)
+    before, after = pymupdf.open(REAL), pymupdf.open(paths.layout)
+    assert after.page_count == before.page_count
+    rewritten = 0
+    for old, new in zip(before, after):
+        assert new.rect == old.rect and len(new.get_images()) == len(old.get_images())
+        words = _page_words(new)
+        for block in old.get_text("blocks", sort=True):
+            if block[6] == 0 and sum(ch.isalpha() for ch in block[4]) > 20:
+                # Its words are gone from its box, and pseudo-English ones stand there.
+                inside = new.get_textbox(pymupdf.Rect(block[:4]))
+                assert "ˈ" in inside or "ˈ" in words, block[4][:60]
+                rewritten += 1
+    assert rewritten > 50

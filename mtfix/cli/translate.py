@@ -58,6 +58,7 @@ def translate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_summary: bool = typer.Option(False, "--json", help="Print a machine-readable summary (with time per stage) at the end."),
     to_stdout: bool = typer.Option(False, "--stdout", help="Write the English document to standard output, and no other output (a file or -)."),
+    pdf_layout: bool = typer.Option(False, "--pdf-layout", help="Also write a PDF's English into its own pages (NAME.en.pdf: each text block's English in its box; images and drawings kept)."),
 ) -> None:
     """Translate a file or a folder to English: NAME.en.EXT, NAME.EXT.align.jsonl, NAME.EXT.review.html.
     PATH - reads standard input (the format from --format, else from its content)."""
@@ -87,7 +88,7 @@ def translate(
     memory_store = open_translation_memory(memory, no_memory)
     if reads_stdin or to_stdout:
         _translate_one(path, None if to_stdout else out, translate_config, clean_config, memory_store, limit, format_name,
-                       terms)
+                       terms, pdf_layout)
         return
     inputs = find_inputs(path, out, glob, exclude, hidden, follow_links)
     for link, reason in inputs.skipped:
@@ -114,7 +115,8 @@ def translate(
     try:
         summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
                             jobs=jobs, window=window, reporter=reporter, max_bytes=limit,
-                            absolute_paths=absolute_paths, format_name=format_name, glossary=terms)
+                            absolute_paths=absolute_paths, format_name=format_name, glossary=terms,
+                            pdf_layout=pdf_layout)
     except KeyboardInterrupt:  # a second Ctrl-C, while the first was being handled
         _interrupted(None)
     finally:
@@ -143,7 +145,7 @@ _STDIN_NAMES = {"markdown": "stdin.md", "html": "stdin.html", "plain": "stdin.tx
 
 
 def _translate_one(path: Path, out: Path | None, translate_config, clean_config, memory_store, limit: int,
-                   format_name: str | None, glossary) -> None:
+                   format_name: str | None, glossary, pdf_layout: bool = False) -> None:
     """One document, from a file or standard input (``-``), to ``out`` (a batch of one:
     :func:`mtfix.pipeline.translate_file`) or, when None, its English alone to standard
     output."""
@@ -167,7 +169,7 @@ def _translate_one(path: Path, out: Path | None, translate_config, clean_config,
             source.write_bytes(data)
         try:
             document = translate_file(source, out, translate_config, clean_config, engine, memory_store, glossary,
-                                      max_bytes=limit, format_name=format_name, name=name)
+                                      max_bytes=limit, format_name=format_name, name=name, pdf_layout=pdf_layout)
         except KeyboardInterrupt:
             _interrupted(0)
     if out is None:

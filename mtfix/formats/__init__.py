@@ -99,16 +99,18 @@ def packaged(data: bytes):
     return None
 
 
-def packed(format_name: str, source, text: str) -> str | bytes:
-    """What is written for ``text`` in ``format_name``: the text, or, for a format whose file
-    is not text (an EPUB), the file packed around it from the ``source`` file."""
+def packed(format_name: str, source, text: str, encoding: str | None = None) -> str | bytes:
+    """What is written for ``text`` in ``format_name``: the text (with a byte-order mark where
+    the original, of ``encoding``, was UTF-8 with one: subtitle players and some editors read
+    the encoding from it), or, for a format whose file is not text (an EPUB), the file packed
+    around it from the ``source`` file."""
     from pathlib import Path
 
     from mtfix.errors import OutputError
 
     pack = getattr(module(format_name), "pack", None)
     if pack is None:
-        return text
+        return "\ufeff" + text if encoding == "utf-8-sig" and not text.startswith("\ufeff") else text
     if source is None or not Path(source).is_file():
         raise OutputError(f"an {format_name} is written around its original file, which is not here")
     try:
