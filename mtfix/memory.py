@@ -1,6 +1,7 @@
 """Translation memory: translations already made are reused, never recomputed.
 
-One SQLite file (WAL mode, so readers never wait on the writer and two mtfix processes can
+:func:`open_memory` opens a memory by where it is: a PostgreSQL URL
+(:mod:`mtfix.memory_postgres`, for many machines sharing one memory), else one SQLite file (WAL mode, so readers never wait on the writer and two mtfix processes can
 share it), default ``~/.cache/mtfix/memory.sqlite3`` (``$MTFIX_MEMORY`` or ``--memory``
 elsewhere, ``--no-memory`` off). The key is everything that decides a translation: the
 source text as the model sees it, its language, the engine, the model and its revision, the
@@ -24,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 import unicodedata
@@ -82,6 +84,16 @@ class NotAMemoryError(MemoryFileError):
 LEGACY_COLUMNS = ["key", "source", "lang", "context", "target", "score", "flags", "links", "created"]
 
 
+def open_memory(where: str | os.PathLike | None = None, strict: bool = False, warn=None):
+    """The memory at ``where``: a ``postgresql://`` URL, else a SQLite file (None: the
+    default file). ``strict`` and ``warn``: as :class:`TranslationMemory`'s."""
+    if where is not None and re.match(r"(?i)postgres(ql)?://", str(where)):
+        from mtfix.memory_postgres import PostgresMemory
+
+        return PostgresMemory(str(where), strict=strict, warn=warn)
+    return TranslationMemory(where if where is not None else default_path(), strict=strict, warn=warn)
+
+
 class TranslationMemory:
     """``strict``: every failure raises (the ``mtfix memory`` commands). Otherwise (a
     translation run) a memory that breaks mid-run (a damaged page, a read-only file, a
@@ -113,6 +125,11 @@ class TranslationMemory:
             raise
         except (OSError, sqlite3.Error) as error:
             raise MemoryFileError(f"cannot open the translation memory ({error})", str(self.path)) from None
+
+    @property
+    def files(self) -> list[Path]:
+        """The files the memory is kept in (an export must not replace them)."""
+        return [self.path, *(self.path.with_name(self.path.name + end) for end in ("-wal", "-shm"))]
 
     def _check_owner(self, new: bool) -> None:
         """Refuse any existing database that is not an mtfix memory."""
@@ -174,7 +191,7 @@ class TranslationMemory:
                     chunk).fetchall()
                 for key, target, score, flags, links, review in rows:
                     found[key] = {"target": target, "score": score, "flags": json.loads(flags),
-                                  "links": json.loads(links), **_review(json.loads(review))}
+                                  "links": json.loads(links), **review_of(json.loads(review))}
         except (sqlite3.Error, ValueError) as error:  # a damaged page, or a row another tool wrote
             self._failed(error)
             return {}
@@ -194,7 +211,7 @@ class TranslationMemory:
                     "INSERT OR REPLACE INTO tm (key, source, lang, context, target, score, flags, links, created, review)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now,
-                      json.dumps(_review(review[0] if review else {})))
+                      json.dumps(review_of(review[0] if review else {})))
                      for key, source, lang, context, target, score, flags, links, *review in rows],
                 )
         except (sqlite3.Error, OSError) as error:
@@ -243,10 +260,10 @@ class RunMemory:
     def put_many(self, rows: list[tuple]) -> None:
         for key, _source, _lang, _context, target, score, flags, links, *review in rows:
             self.rows[key] = {"target": target, "score": score, "flags": list(flags), "links": links,
-                              **_review(review[0] if review else {})}
+                              **review_of(review[0] if review else {})}
 
 
-def _review(value) -> dict:
+def review_of(value) -> dict:
     """The output guard's record of a row, {"checks": [...], "attempts": [...]}, whatever
     was stored (an older row has none)."""
     value = value if isinstance(value, dict) else {}

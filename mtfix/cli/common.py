@@ -134,16 +134,17 @@ def engine_options(ctx: typer.Context, engine: str):
                      if field.name in ctx.params})
 
 
-def open_translation_memory(memory: Optional[Path], no_memory: bool):
-    """The run's memory, or None. Another program's database is a usage error; a memory
-    that cannot be used (damaged, read-only, locked) is one warning, and the run goes on
-    without it: a memory is a cache, never a reason to fail a document."""
+def open_translation_memory(memory: Optional[str], no_memory: bool):
+    """The run's memory (a file, or a ``postgresql://`` URL), or None. Another program's
+    database is a usage error; a memory that cannot be used (damaged, read-only, locked,
+    a server not reached) is one warning, and the run goes on without it: a memory is a
+    cache, never a reason to fail a document."""
     if no_memory:
         return None
-    from mtfix.memory import NotAMemoryError, TranslationMemory, default_path
+    from mtfix.memory import NotAMemoryError, open_memory
 
     try:
-        return TranslationMemory(memory or default_path(), warn=lambda line: typer.echo(line, err=True))
+        return open_memory(memory or None, warn=lambda line: typer.echo(line, err=True))
     except NotAMemoryError as error:
         say_error(error)
         raise typer.Exit(error.exit_code)

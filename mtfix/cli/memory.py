@@ -12,13 +12,16 @@ from mtfix.cli.common import write_one
 from mtfix.errors import printable_path
 
 
-def _open_memory(path: Optional[Path]):
-    from mtfix.memory import TranslationMemory, default_path
-
-    return TranslationMemory(path or default_path(), strict=True)
+MEMORY_HELP = "The memory: a file, or a postgresql:// URL (default: ~/.cache/mtfix/memory.sqlite3)."
 
 
-def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
+def _open_memory(where: Optional[str]):
+    from mtfix.memory import open_memory
+
+    return open_memory(where or None, strict=True)
+
+
+def memory_stats(memory: Optional[str] = typer.Option(None, "--memory", help=MEMORY_HELP)) -> None:
     """How many translations the memory holds, by language."""
     store = _open_memory(memory)
     stats = store.stats()
@@ -29,19 +32,18 @@ def memory_stats(memory: Optional[Path] = typer.Option(None, "--memory", help="T
 
 def memory_export(
     out: Path = typer.Argument(..., help="The TMX file to write."),
-    memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file."),
+    memory: Optional[str] = typer.Option(None, "--memory", help=MEMORY_HELP),
 ) -> None:
     """Write the memory as TMX 1.4b (one tu per stored translation)."""
     from mtfix.export.interchange import TMX_MARK, memory_tmx
 
     store = _open_memory(memory)
     content, count = memory_tmx(store.entries())
-    sidecars = [store.path.with_name(store.path.name + end) for end in ("-wal", "-shm")]
-    write_one(out, content, [store.path, *sidecars], True, TMX_MARK)
+    write_one(out, content, store.files, True, TMX_MARK)
     typer.echo(f"{count} translations → {printable_path(out)}")
 
 
-def memory_clear(memory: Optional[Path] = typer.Option(None, "--memory", help="The memory file.")) -> None:
+def memory_clear(memory: Optional[str] = typer.Option(None, "--memory", help=MEMORY_HELP)) -> None:
     """Forget every stored translation."""
     store = _open_memory(memory)
     removed = store.clear()

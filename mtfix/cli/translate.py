@@ -44,7 +44,7 @@ def translate(
     always_repair: bool = typer.Option(False, "--always-repair", help="Run every repair even where the document shows no damage of an earlier machine translation (see `mtfix clean --help`)."),
     glossary: list[Path] = typer.Option([], "--glossary", "-g", help="A glossary TSV to add (repeatable)."),
     no_default_glossary: bool = typer.Option(False, "--no-default-glossary", help="Leave out glossaries/ai-talent.tsv."),
-    memory: Optional[Path] = typer.Option(None, "--memory", help="Translation memory file (default: ~/.cache/mtfix/memory.sqlite3)."),
+    memory: Optional[str] = typer.Option(None, "--memory", help="Translation memory: a file (default: ~/.cache/mtfix/memory.sqlite3), or a postgresql:// URL a cluster shares."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither reuse nor store translations."),
     links: bool = typer.Option(True, "--links/--no-links", help="Word links between each English sentence and its source, for the review page's highlighting and the alignment file; --no-links leaves them out (they come from the attention of the decoding itself)."),
     glob: list[str] = typer.Option([], "--glob", help="Only files matching this pattern (repeatable), e.g. '*.md'."),
