@@ -11,7 +11,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0 -e '.[test,ct2,postgresql]'
+	$(PY) -m pip install -q torch==2.13.0 -e '.[test,ct2,postgresql,ray]'
 	touch $@
 
 # A random-weight model of the real opus-mt-zh-en architecture (no weights can be

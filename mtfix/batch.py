@@ -103,6 +103,22 @@ class _WatchedEngine:
 
         return takes_decoding(self.engine)
 
+    @property
+    def submit(self):
+        """The engine's ``submit`` (chunks sent ahead, :mod:`mtfix.ray_executor`), watched as
+        ``translate`` is; None for an engine without one."""
+        inner = getattr(self.engine, "submit", None)
+        if inner is None:
+            return None
+
+        def submit(texts: list[str], lang: str, terms=None):
+            if self.memory_only:
+                raise _NotInMemory(lang)
+            self.used.add(lang)
+            return inner(texts, lang, terms)
+
+        return submit
+
     def __getattr__(self, name: str):  # align, and whatever else an engine offers
         return getattr(self.engine, name)
 
@@ -128,7 +144,8 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
               jobs: int = 1, window: int = DEFAULT_WINDOW, reporter: Reporter | None = None,
               max_bytes: int | None = None, absolute_paths: bool = False,
               format_name: str | None = None, resume: bool = True, keep_documents: bool = False,
-              glossary=None, names: dict[Path, str] | None = None, pdf_layout: bool = False) -> BatchSummary:
+              glossary=None, names: dict[Path, str] | None = None, pdf_layout: bool = False,
+              prepare=None) -> BatchSummary:
     """Translate ``files`` (found under ``root``, a folder or the one file) into ``out``,
     mirroring the tree; returns what became of each. The rules that keep the user's files
     safe are :mod:`mtfix.outputs`'. Pages and exports name each document by its path
@@ -139,7 +156,9 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     document done before with the same bytes and plan. ``keep_documents``: each result of
     a document done holds it (a failed one always holds its error). ``names``: what a file
     is called instead (standard input is ``-``). ``pdf_layout``: a PDF's English is also set
-    into its pages (a part of the plan: a PDF done without them is done again)."""
+    into its pages (a part of the plan: a PDF done without them is done again).
+    ``prepare``: what prepares the documents (default: this machine's worker processes,
+    :func:`mtfix.workers.prepared_documents`; :mod:`mtfix.ray_executor`'s on a cluster)."""
     from mtfix.engines.routing import model_revision
     from mtfix.outputs import OutputFolder
     from mtfix.pipeline import make_signature, translate_documents, write_outputs
@@ -297,7 +316,7 @@ def run_batch(files: list[Path], root: Path, out: Path, engine, translate_config
     pending: list[tuple[Path, object, list]] = []
     pending_segments = pending_characters = 0
     readable = [file for file, _ in todo if file not in unreadable]
-    prepared = prepared_documents(readable, clean_config, jobs, max_bytes, format_name, glossary)
+    prepared = (prepare or prepared_documents)(readable, clean_config, jobs, max_bytes, format_name, glossary)
     try:
         for file, _ in todo:
             if file in unreadable:

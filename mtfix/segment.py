@@ -9,7 +9,8 @@ after) and Latin rules (``.!?`` followed by a space and a capital, except after 
 abbreviations and initials; decimals, URLs and e-mails contain no space and never split).
 Each sentence knows its span in the model text and in the document: the markup at its edges
 (an opening ``**`` before its first word, a closing ``</a>`` after its last) belongs to it,
-so a sentence's span covers what a reviewer sees of it.
+so a sentence's span covers what a reviewer sees of it. A sentence too long for the model is
+cut at its clauses (:func:`split_for_model`).
 """
 
 from __future__ import annotations
@@ -222,3 +223,38 @@ def segment_layout(layout: Layout, text: str, cuts: list[int] = (),
         found.extend(segment_block(block, text, number, inside, lang_of))
     found.sort(key=lambda sentence: (sentence.start, sentence.end))
     return found
+
+
+# Where a long sentence may be cut, strongest boundary first.
+CLAUSE_BOUNDARIES = [
+    re.compile(r"(?<=[。！？；!?;])"),
+    re.compile(r"(?<=[，,、：:）)——])"),
+    re.compile(r"(?<=\s)"),
+]
+
+
+def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[str]:
+    """Pieces of ``text`` each within ``limit`` tokens, cut at the strongest boundary that
+    works; ``"".join(pieces) == text``."""
+    if count(text) <= limit:
+        return [text]
+    for boundary in CLAUSE_BOUNDARIES:
+        units = [unit for unit in boundary.split(text) if unit]
+        if len(units) < 2:
+            continue
+        pieces: list[str] = []
+        current = ""
+        for unit in units:
+            if current and count(current + unit) > limit:
+                pieces.append(current)
+                current = unit
+            else:
+                current += unit
+        if current:
+            pieces.append(current)
+        if len(pieces) > 1:
+            # A piece can still be too long (one huge clause): split it further.
+            return [part for piece in pieces for part in split_for_model(piece, count, limit)]
+    # No boundary at all (a 200,000-character line of CJK, say): cut by characters.
+    middle = len(text) // 2
+    return split_for_model(text[:middle], count, limit) + split_for_model(text[middle:], count, limit)

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from dataclasses import replace
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from mtfix.engines.constraints import TermRequest, target_pattern
 from mtfix.retry import OutputGuard
 from mtfix.formats.layout import PLACEHOLDER
 from mtfix.protect import find_protected
+from mtfix.segment import split_for_model
 from mtfix.timing import stage
 from mtfix.errors import ModelNotAvailableError, UnsupportedLanguageError
 
@@ -37,49 +37,13 @@ log = logging.getLogger(__name__)
 
 PASS_THROUGH_LANGUAGES = {"en", "und"}
 
-# Pieces go to the engine this many batches at a time: few enough that progress moves and
-# an interrupt loses little, enough that the engine's length sorting still fills batches
-# (benchmarks/batch.py measures it against one call for the whole window).
+# Pieces go to the engine this many batches at a time: progress moves, an interrupt loses
+# little, and batches are still full (benchmarks/batch.py: against one call per window).
 CHUNK_BATCHES = 8
 
 # Below this mean token log-probability (about 1 in 12 per token) a translation is flagged
 # ``low-score`` for review: the model itself was unsure.
 LOW_SCORE = -2.5
-
-# Where a long sentence may be cut, strongest boundary first.
-CLAUSE_BOUNDARIES = [
-    re.compile(r"(?<=[。！？；!?;])"),
-    re.compile(r"(?<=[，,、：:）)——])"),
-    re.compile(r"(?<=\s)"),
-]
-
-
-def split_for_model(text: str, count: Callable[[str], int], limit: int) -> list[str]:
-    """Pieces of ``text`` each within ``limit`` tokens, cut at the strongest boundary that
-    works; ``"".join(pieces) == text``."""
-    if count(text) <= limit:
-        return [text]
-    for boundary in CLAUSE_BOUNDARIES:
-        units = [unit for unit in boundary.split(text) if unit]
-        if len(units) < 2:
-            continue
-        pieces: list[str] = []
-        current = ""
-        for unit in units:
-            if current and count(current + unit) > limit:
-                pieces.append(current)
-                current = unit
-            else:
-                current += unit
-        if current:
-            pieces.append(current)
-        if len(pieces) > 1:
-            # A piece can still be too long (one huge clause): split it further.
-            return [part for piece in pieces for part in split_for_model(piece, count, limit)]
-    # No boundary at all (a 200,000-character line of CJK, say): cut by characters.
-    middle = len(text) // 2
-    return split_for_model(text[:middle], count, limit) + split_for_model(text[middle:], count, limit)
-
 
 def _spans(glossary, text: str, lang: str, protect: bool) -> tuple[list, list]:
     """Glossary matches and the protected spans that do not overlap them (a glossary entry
@@ -169,11 +133,16 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
     # whole window's would be.
     todo.sort(key=lambda i: len(flat[i]))
     chunk = CHUNK_BATCHES * max(1, config.batch_size)
-    for first in range(0, len(todo), chunk):
-        part = todo[first : first + chunk]
-        wanted = [requests[i] for i in part]
+    parts = [todo[first : first + chunk] for first in range(0, len(todo), chunk)]
+    asked = [[requests[i] for i in part] for part in parts]
+    # An engine on many machines (mtfix.ray_executor) takes every chunk at once, outputs back in order.
+    submit = getattr(engine, "submit", None)
+    started = [submit([flat[i] for i in part], lang, wanted if any(wanted) else None)
+               for part, wanted in zip(parts, asked)] if submit else None
+    for number, (part, wanted) in enumerate(zip(parts, asked)):
         with stage("translate"):
-            fresh = engine.translate([flat[i] for i in part], lang, wanted if any(wanted) else None)
+            fresh = (started[number]() if started else
+                     engine.translate([flat[i] for i in part], lang, wanted if any(wanted) else None))
         with stage("align"):
             fresh_links = (links_for(engine, [flat[i] for i in part], fresh, lang) if config.links
                            else [output.links or [] for output in fresh])

@@ -23,7 +23,7 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None, glossary=None):
+def prepare_in_worker(path: str, clean_config, max_bytes: int, format_name: str | None = None, glossary=None):
     """Run in a worker process: (the prepared document or None, the line that says why not
     or None, the worker's stage times). A line, not the exception: not every exception
     crosses a process boundary."""
@@ -58,7 +58,7 @@ def prepared_documents(files: list[Path], clean_config, jobs: int, max_bytes: in
         submitted = 0
         for number, path in enumerate(files):
             while submitted < len(files) and submitted < number + ahead:
-                futures[submitted] = pool.submit(_prepare_in_worker, str(files[submitted]), clean_config, max_bytes,
+                futures[submitted] = pool.submit(prepare_in_worker, str(files[submitted]), clean_config, max_bytes,
                                                  format_name, glossary)
                 submitted += 1
             document, error, times = futures.pop(number).result()

@@ -58,6 +58,9 @@ def translate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     json_summary: bool = typer.Option(False, "--json", help="Print a machine-readable summary (with time per stage) at the end."),
     to_stdout: bool = typer.Option(False, "--stdout", help="Write the English document to standard output, and no other output (a file or -)."),
+    executor: str = typer.Option("local", "--executor", help="local (this machine), or ray: documents prepared as Ray tasks and translated by a pool of actors, each loading the model once (pip install 'mtfix[ray]'); the same outputs."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="--executor ray: the cluster (auto, or ray://host:port); default: a Ray runtime on this machine."),
+    actors: int = typer.Option(0, "--actors", min=0, help="--executor ray: translating actors (0: one per GPU of the cluster, else one per CPU, or per --threads for ct2)."),
     pdf_layout: bool = typer.Option(False, "--pdf-layout", help="Also write a PDF's English into its own pages (NAME.en.pdf: each text block's English in its box; images and drawings kept)."),
 ) -> None:
     """Translate a file or a folder to English: NAME.en.EXT, NAME.EXT.align.jsonl, NAME.EXT.review.html.
@@ -68,6 +71,8 @@ def translate(
     options = engine_options(ctx, engine)  # --compute-type, --threads, --term-repair: read by name
     limit = parse_size(max_bytes)
     check_format(format_name)
+    if executor not in ("local", "ray"):
+        usage_error(f"--executor {executor}: choose local or ray")
     reads_stdin = str(path) == "-"
     if not reads_stdin and not path.exists() and not path.is_symlink():
         usage_error(f"{printable_path(path)}: no such file or folder")
@@ -104,7 +109,14 @@ def translate(
             from mtfix.sources import read_text
 
             read_text(path, limit)
-        engine_instance = create_engine(translate_config)
+        prepare = None
+        if executor == "ray":
+            from mtfix import ray_executor
+
+            ray_executor.start(ray_address)
+            engine_instance, prepare = ray_executor.RayEngine(translate_config, actors), ray_executor.prepared_documents
+        else:
+            engine_instance = create_engine(translate_config)
         engine_instance.check()  # the error that would fail every document, said once, before any
     except KeyboardInterrupt:
         _interrupted(0)
@@ -116,7 +128,7 @@ def translate(
         summary = run_batch(files, path, out, engine_instance, translate_config, clean_config, memory_store,
                             jobs=jobs, window=window, reporter=reporter, max_bytes=limit,
                             absolute_paths=absolute_paths, format_name=format_name, glossary=terms,
-                            pdf_layout=pdf_layout)
+                            pdf_layout=pdf_layout, prepare=prepare)
     except KeyboardInterrupt:  # a second Ctrl-C, while the first was being handled
         _interrupted(None)
     finally:
