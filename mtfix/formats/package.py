@@ -24,7 +24,7 @@ import zlib
 
 from mtfix.errors import InputError
 from mtfix.formats.html import tokens
-from mtfix.formats.layout import Block, Layout, Run, text_runs
+from mtfix.formats.layout import Block, Layout, Run, prose_block_runs, text_runs
 
 MARKER = "<!-- mtfix-part {} -->\n"
 MARKERS = re.compile(r"<!-- mtfix-part (\S+) -->\n")
@@ -126,13 +126,13 @@ def read_fields(layout: Layout, text: str, part: str, fields: set[str], escape: 
                     layout.rewrites.append((offset, offset + len(value), "en"))
             continue
         if kind == "end" and name == field:
-            if any(run.role == "text" and any(ch.isalpha() for ch in (run.text or text[run.start : run.end]))
-                   for run in runs):
+            kept = prose_block_runs(runs, {}, text)  # (None: not a letter in it)
+            if kept is not None:
                 counts[field] = counts.get(field, 0) + 1
                 label = f"{part} {field}" + (f" {counts[field]}" if counts[field] > 1 else "")
-                layout.blocks.append(Block(runs, kind="heading" if field.endswith("title") else "paragraph",
+                layout.blocks.append(Block(kept, kind="heading" if field.endswith("title") else "paragraph",
                                            escape=escape))
-                layout.locations.append((runs[0].start, label))
+                layout.locations.append((kept[0].start, label))
             field = None
         elif kind == "data":
             runs.extend(text_runs(text, start, end))
