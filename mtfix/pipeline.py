@@ -264,14 +264,14 @@ def translate_documents(
     return documents
 
 
-def _pages_in_english(source: Path, english: str, name: str) -> bytes:
+def _pages_in_english(source: Path, text: str, english: str, name: str) -> bytes:
     """A PDF's pages with its English set in (``--pdf-layout``); OutputError where the
     original cannot be read again."""
     from mtfix.errors import OutputError
     from mtfix.formats import pdf
 
     try:
-        pages, unmatched = pdf.set_in_pages(source.read_bytes(), english, name)
+        pages, unmatched = pdf.set_in_pages(source.read_bytes(), text, english, name)
     except (OSError, MtfixError) as error:
         raise OutputError(f"its English could not be set into its pages ({error})", name) from None
     if unmatched:
@@ -306,7 +306,7 @@ def write_outputs(document: Document, out_dir: str | os.PathLike, folder=None, s
             english = english_document(document)
             folder.write(paths.english, formats.packed(document.format, source, english, document.encoding), mode)
             if paths.layout is not None:
-                folder.write(paths.layout, _pages_in_english(source, english, document.path), mode)
+                folder.write(paths.layout, _pages_in_english(source, document.raw, english, document.path), mode)
             folder.write(paths.alignment, jsonl.alignment_jsonl(document), mode)
             folder.write(paths.report, html.render_report(document), mode)
         finally:

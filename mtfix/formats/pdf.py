@@ -130,16 +130,16 @@ def _page_paragraphs(markdown_text: str) -> dict[int, list[str]]:
     return pages
 
 
-def set_in_pages(original: bytes, english: str, path: str = "") -> tuple[bytes, int]:
-    """The PDF ``original`` with the English of each translated text block (``english``: the
-    document's English Markdown) set into the block's box, and the number of pages whose
-    English could not be matched block for block to their text (left as they were)."""
+def set_in_pages(original: bytes, text: str, english: str, path: str = "") -> tuple[bytes, int]:
+    """The PDF ``original`` with the English of each translated text block set into the
+    block's box (``text``: what :func:`extract` made of it, the document's original;
+    ``english``: its English Markdown), and the number of pages whose English could not be
+    matched block for block to their text (left as they were)."""
     import html as html_entities
 
     import pymupdf
 
-    source_text, _ = extract(original, path)
-    before, after = _page_paragraphs(source_text), _page_paragraphs(english)
+    before, after = _page_paragraphs(text), _page_paragraphs(english)
     unmatched = 0
     with _open(original, path) as document:
         for number, page in enumerate(document, 1):
