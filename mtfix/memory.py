@@ -9,6 +9,10 @@ options that change output, the glossary, and the mtfix version (a new version m
 differently). The value is the English, its score, flags and word links, and what the output
 guard found and tried (``review``: its checks and attempts, :mod:`mtfix.guard`).
 
+Human translations (a translator's, read back from a CAT tool by ``mtfix import``) are kept
+apart from the machine's, keyed by the source and its language alone (:meth:`human_key`:
+whatever engine, model or options a later run has), and win over machine output.
+
 >>> import tempfile, os
 >>> memory = TranslationMemory(os.path.join(tempfile.mkdtemp(), "tm.sqlite3"))
 >>> key = memory.key("研究员加入了。", "zh", "marian|m|beam:4")
@@ -37,7 +41,7 @@ from mtfix.errors import MtfixError, OutputError, printable_path
 # Marks an mtfix memory, so that ``--memory`` never adds tables to (or clears rows of) another
 # program's database: ``PRAGMA application_id`` ("mtfx") and a schema version.
 APPLICATION_ID = 0x6D746678
-SCHEMA_VERSION = 2  # 2: the review column (the output guard's checks and attempts)
+SCHEMA_VERSION = 3  # 2: the review column (the output guard's checks and attempts); 3: human
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tm (
@@ -53,6 +57,14 @@ CREATE TABLE IF NOT EXISTS tm (
     review TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS mtfix_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS human (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    created REAL NOT NULL
+);
 """
 
 log = logging.getLogger(__name__)
@@ -157,12 +169,18 @@ class TranslationMemory:
                            "as it is: choose another --memory", str(self.path))
 
     def _upgrade(self) -> None:
-        """A memory of schema 1 gains the review column (its rows: none)."""
+        """A memory of schema 1 gains the review column (its rows: none); of schema 2, the
+        table of human translations."""
         columns = [row[1] for row in self.connection.execute("PRAGMA table_info(tm)")]
-        if "review" not in columns:
+        tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "review" not in columns or "human" not in tables:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
-                self.connection.execute("ALTER TABLE tm ADD COLUMN review TEXT NOT NULL DEFAULT '{}'")
+                if "review" not in columns:
+                    self.connection.execute("ALTER TABLE tm ADD COLUMN review TEXT NOT NULL DEFAULT '{}'")
+                for statement in SCHEMA.split(";"):
+                    if "CREATE TABLE IF NOT EXISTS human" in statement:
+                        self.connection.execute(statement)
                 self.connection.execute("INSERT INTO mtfix_schema VALUES (?)", (SCHEMA_VERSION,))
 
     def _failed(self, error: Exception) -> None:
@@ -217,14 +235,53 @@ class TranslationMemory:
         except (sqlite3.Error, OSError) as error:
             self._failed(error)
 
+    @staticmethod
+    def human_key(source: str, lang: str) -> str:
+        """A human translation's key: the source as normalised and its language, nothing else."""
+        return hashlib.sha256("\x1f".join([normalise(source), lang]).encode("utf-8")).hexdigest()
+
+    def get_human(self, pairs: list[tuple[str, str]]) -> dict[str, dict]:
+        """The human translations of ``(source, lang)`` pairs: {human_key: {"target", "reviewer"}}."""
+        if self.broken or not pairs:
+            return {}
+        keys = list({self.human_key(source, lang) for source, lang in pairs})
+        found: dict[str, dict] = {}
+        try:
+            for first in range(0, len(keys), 500):
+                chunk = keys[first : first + 500]
+                for key, target, reviewer in self.connection.execute(
+                        f"SELECT key, target, reviewer FROM human WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    found[key] = {"target": target, "reviewer": reviewer}
+        except sqlite3.Error as error:
+            self._failed(error)
+            return {}
+        return found
+
+    def put_human(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """Rows of (source, lang, target, reviewer), in one transaction; a later correction of
+        the same source replaces an earlier one."""
+        if self.broken:
+            return
+        now = time.time()
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO human (key, source, lang, target, reviewer, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(self.human_key(source, lang), source, lang, target, reviewer, now)
+                     for source, lang, target, reviewer in rows])
+        except (sqlite3.Error, OSError) as error:
+            self._failed(error)
+
     def stats(self) -> dict:
         try:
             count = self.connection.execute("SELECT COUNT(*) FROM tm").fetchone()[0]
+            humans = self.connection.execute("SELECT COUNT(*) FROM human").fetchone()[0]
             by_lang = dict(self.connection.execute("SELECT lang, COUNT(*) FROM tm GROUP BY lang ORDER BY 2 DESC").fetchall())
         except sqlite3.Error as error:
             raise MemoryFileError(f"cannot read the translation memory ({error})", str(self.path)) from None
         size = self.path.stat().st_size if self.path.exists() else 0
-        return {"path": str(self.path), "entries": count, "languages": by_lang, "bytes": size}
+        return {"path": str(self.path), "entries": count, "human": humans, "languages": by_lang, "bytes": size}
 
     def entries(self):
         try:
@@ -256,6 +313,9 @@ class RunMemory:
 
     def get_many(self, keys: list[str]) -> dict[str, dict]:
         return {key: self.rows[key] for key in keys if key in self.rows}
+
+    def get_human(self, pairs: list[tuple[str, str]]) -> dict[str, dict]:
+        return {}
 
     def put_many(self, rows: list[tuple]) -> None:
         for key, _source, _lang, _context, target, score, flags, links, *review in rows:

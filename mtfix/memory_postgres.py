@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS mtfix_tm (
     review TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS mtfix_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mtfix_human (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    created DOUBLE PRECISION NOT NULL
+);
 """
 # pg_advisory_xact_lock's key: "mtfx" as a number, as SQLite's application_id.
 _LOCK = 0x6D746678
@@ -62,6 +70,7 @@ class PostgresMemory:
     ``entries``, ``clear``)."""
 
     key = staticmethod(TranslationMemory.key)
+    human_key = staticmethod(TranslationMemory.human_key)
     # The files the memory is kept in (none here: an export may be written anywhere).
     files: list = []
 
@@ -83,7 +92,7 @@ class PostgresMemory:
                 self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
                 self.connection.execute(SCHEMA)
                 version = self.connection.execute("SELECT MAX(version) FROM mtfix_schema").fetchone()[0]
-                if version is None:
+                if version is None or version < SCHEMA_VERSION:  # (older ones gain the human table above)
                     self.connection.execute("INSERT INTO mtfix_schema VALUES (%s)", (SCHEMA_VERSION,))
         except psycopg.Error as error:
             raise MemoryFileError(f"cannot open the translation memory ({_first_line(error)})", self.path) from None
@@ -134,15 +143,43 @@ class PostgresMemory:
         except self._errors as error:
             self._failed(error)
 
+    def get_human(self, pairs: list[tuple[str, str]]) -> dict[str, dict]:
+        """Human translations (see :meth:`mtfix.memory.TranslationMemory.get_human`), one statement."""
+        if self.broken or not pairs:
+            return {}
+        keys = list({self.human_key(source, lang) for source, lang in pairs})
+        try:
+            rows = self.connection.execute("SELECT key, target, reviewer FROM mtfix_human WHERE key = ANY(%s)",
+                                           (keys,)).fetchall()
+        except self._errors as error:
+            self._failed(error)
+            return {}
+        return {key: {"target": target, "reviewer": reviewer} for key, target, reviewer in rows}
+
+    def put_human(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """Rows of (source, lang, target, reviewer), one statement; a later correction wins."""
+        if self.broken or not rows:
+            return
+        columns = [[self.human_key(source, lang) for source, lang, _, _ in rows]] + [list(c) for c in zip(*rows)]
+        try:
+            self.connection.execute(
+                "INSERT INTO mtfix_human (key, source, lang, target, reviewer, created) "
+                "SELECT *, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                "ON CONFLICT (key) DO UPDATE SET target = EXCLUDED.target, reviewer = EXCLUDED.reviewer, "
+                "created = EXCLUDED.created", [time.time(), *columns])
+        except self._errors as error:
+            self._failed(error)
+
     def stats(self) -> dict:
         try:
             count = self.connection.execute("SELECT COUNT(*) FROM mtfix_tm").fetchone()[0]
+            humans = self.connection.execute("SELECT COUNT(*) FROM mtfix_human").fetchone()[0]
             by_lang = dict(self.connection.execute(
                 "SELECT lang, COUNT(*) FROM mtfix_tm GROUP BY lang ORDER BY 2 DESC, 1").fetchall())
             size = self.connection.execute("SELECT pg_total_relation_size('mtfix_tm')").fetchone()[0]
         except self._errors as error:
             raise MemoryFileError(f"cannot read the translation memory ({_first_line(error)})", self.path) from None
-        return {"path": self.path, "entries": count, "languages": by_lang, "bytes": size}
+        return {"path": self.path, "entries": count, "human": humans, "languages": by_lang, "bytes": size}
 
     def entries(self):
         try:

@@ -109,7 +109,11 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
         context = memory_context(engine.name, model, config.signature_fields(), glossary.digest if glossary else None)
         keys = [memory.key(piece, lang, context) for piece in flat]
         known = memory.get_many(keys)
-    missing = [i for i in range(len(flat)) if not keys or keys[i] not in known]
+    # A translator's own translation of a piece (mtfix import) wins over the machine's.
+    humans = memory.get_human([(piece, lang) for piece in flat]) if hasattr(memory, "get_human") else {}
+    human_of = {i: humans[memory.human_key(flat[i], lang)] for i in range(len(flat))
+                if humans and memory.human_key(flat[i], lang) in humans}
+    missing = [i for i in range(len(flat)) if i not in human_of and (not keys or keys[i] not in known)]
     # A piece that occurs many times (table cells, boilerplate, a stuck engine's filler) is
     # translated once: same text, same terms, same output.
     first_of: dict[tuple, int] = {}
@@ -118,8 +122,10 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
     todo = list(first_of.values())
     outputs: list = [None] * len(flat)
     links: list = [None] * len(flat)
+    for i, human in human_of.items():
+        outputs[i], links[i] = EngineOutput(human["target"], None, "human", ["human"]), []
     for i, key in enumerate(keys):
-        if key in known:
+        if key in known and i not in human_of:
             entry = known[key]
             outputs[i] = EngineOutput(entry["target"], entry["score"], model, list(entry["flags"]),
                                       checks=list(entry.get("checks", [])), attempts=list(entry.get("attempts", [])))

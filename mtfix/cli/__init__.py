@@ -53,8 +53,9 @@ GROUPS = {
                 "random-init": models.models_random_init}),
     "glossary": ("Glossaries: check a translation against one, import others.",
                  {"check": glossary.glossary_check, "import": glossary.glossary_import}),
-    "memory": ("The translation memory: statistics, export, clearing.",
-               {"stats": memory.memory_stats, "export": memory.memory_export, "clear": memory.memory_clear}),
+    "memory": ("The translation memory: statistics, export, clearing, human translations imported.",
+               {"stats": memory.memory_stats, "export": memory.memory_export, "clear": memory.memory_clear,
+                "import": memory.memory_import}),
 }
 for group_name, (group_help, commands) in GROUPS.items():
     group = typer.Typer(cls=Group, help=group_help, no_args_is_help=True)

@@ -26,7 +26,8 @@ def memory_stats(memory: Optional[str] = typer.Option(None, "--memory", help=MEM
     store = _open_memory(memory)
     stats = store.stats()
     languages = ", ".join(f"{lang} ({count})" for lang, count in stats["languages"].items()) or "none"
-    typer.echo(f"{printable_path(stats['path'])}: {stats['entries']} translations, {stats['bytes'] / 1e6:.1f} MB; "
+    typer.echo(f"{printable_path(stats['path'])}: {stats['entries']} translations and {stats.get('human', 0)} human "
+               f"ones, {stats['bytes'] / 1e6:.1f} MB; "
                f"languages: {languages}")
 
 
@@ -48,3 +49,19 @@ def memory_clear(memory: Optional[str] = typer.Option(None, "--memory", help=MEM
     store = _open_memory(memory)
     removed = store.clear()
     typer.echo(f"{printable_path(store.path)}: {removed} translations removed")
+
+
+def memory_import(
+    path: Path = typer.Argument(..., help="A TMX or XLIFF 2 file a translator corrected (OmegaT, Okapi, Trados...)."),
+    memory: Optional[str] = typer.Option(None, "--memory", help=MEMORY_HELP),
+    reviewer: str = typer.Option("", "--reviewer", help="Who translated or corrected them (kept with each)."),
+) -> None:
+    """Read human translations back from a CAT tool into the memory: a later translate of the
+    same sentence, in any document, takes them over the machine's (flag human)."""
+    from mtfix.align import model_input
+    from mtfix.export.interchange import read_units
+
+    units = read_units(path)
+    store = _open_memory(memory)
+    store.put_human([(model_input(source), lang, english, reviewer) for source, lang, english in units])
+    typer.echo(f"{printable_path(path)}: {len(units)} human translations → {printable_path(store.path)}")

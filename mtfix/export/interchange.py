@@ -144,3 +144,44 @@ def memory_tmx(entries, created: str | None = None) -> tuple[str, int]:
         ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: "en"}), "seg").text = _xml_text(target)
         count += 1
     return _tmx_text(root), count
+
+
+def read_units(path) -> list[tuple[str, str, str]]:
+    """The (source, language, English) of every unit of a TMX or XLIFF 2 file (a CAT tool's,
+    or mtfix's own export edited there): TMX by each ``tu``'s variants (the English one is
+    the target), XLIFF by each segment's ``source`` and ``target`` (the unit's own
+    ``mtfix-lang`` note, else the file's ``srcLang``). Inline markup a tool added is read as
+    its text. A unit without an English target, or an empty one, is left out; InputError for
+    a file that is neither."""
+    from mtfix.errors import InputError
+
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as error:
+        raise InputError(f"cannot be read as TMX or XLIFF ({error})", str(path)) from None
+    text = lambda element: "".join(element.itertext()).strip() if element is not None else ""  # noqa: E731
+    found = []
+    if root.tag == "tmx":
+        default = (root.find("header").get("srclang") if root.find("header") is not None else "") or ""
+        for tu in root.iter("tu"):
+            variants = {(tuv.get(XML_LANG) or tuv.get("lang") or "").lower(): text(tuv.find("seg"))
+                        for tuv in tu.findall("tuv")}
+            english = next((variants[lang] for lang in variants if lang == "en" or lang.startswith("en-")), "")
+            sources = [(lang, seg) for lang, seg in variants.items() if not (lang == "en" or lang.startswith("en-"))]
+            if english and sources:
+                lang, source = sources[0]
+                found.append((source, (lang or tu.get("srclang") or default).replace("-", "_"), english))
+        return found
+    if root.tag.endswith("}xliff") and root.tag.startswith("{urn:oasis:names:tc:xliff:document:2"):
+        namespace = root.tag[: root.tag.index("}") + 1]
+        default = root.get("srcLang", "")
+        for unit in root.iter(f"{namespace}unit"):
+            lang = next((note.text for note in unit.iter(f"{namespace}note") if note.get("category") == "mtfix-lang"),
+                        default)
+            for segment in unit.iter(f"{namespace}segment"):
+                source, english = text(segment.find(f"{namespace}source")), text(segment.find(f"{namespace}target"))
+                if source and english:
+                    found.append((source, (lang or "").replace("-", "_"), english))
+        return found
+    raise InputError("is neither TMX nor XLIFF 2 (an XLIFF 1.2 file: convert it, e.g. with translate-toolkit)",
+                     str(path))
