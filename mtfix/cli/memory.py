@@ -45,7 +45,7 @@ def memory_export(
 
 
 def memory_clear(memory: Optional[str] = typer.Option(None, "--memory", help=MEMORY_HELP)) -> None:
-    """Forget every stored translation."""
+    """Forget every machine translation (the human ones, from memory import, are kept)."""
     store = _open_memory(memory)
     removed = store.clear()
     typer.echo(f"{printable_path(store.path)}: {removed} translations removed")
