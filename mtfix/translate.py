@@ -111,8 +111,8 @@ def _translate_with_memory(engine, config, model, lang, flat, requests, glossary
         known = memory.get_many(keys)
     # A translator's own translation of a piece (mtfix import) wins over the machine's.
     humans = memory.get_human([(piece, lang) for piece in flat]) if hasattr(memory, "get_human") else {}
-    human_of = {i: humans[memory.human_key(flat[i], lang)] for i in range(len(flat))
-                if humans and memory.human_key(flat[i], lang) in humans}
+    human_keys = [memory.human_key(piece, lang) for piece in flat] if humans else []
+    human_of = {i: humans[key] for i, key in enumerate(human_keys) if key in humans}
     missing = [i for i in range(len(flat)) if i not in human_of and (not keys or keys[i] not in known)]
     # A piece that occurs many times (table cells, boilerplate, a stuck engine's filler) is
     # translated once: same text, same terms, same output.

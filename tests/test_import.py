@@ -80,6 +80,17 @@ def test_a_corrected_xliff_comes_back_too(tmp_path, tiny_marian):
     assert next(s["target"] for s in segments if s["source"] == SENTENCE) == HUMAN
 
 
+def test_a_cat_tool_s_language_tags_name_mtfix_s_languages(tmp_path):
+    from mtfix.export.interchange import read_units
+
+    path = tmp_path / "omegat.tmx"
+    path.write_text('<?xml version="1.0"?><tmx version="1.4"><header srclang="id-ID" creationtool="OmegaT"/><body>'
+                    f'<tu><tuv xml:lang="id-ID"><seg>{SENTENCE}</seg></tuv><tuv xml:lang="en-US"><seg>{HUMAN}</seg>'
+                    '</tuv></tu><tu><tuv xml:lang="zh-CN"><seg>研究员加入了。</seg></tuv></tu></body></tmx>',
+                    encoding="utf-8")
+    assert read_units(path) == [(SENTENCE, "id", HUMAN)]  # (a unit without English is left out)
+
+
 def test_a_file_that_is_neither_is_one_line(tmp_path):
     path = tmp_path / "notes.xml"
     path.write_text("<notes><note>x</note></notes>", encoding="utf-8")

@@ -150,9 +150,9 @@ def read_units(path) -> list[tuple[str, str, str]]:
     """The (source, language, English) of every unit of a TMX or XLIFF 2 file (a CAT tool's,
     or mtfix's own export edited there): TMX by each ``tu``'s variants (the English one is
     the target), XLIFF by each segment's ``source`` and ``target`` (the unit's own
-    ``mtfix-lang`` note, else the file's ``srcLang``). Inline markup a tool added is read as
-    its text. A unit without an English target, or an empty one, is left out; InputError for
-    a file that is neither."""
+    ``mtfix-lang`` note, else the file's ``srcLang``); each language as :func:`_language`
+    names it. Inline markup a tool added is read as its text. A unit without an English
+    target, or an empty one, is left out; InputError for a file that is neither."""
     from mtfix.errors import InputError
 
     try:
@@ -170,7 +170,7 @@ def read_units(path) -> list[tuple[str, str, str]]:
             sources = [(lang, seg) for lang, seg in variants.items() if not (lang == "en" or lang.startswith("en-"))]
             if english and sources:
                 lang, source = sources[0]
-                found.append((source, (lang or tu.get("srclang") or default).replace("-", "_"), english))
+                found.append((source, _language(lang or tu.get("srclang") or default), english))
         return found
     if root.tag.endswith("}xliff") and root.tag.startswith("{urn:oasis:names:tc:xliff:document:2"):
         namespace = root.tag[: root.tag.index("}") + 1]
@@ -181,7 +181,17 @@ def read_units(path) -> list[tuple[str, str, str]]:
             for segment in unit.iter(f"{namespace}segment"):
                 source, english = text(segment.find(f"{namespace}source")), text(segment.find(f"{namespace}target"))
                 if source and english:
-                    found.append((source, (lang or "").replace("-", "_"), english))
+                    found.append((source, _language(lang or ""), english))
         return found
     raise InputError("is neither TMX nor XLIFF 2 (an XLIFF 1.2 file: convert it, e.g. with translate-toolkit)",
                      str(path))
+
+
+def _language(tag: str) -> str:
+    """A CAT tool's language tag as mtfix names languages: its primary subtag (``zh-CN`` and
+    ``zh-TW`` are ``zh``, ``id-ID`` is ``id``), as the language detector's are.
+
+    >>> _language("zh-CN"), _language("id_ID"), _language("")
+    ('zh', 'id', 'und')
+    """
+    return tag.replace("_", "-").split("-")[0].lower() or "und"
