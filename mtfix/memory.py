@@ -200,38 +200,44 @@ class TranslationMemory:
     def get_many(self, keys: list[str]) -> dict[str, dict]:
         if self.broken:
             return {}
-        found: dict[str, dict] = {}
         try:
-            for first in range(0, len(keys), 500):
-                chunk = keys[first : first + 500]
-                rows = self.connection.execute(
-                    f"SELECT key, target, score, flags, links, review FROM tm WHERE key IN ({','.join('?' * len(chunk))})",
-                    chunk).fetchall()
-                for key, target, score, flags, links, review in rows:
-                    found[key] = {"target": target, "score": score, "flags": json.loads(flags),
-                                  "links": json.loads(links), **review_of(json.loads(review))}
+            rows = self._rows_by_key("SELECT key, target, score, flags, links, review FROM tm WHERE key IN ({})", keys)
+            return {key: {"target": target, "score": score, "flags": json.loads(flags), "links": json.loads(links),
+                          **review_of(json.loads(review))}
+                    for key, target, score, flags, links, review in rows}
         except (sqlite3.Error, ValueError) as error:  # a damaged page, or a row another tool wrote
             self._failed(error)
             return {}
-        return found
+
+    def _rows_by_key(self, query: str, keys: list[str]) -> list[tuple]:
+        """``query`` (``... WHERE key IN ({})``) for ``keys``, 500 at a time (SQLite bounds
+        the parameters of one statement)."""
+        rows: list[tuple] = []
+        for first in range(0, len(keys), 500):
+            chunk = keys[first : first + 500]
+            rows += self.connection.execute(query.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
 
     def put_many(self, rows: list[tuple]) -> None:
         """Rows of (key, source, lang, context, target, score, flags, links[, review]), in
         one transaction: a batch is in the memory whole or not at all. ``review``: the
         output guard's ``{"checks", "attempts"}``."""
+        now = time.time()
+        self._write(
+            "INSERT OR REPLACE INTO tm (key, source, lang, context, target, score, flags, links, created, review)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now,
+              json.dumps(review_of(review[0] if review else {})))
+             for key, source, lang, context, target, score, flags, links, *review in rows])
+
+    def _write(self, statement: str, rows: list[tuple]) -> None:
+        """``statement`` for each of ``rows``, in one transaction."""
         if self.broken:
             return
-        now = time.time()
         try:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
-                self.connection.executemany(
-                    "INSERT OR REPLACE INTO tm (key, source, lang, context, target, score, flags, links, created, review)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(key, source, lang, context, target, score, json.dumps(flags), json.dumps(links), now,
-                      json.dumps(review_of(review[0] if review else {})))
-                     for key, source, lang, context, target, score, flags, links, *review in rows],
-                )
+                self.connection.executemany(statement, rows)
         except (sqlite3.Error, OSError) as error:
             self._failed(error)
 
@@ -245,33 +251,20 @@ class TranslationMemory:
         if self.broken or not pairs:
             return {}
         keys = list({self.human_key(source, lang) for source, lang in pairs})
-        found: dict[str, dict] = {}
         try:
-            for first in range(0, len(keys), 500):
-                chunk = keys[first : first + 500]
-                for key, target, reviewer in self.connection.execute(
-                        f"SELECT key, target, reviewer FROM human WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                    found[key] = {"target": target, "reviewer": reviewer}
+            rows = self._rows_by_key("SELECT key, target, reviewer FROM human WHERE key IN ({})", keys)
         except sqlite3.Error as error:
             self._failed(error)
             return {}
-        return found
+        return {key: {"target": target, "reviewer": reviewer} for key, target, reviewer in rows}
 
     def put_human(self, rows: list[tuple[str, str, str, str]]) -> None:
         """Rows of (source, lang, target, reviewer), in one transaction; a later correction of
         the same source replaces an earlier one."""
-        if self.broken:
-            return
         now = time.time()
-        try:
-            with self.connection:
-                self.connection.execute("BEGIN IMMEDIATE")
-                self.connection.executemany(
-                    "INSERT OR REPLACE INTO human (key, source, lang, target, reviewer, created) VALUES (?, ?, ?, ?, ?, ?)",
+        self._write("INSERT OR REPLACE INTO human (key, source, lang, target, reviewer, created) VALUES (?, ?, ?, ?, ?, ?)",
                     [(self.human_key(source, lang), source, lang, target, reviewer, now)
                      for source, lang, target, reviewer in rows])
-        except (sqlite3.Error, OSError) as error:
-            self._failed(error)
 
     def stats(self) -> dict:
         try:
